@@ -1,0 +1,25 @@
+// Three tiers by file suffix; `npm test` runs all of them.
+const moduleNameMapper = {
+  '^@baseliner/(.*)$': '<rootDir>/libs/$1/src',
+};
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+};
+const project = (displayName, testMatch, extra = {}) => ({
+  displayName,
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform,
+  moduleNameMapper,
+  testMatch,
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    project('unit', ['<rootDir>/{apps,libs,test}/**/*.unit.spec.ts']),
+    project('int', ['<rootDir>/{apps,libs,test}/**/*.int.spec.ts']),
+    project('e2e', ['<rootDir>/{apps,libs,test}/**/*.e2e.spec.ts']),
+  ],
+};

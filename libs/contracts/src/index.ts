@@ -1,0 +1,6 @@
+export * from './formats';
+export * from './cloud-event.schema';
+export * from './control-api.schema';
+export * from './criteria';
+export * from './validation';
+export * from './openapi';

@@ -1,0 +1,97 @@
+/** Injection token for the EventStore port. */
+export const EVENT_STORE = Symbol('EVENT_STORE');
+
+/**
+ * The revision the caller last read: appends succeed only if the stream is still there.
+ * `no_stream` = the stream must not exist yet; `stream_exists` = it must; `any` = no check.
+ * A number is the 0-based revision of the stream's last event.
+ */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export interface NewEvent {
+  /** Unique event id: an append that repeats an id already stored is a duplicate, not a second event. */
+  id: string;
+  type: string;
+  data: unknown;
+  metadata?: Record<string, unknown>;
+}
+
+export interface RecordedEvent<Data = unknown> {
+  /** Global position: strictly increasing in commit order across all streams, starting at 1. */
+  position: number;
+  streamId: string;
+  /** 0-based position within the stream. */
+  revision: number;
+  id: string;
+  type: string;
+  data: Data;
+  metadata: Record<string, unknown>;
+  recordedAt: Date;
+}
+
+export interface AppendResult {
+  /** The stream's last revision after this append (-1 when the stream is still empty). */
+  nextExpectedRevision: number;
+  /** Global position of the last event this append stored, or of the head when it stored none. */
+  position: number;
+  /** Ids stored by this append, in order. */
+  appendedIds: string[];
+  /** Ids that were already stored (earlier, or earlier in this same append) and were skipped. */
+  duplicateIds: string[];
+}
+
+export interface AppendOptions {
+  expectedRevision?: ExpectedRevision;
+}
+
+export interface ReadStreamOptions {
+  fromRevision?: number;
+  maxCount?: number;
+}
+
+export interface SubscriptionOptions {
+  /** Checkpoint: deliver events with a position strictly greater than this. 0 = from the start. */
+  fromPosition?: number;
+  /** Only streams of these categories (the part of the stream id before the first `-`). */
+  categories?: string[];
+}
+
+/** Catch-up then live: every matching event once, in position order, with no gap, until closed. */
+export interface EventSubscription extends AsyncIterable<RecordedEvent> {
+  close(): void;
+}
+
+export interface EventStore {
+  append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  subscribeToAll(options?: SubscriptionOptions): EventSubscription;
+  /** Position of the newest stored event (0 when empty). */
+  headPosition(): Promise<number>;
+  /** Throws EventStoreUnavailableError when the store cannot take writes or reads. */
+  checkHealth(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function categoryOf(streamId: string): string {
+  const dash = streamId.indexOf('-');
+  return dash === -1 ? streamId : streamId.slice(0, dash);
+}
+
+export class WrongExpectedRevisionError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number,
+  ) {
+    super(`Stream ${streamId} is at revision ${actual === -1 ? 'none (no stream)' : actual}, expected ${expected}`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/** The store cannot serve the request right now (disk full, I/O error, locked, closed). Retry later. */
+export class EventStoreUnavailableError extends Error {
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+    this.name = 'EventStoreUnavailableError';
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exited, onLines, spawnTs } from '../../../../test/support/run-ts';
+import { EventStoreUnavailableError } from '../event-store.port';
+import { describeEventStoreConformance } from '../testing/event-store.conformance';
+import { SqliteEventStore } from './sqlite-event-store.adapter';
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'baseliner-store-'));
+}
+
+describeEventStoreConformance('SQLite', async () => {
+  const dir = tempDir();
+  const store = new SqliteEventStore({ path: join(dir, 'events.db'), pollIntervalMs: 50 });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('SQLite event store', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps events across close and reopen, and continues positions and revisions', async () => {
+    const path = join(dir, 'events.db');
+    const first = new SqliteEventStore({ path });
+    await first.append('s-1', [{ id: 'a', type: 'A', data: {} }]);
+    await first.close();
+    const second = new SqliteEventStore({ path });
+    const result = await second.append('s-1', [{ id: 'b', type: 'B', data: {} }], { expectedRevision: 0 });
+    expect(result).toMatchObject({ nextExpectedRevision: 1, position: 2 });
+    await second.close();
+  });
+
+  it('reports a full disk as unavailable, stores nothing, and recovers when space returns', async () => {
+    const store = new SqliteEventStore({ path: join(dir, 'events.db') });
+    await store.append('s-1', [{ id: 'a', type: 'A', data: {} }]);
+    const pages = store.database.pragma('page_count', { simple: true }) as number;
+    store.database.pragma(`max_page_count = ${pages}`);
+    const big = Array.from({ length: 200 }, (_, i) => ({ id: `big-${i}`, type: 'Big', data: { pad: 'x'.repeat(2000) } }));
+    await expect(store.append('s-1', big)).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(store.checkHealth()).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    expect(await store.readStream('s-1')).toHaveLength(1);
+    store.database.pragma('max_page_count = 1073741823');
+    await store.append('s-1', big);
+    await expect(store.checkHealth()).resolves.toBeUndefined();
+    expect(await store.readStream('s-1')).toHaveLength(201);
+    await store.close();
+  });
+
+  it('loses no acknowledged event and stores none twice when the writer is killed with SIGKILL', async () => {
+    const path = join(dir, 'events.db');
+    const acknowledged: string[] = [];
+    for (const runId of ['run1', 'run2']) {
+      const child = spawnTs('libs/event-store/src/testing/crash-appender.ts', [path, runId]);
+      let stderr = '';
+      child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+      let acksThisRun = 0;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`appender made no progress: ${stderr}`)), 60_000);
+        onLines(child.stdout, (line) => {
+          if (!line.startsWith('ack ')) return;
+          acknowledged.push(...line.slice(4).split(' '));
+          acksThisRun += 1;
+          // Kill at a moment when appends are certainly in flight.
+          if (acksThisRun === 150) {
+            clearTimeout(timer);
+            child.kill('SIGKILL');
+            resolve();
+          }
+        });
+      });
+      expect(await exited(child)).toBe('SIGKILL');
+    }
+
+    const store = new SqliteEventStore({ path });
+    const stored = [...(await store.readStream('crash-run1')), ...(await store.readStream('crash-run2'))];
+    const storedIds = stored.map((e) => e.id);
+    expect(new Set(storedIds).size).toBe(storedIds.length);
+    const missing = acknowledged.filter((id) => !storedIds.includes(id));
+    expect(missing).toEqual([]);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(1500);
+    for (const streamId of ['crash-run1', 'crash-run2']) {
+      const revisions = (await store.readStream(streamId)).map((e) => e.revision);
+      expect(revisions).toEqual(revisions.map((_, i) => i));
+    }
+    await store.close();
+  }, 120_000);
+});
