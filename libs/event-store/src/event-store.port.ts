@@ -65,8 +65,8 @@ export interface EventStore {
   append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options?: SubscriptionOptions): EventSubscription;
-  /** Position of the newest stored event (0 when empty). */
-  headPosition(): Promise<number>;
+  /** Position of the newest stored event, optionally of some categories only (0 when none). */
+  headPosition(options?: { categories?: string[] }): Promise<number>;
   /** Throws EventStoreUnavailableError when the store cannot take writes or reads. */
   checkHealth(): Promise<void>;
   close(): Promise<void>;

@@ -118,6 +118,7 @@ export class SqliteEventStore implements EventStore {
       streamHead: this.db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ?').pluck(),
       eventExists: this.db.prepare('SELECT 1 FROM events WHERE event_id = ?').pluck(),
       head: this.db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck(),
+      categoryHead: this.db.prepare('SELECT max(position) FROM events WHERE category = ?').pluck(),
       readStream: this.db.prepare(
         'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
       ),
@@ -285,8 +286,12 @@ export class SqliteEventStore implements EventStore {
     return subscription;
   }
 
-  async headPosition(): Promise<number> {
-    return this.guard(() => this.statements.head.get() as number);
+  async headPosition(options: { categories?: string[] } = {}): Promise<number> {
+    const categories = options.categories ?? [];
+    if (categories.length === 0) return this.guard(() => this.statements.head.get() as number);
+    return this.guard(() =>
+      Math.max(0, ...categories.map((category) => (this.statements.categoryHead.get(category) as number | null) ?? 0)),
+    );
   }
 
   async checkHealth(): Promise<void> {

@@ -199,6 +199,8 @@ export function describeEventStoreConformance(name: string, open: () => Promise<
         await store.append(stream('deployment'), [event('D2')]);
         const deployments = await take(store.subscribeToAll({ fromPosition: start, categories: ['deployment'] }), 2);
         expect(deployments.map((e) => e.type)).toEqual(['D1', 'D2']);
+        expect(await store.headPosition({ categories: ['deployment'] })).toBe(deployments[1]?.position);
+        expect(await store.headPosition({ categories: ['nothing-here'] })).toBe(0);
       });
 
       it('has no gap and no repeat while appends race with catch-up', async () => {

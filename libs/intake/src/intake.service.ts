@@ -1,0 +1,124 @@
+import {
+  CloudEventEnvelope,
+  compileValidator,
+  formatFieldErrors,
+  INTAKE_LIMITS,
+  isTelemetryEventType,
+  TELEMETRY_DATA_SCHEMAS,
+  type DeploymentPhase,
+  type IntakeRejection,
+  type IntakeResponse,
+  type TelemetryEventType,
+  type Validator,
+} from '@baseliner/contracts';
+import { admitTelemetryEvent } from '@baseliner/domain';
+import type { EventStore, NewEvent } from '@baseliner/event-store';
+import type { ActorPseudonymiser } from './actor-pseudonymiser';
+import { telemetryEventId, telemetryStream } from './telemetry-event-id';
+
+const envelopeValidator = compileValidator(CloudEventEnvelope);
+const dataValidators = Object.fromEntries(
+  Object.entries(TELEMETRY_DATA_SCHEMAS).map(([type, schema]) => [type, compileValidator(schema)]),
+) as Record<TelemetryEventType, Validator<Record<string, unknown>>>;
+
+/** A request whose shape is wrong as a whole: nothing is stored. */
+export class IntakeRequestError extends Error {
+  constructor(
+    readonly status: 400 | 413,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface IntakeOutcome extends IntakeResponse {
+  /** Counts by event type and result, for the intake metrics. */
+  results: { type: string; result: 'accepted' | 'duplicate' | 'rejected' }[];
+}
+
+export interface IntakeDependencies {
+  store: EventStore;
+  pseudonymiser: ActorPseudonymiser;
+  phaseOf(deploymentId: string): DeploymentPhase | undefined;
+}
+
+function eventsOf(body: unknown): unknown[] {
+  if (Array.isArray(body)) return body;
+  if (body !== null && typeof body === 'object') return [body];
+  throw new IntakeRequestError(
+    400,
+    'invalid_body',
+    'The body must be one CloudEvent (a JSON object) or a JSON array of CloudEvents',
+  );
+}
+
+/**
+ * Validates, admits, pseudonymises and stores one request's events for the deployment the key
+ * belongs to. Each event stands alone: a bad one is rejected with a reason, the rest are stored.
+ */
+export class IntakeService {
+  constructor(private readonly deps: IntakeDependencies) {}
+
+  async ingest(keyDeploymentId: string, body: unknown, now: Date): Promise<IntakeOutcome> {
+    const items = eventsOf(body);
+    if (items.length > INTAKE_LIMITS.maxEventsPerRequest) {
+      throw new IntakeRequestError(
+        413,
+        'too_many_events',
+        `${items.length} events in one request; the limit is ${INTAKE_LIMITS.maxEventsPerRequest}: split the batch`,
+      );
+    }
+    const rejected: IntakeRejection[] = [];
+    const results: IntakeOutcome['results'] = [];
+    const toStore: NewEvent[] = [];
+    const typeOfStored = new Map<string, string>();
+    const seenInRequest = new Set<string>();
+    let duplicatesInRequest = 0;
+    const context = { keyDeploymentId, phaseOf: this.deps.phaseOf, now };
+
+    items.forEach((item, index) => {
+      const id = typeof (item as { id?: unknown })?.id === 'string' ? (item as { id: string }).id : undefined;
+      const reject = (reason: IntakeRejection['reason'], message: string, type = 'unknown') => {
+        rejected.push({ index, ...(id !== undefined && { id }), reason, message });
+        results.push({ type, result: 'rejected' });
+      };
+      const envelope = envelopeValidator.validate(item);
+      if (!envelope.ok) return reject('invalid_envelope', formatFieldErrors(envelope.errors));
+      const event = envelope.value;
+      if (!isTelemetryEventType(event.type)) {
+        return reject('unknown_type', `type "${event.type}" is not one of ${Object.keys(TELEMETRY_DATA_SCHEMAS).join(', ')}`);
+      }
+      const data = dataValidators[event.type].validate(event.data);
+      if (!data.ok) {
+        const errors = data.errors.map((e) => ({ ...e, field: e.field ? `data.${e.field}` : 'data' }));
+        return reject('invalid_data', formatFieldErrors(errors), event.type);
+      }
+      const admission = admitTelemetryEvent(event, context);
+      if (!admission.admitted) return reject(admission.reason, admission.message, event.type);
+
+      const storeId = telemetryEventId(event.source, event.id);
+      if (seenInRequest.has(storeId)) {
+        duplicatesInRequest += 1;
+        results.push({ type: event.type, result: 'duplicate' });
+        return;
+      }
+      seenInRequest.add(storeId);
+      const actor = data.value.actor;
+      const stored = typeof actor === 'string' ? { ...event, data: { ...data.value, actor: this.deps.pseudonymiser.pseudonym(actor) } } : event;
+      toStore.push({ id: storeId, type: event.type, data: stored, metadata: { receivedAt: now.toISOString() } });
+      typeOfStored.set(storeId, event.type);
+    });
+
+    let accepted = 0;
+    let duplicates = duplicatesInRequest;
+    if (toStore.length > 0) {
+      const result = await this.deps.store.append(telemetryStream(keyDeploymentId), toStore, { expectedRevision: 'any' });
+      accepted = result.appendedIds.length;
+      duplicates += result.duplicateIds.length;
+      for (const id of result.appendedIds) results.push({ type: typeOfStored.get(id) as string, result: 'accepted' });
+      for (const id of result.duplicateIds) results.push({ type: typeOfStored.get(id) as string, result: 'duplicate' });
+    }
+    return { accepted, duplicates, rejected, results };
+  }
+}

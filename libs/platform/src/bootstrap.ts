@@ -1,0 +1,74 @@
+import 'reflect-metadata';
+import { ConsoleLogger, type DynamicModule, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { INTAKE_LIMITS } from '@baseliner/contracts';
+import type { EventStore } from '@baseliner/event-store';
+import type { Clock } from './clock';
+import type { AppConfig } from './config/configuration';
+import { resolveSecrets, type Secrets } from './config/secrets';
+import { registerJsonBodyParser } from './http/json-body.parser';
+import type { PlatformOptions } from './platform.module';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+export interface BootOptions {
+  config: AppConfig;
+  clock?: Clock;
+  eventStore?: EventStore;
+  /** Print the generated admin token banner (off in tests). */
+  announce?: boolean;
+}
+
+export interface RunningServer {
+  app: NestFastifyApplication;
+  url: string;
+  secrets: Secrets;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: AppConfig): ConsoleLogger {
+  return new ConsoleLogger({
+    json: config.logFormat === 'json',
+    colors: config.logFormat === 'text' && process.stdout.isTTY,
+    logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+  });
+}
+
+/** Builds, configures and starts one of the Baseliner apps on Fastify. */
+export async function bootServer(
+  rootModule: (platform: PlatformOptions) => DynamicModule,
+  options: BootOptions,
+): Promise<RunningServer> {
+  const { config } = options;
+  const secrets = resolveSecrets(config);
+  const adapter = new FastifyAdapter({ logger: false, bodyLimit: INTAKE_LIMITS.maxBodyBytes, return503OnClosing: true });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    rootModule({ config, secrets, clock: options.clock, eventStore: options.eventStore }),
+    adapter,
+    { bodyParser: false, logger: createLogger(config), abortOnError: false },
+  );
+  registerJsonBodyParser(app.getHttpAdapter().getInstance());
+  app.enableShutdownHooks();
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  if (options.announce !== false) announce(url, secrets);
+  return { app, url, secrets, close: () => app.close() };
+}
+
+function announce(url: string, secrets: Secrets): void {
+  const lines = [`Baseliner is listening on ${url}`];
+  if (secrets.adminTokenGenerated) {
+    // Shown once, on the start that generated it; afterwards only the file has it.
+    lines.push(
+      '',
+      'Admin token (shown once; also saved to ' + secrets.adminTokenPath + ', mode 0600):',
+      `  ${secrets.adminToken}`,
+      '',
+      `  export BASELINER_ADMIN_TOKEN=${secrets.adminToken}`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,49 @@
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { INTAKE_CONTENT_TYPES, INTAKE_LIMITS } from '@baseliner/contracts';
+import { ApiError } from './api-error';
+
+const gunzipAsync = promisify(gunzip);
+const limit = INTAKE_LIMITS.maxBodyBytes;
+
+async function decode(request: FastifyRequest, raw: Buffer): Promise<Buffer> {
+  const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity' || encoding === '') return raw;
+  if (encoding !== 'gzip' && encoding !== 'x-gzip') {
+    throw new ApiError(415, 'unsupported_encoding', `Content-Encoding ${encoding} is not supported: send gzip or no encoding`);
+  }
+  try {
+    return await gunzipAsync(raw, { maxOutputLength: limit });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+      throw new ApiError(413, 'payload_too_large', `The decompressed body is larger than ${limit} bytes: send smaller batches`);
+    }
+    throw new ApiError(400, 'invalid_body', 'The body is not valid gzip: compress it with gzip or drop Content-Encoding');
+  }
+}
+
+/**
+ * JSON bodies for every route: the three content types the intake accepts, optionally gzipped,
+ * at most 1 MiB after decompression. An empty body parses as "no body".
+ */
+export function registerJsonBodyParser(fastify: FastifyInstance): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    [...INTAKE_CONTENT_TYPES],
+    { parseAs: 'buffer', bodyLimit: limit },
+    (request: FastifyRequest, raw: Buffer, done: (error: Error | null, body?: unknown) => void) => {
+      decode(request, raw).then(
+        (bytes) => {
+          if (bytes.length === 0) return done(null, undefined);
+          try {
+            done(null, JSON.parse(bytes.toString('utf8')));
+          } catch (error) {
+            done(new ApiError(400, 'invalid_json', `The body is not valid JSON: ${(error as Error).message}`));
+          }
+        },
+        (error: Error) => done(error),
+      );
+    },
+  );
+}

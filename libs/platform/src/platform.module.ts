@@ -1,0 +1,56 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { join } from 'node:path';
+import { EVENT_STORE, SqliteEventStore, type EventStore } from '@baseliner/event-store';
+import { AdminTokenGuard } from './auth/admin-token.guard';
+import { CLOCK, systemClock, type Clock } from './clock';
+import type { AppConfig } from './config/configuration';
+import { SECRETS, type Secrets } from './config/secrets';
+import { HealthController } from './health/health.controller';
+import { HttpErrorFilter } from './http/http-error.filter';
+import { OpenApiController } from './http/openapi.controller';
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export interface PlatformOptions {
+  config: AppConfig;
+  secrets: Secrets;
+  clock?: Clock;
+  /** An already open store (tests, benchmarks); by default the SQLite file in the data dir. */
+  eventStore?: EventStore;
+}
+
+class EventStoreCloser implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}
+
+/** Configuration, secrets, the clock, the event store, health, OpenAPI and error mapping. */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController, OpenApiController],
+      providers: [
+        { provide: APP_CONFIG, useValue: options.config },
+        { provide: SECRETS, useValue: options.secrets },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
+        {
+          provide: EVENT_STORE,
+          useFactory: () =>
+            options.eventStore ?? new SqliteEventStore({ path: join(options.config.dataDir, 'events.db') }),
+        },
+        EventStoreCloser,
+        AdminTokenGuard,
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+      ],
+      exports: [APP_CONFIG, SECRETS, CLOCK, EVENT_STORE, AdminTokenGuard],
+    };
+  }
+}
