@@ -31,14 +31,17 @@ export interface ErrorResponse {
 const DOMAIN_STATUS = { validation_failed: 422, conflict: 409, not_found: 404 } as const;
 
 // Fastify's own errors (body parsing, limits, media types) carry a statusCode and an FST_ code.
-const FASTIFY_ERRORS: Record<string, { error: string; message: string }> = {
+const FASTIFY_ERRORS: Record<string, { status: number; error: string; message: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
     error: 'unsupported_media_type',
     message: 'Unsupported Content-Type: send application/json (or application/cloudevents+json, application/cloudevents-batch+json for events)',
   },
-  FST_ERR_CTP_BODY_TOO_LARGE: { error: 'payload_too_large', message: 'The body is larger than 1 MiB: send smaller batches' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { error: 'invalid_body', message: 'Content-Length does not match the body' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'payload_too_large', message: 'The body is larger than 1 MiB: send smaller batches' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'invalid_body', message: 'Content-Length does not match the body' },
 };
+
+const HTTP_CODES: Record<number, string> = { 400: 'bad_request', 404: 'not_found', 405: 'method_not_allowed' };
 
 /** One mapping from anything thrown to the JSON error the caller sees. 5xx only for our own faults. */
 export function toErrorResponse(error: unknown): ErrorResponse {
@@ -74,7 +77,8 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     const status = error.getStatus();
     const response = error.getResponse();
     const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
-    return { status, headers: {}, body: { error: status === 404 ? 'not_found' : 'http_error', message } };
+    const known = Object.values(FASTIFY_ERRORS).find((e) => e.status === status);
+    return { status, headers: {}, body: known ? { error: known.error, message: known.message } : { error: HTTP_CODES[status] ?? 'http_error', message } };
   }
   const fastify = error as { code?: string; statusCode?: number; message?: string };
   if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
@@ -82,7 +86,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     return {
       status: fastify.statusCode,
       headers: {},
-      body: known ?? { error: 'bad_request', message: fastify.message ?? 'Bad request' },
+      body: known ? { error: known.error, message: known.message } : { error: 'bad_request', message: fastify.message ?? 'Bad request' },
     };
   }
   return { status: 500, headers: {}, body: { error: 'internal_error', message: 'Something went wrong on our side; it has been logged' } };
