@@ -1,0 +1,97 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '@baseliner/event-store';
+import { exited, onLines, spawnTs } from '../support/run-ts';
+import { client, taskCompleted, validRegistration } from '../support/test-server';
+
+/** Starts the real all-in-one server in a child process; resolves with its URL once it listens. */
+function startServerProcess(dataDir: string) {
+  const child = spawnTs('apps/baseliner/src/main.ts', [], {
+    env: { PORT: '0', BASELINER_HOST: '127.0.0.1', BASELINER_DATA_DIR: dataDir, BASELINER_LOG_LEVEL: 'warn' },
+  });
+  let output = '';
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  const url = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 60_000);
+    onLines(child.stdout, (line) => {
+      const match = /listening on (http:\/\/\S+)/.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] as string);
+      }
+    });
+    child.once('exit', () => reject(new Error(`server exited: ${output}`)));
+  });
+  return { child, url };
+}
+
+describe('crash safety of the HTTP intake', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'baseliner-crash-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('loses no acknowledged event and counts none twice when the server is killed with SIGKILL mid-stream', async () => {
+    const first = startServerProcess(dataDir);
+    const url = await first.url;
+    const adminToken = readFileSync(join(dataDir, 'secrets', 'admin-token'), 'utf8').trim();
+    const admin = client(url, adminToken);
+    expect((await admin.post('/v1/deployments', validRegistration('crashy'))).status).toBe(201);
+    const key = (await admin.post('/v1/deployments/crashy/keys')).body.key as string;
+
+    // Four writers post 100-event batches until the server is killed under them.
+    const batches: ReturnType<typeof taskCompleted>[][] = [];
+    const acknowledged = new Set<number>();
+    let killed = false;
+    const writer = async () => {
+      while (!killed) {
+        const index = batches.push(Array.from({ length: 100 }, () => taskCompleted('crashy'))) - 1;
+        try {
+          const reply = await client(url, key).post('/v1/events', batches[index]);
+          if (reply.status === 202 && reply.body.accepted === 100) acknowledged.add(index);
+        } catch {
+          return; // connection reset by the kill: this batch is unacknowledged
+        }
+        if (acknowledged.size >= 40 && !killed) {
+          killed = true;
+          first.child.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all([writer(), writer(), writer(), writer()]);
+    expect(await exited(first.child)).toBe('SIGKILL');
+    expect(acknowledged.size).toBeGreaterThanOrEqual(40);
+
+    // Every acknowledged event is in the store, once.
+    const store = new SqliteEventStore({ path: join(dataDir, 'events.db') });
+    const storedIds = (await store.readStream('telemetry-crashy')).map((e) => (e.data as { id: string }).id);
+    await store.close();
+    expect(new Set(storedIds).size).toBe(storedIds.length);
+    const storedSet = new Set(storedIds);
+    const lost = [...acknowledged].flatMap((i) => (batches[i] as { id: string }[]).filter((e) => !storedSet.has(e.id)));
+    expect(lost).toEqual([]);
+
+    // After a restart, the client retries everything: acknowledged batches come back as duplicates.
+    const second = startServerProcess(dataDir);
+    const url2 = await second.url;
+    let accepted = 0;
+    let duplicates = 0;
+    for (const [index, batch] of batches.entries()) {
+      const reply = await client(url2, key).post('/v1/events', batch);
+      expect(reply.status).toBe(202);
+      if (acknowledged.has(index)) expect(reply.body.duplicates).toBe(100);
+      accepted += reply.body.accepted;
+      duplicates += reply.body.duplicates;
+    }
+    expect(accepted + duplicates).toBe(batches.length * 100);
+    expect(duplicates).toBe(storedIds.length);
+    second.child.kill('SIGTERM');
+    await exited(second.child);
+
+    const reopened = new SqliteEventStore({ path: join(dataDir, 'events.db') });
+    expect((await reopened.readStream('telemetry-crashy')).length).toBe(batches.length * 100);
+    await reopened.close();
+  }, 180_000);
+});
