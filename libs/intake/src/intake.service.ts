@@ -106,7 +106,8 @@ export class IntakeService {
       seenInRequest.add(storeId);
       const actor = data.value.actor;
       const stored = typeof actor === 'string' ? { ...event, data: { ...data.value, actor: this.deps.pseudonymiser.pseudonym(actor) } } : event;
-      toStore.push({ id: storeId, type: event.type, data: stored, metadata: { receivedAt: now.toISOString() } });
+      // The store records arrival time itself (recordedAt), so no per-event metadata is written.
+      toStore.push({ id: storeId, type: event.type, data: stored });
       typeOfStored.set(storeId, event.type);
     });
 
