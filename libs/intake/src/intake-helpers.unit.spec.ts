@@ -1,0 +1,40 @@
+import { ActorPseudonymiser } from './actor-pseudonymiser';
+import { telemetryEventId } from './telemetry-event-id';
+import { TokenBuckets } from './token-bucket';
+
+describe('telemetry event ids', () => {
+  it('are the same for the same (source, id), different otherwise, and UUID-shaped', () => {
+    const id = telemetryEventId('svc', 'e1');
+    expect(id).toBe(telemetryEventId('svc', 'e1'));
+    expect(id).not.toBe(telemetryEventId('svc', 'e2'));
+    expect(id).not.toBe(telemetryEventId('other', 'e1'));
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('actor pseudonyms', () => {
+  it('are stable under one key, differ across keys, and do not contain the actor', () => {
+    const a = new ActorPseudonymiser('key-one-0123456789abcdef');
+    const b = new ActorPseudonymiser('key-two-0123456789abcdef');
+    expect(a.pseudonym('alice@example.com')).toBe(a.pseudonym('alice@example.com'));
+    expect(a.pseudonym('alice@example.com')).not.toBe(b.pseudonym('alice@example.com'));
+    expect(a.pseudonym('alice@example.com')).not.toContain('alice');
+  });
+});
+
+describe('per-key rate limit', () => {
+  it('allows a burst of twice the rate, then asks to wait, and refills over time', () => {
+    const buckets = new TokenBuckets(2);
+    const at = (ms: number) => buckets.take('k', ms);
+    expect([at(0), at(0), at(0), at(0)]).toEqual([0, 0, 0, 0]);
+    expect(at(0)).toBe(1);
+    expect(buckets.take('other-key', 0)).toBe(0);
+    expect(at(500)).toBe(0);
+    expect(at(500)).toBe(1);
+  });
+
+  it('is off at 0', () => {
+    const buckets = new TokenBuckets(0);
+    expect(Array.from({ length: 100 }, () => buckets.take('k', 0)).every((w) => w === 0)).toBe(true);
+  });
+});
