@@ -192,16 +192,16 @@ describe('POST /v1/events', () => {
   });
 
   it('answers 503 with Retry-After when the store cannot write, stores nothing, and recovers', async () => {
-    const database = (store as SqliteEventStore).database;
+    const sqlite = store as SqliteEventStore;
     const before = (await stored()).length;
-    database.pragma(`max_page_count = ${database.pragma('page_count', { simple: true })}`);
+    await sqlite.writerPragma(`max_page_count = ${sqlite.database.pragma('page_count', { simple: true })}`);
     const batch = Array.from({ length: 200 }, () => taskCompleted('doc-review', {}, { note: 'y'.repeat(2000) }));
     const reply = await events.post('/v1/events', batch);
     expect(reply.status).toBe(503);
     expect(reply.headers.get('retry-after')).toBe('5');
     expect(reply.body.error).toBe('store_unavailable');
     expect((await client(server.url).get('/readyz')).status).toBe(503);
-    database.pragma('max_page_count = 1073741823');
+    await sqlite.writerPragma('max_page_count = 1073741823');
     expect((await stored()).length).toBe(before);
     expect((await events.post('/v1/events', batch)).body).toMatchObject({ accepted: 200 });
     expect((await client(server.url).get('/readyz')).status).toBe(200);

@@ -38,3 +38,10 @@ describe('per-key rate limit', () => {
     expect(Array.from({ length: 100 }, () => buckets.take('k', 0)).every((w) => w === 0)).toBe(true);
   });
 });
+
+describe('telemetry event ids across the source/id boundary', () => {
+  it('cannot be forged by moving characters between source and id', () => {
+    expect(telemetryEventId('ab', 'c')).not.toBe(telemetryEventId('a', 'bc'));
+    expect(telemetryEventId('a\n', 'b')).not.toBe(telemetryEventId('a', '\nb'));
+  });
+});

@@ -13,9 +13,9 @@ export class IntakeMetrics {
   readonly rejected = new Map<RejectionReason, number>();
 
   record(outcome: IntakeOutcome): void {
-    for (const { type, result } of outcome.results) {
-      const key = `${type === 'unknown' ? 'other' : type}|${result}`;
-      this.received.set(key, (this.received.get(key) ?? 0) + 1);
+    for (const [key, count] of outcome.tally) {
+      const bounded = key.startsWith('unknown|') ? `other|${key.slice('unknown|'.length)}` : key;
+      this.received.set(bounded, (this.received.get(bounded) ?? 0) + count);
     }
     for (const { reason } of outcome.rejected) this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
   }

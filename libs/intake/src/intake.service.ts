@@ -32,9 +32,17 @@ export class IntakeRequestError extends Error {
   }
 }
 
+export type IntakeResult = 'accepted' | 'duplicate' | 'rejected';
+
 export interface IntakeOutcome extends IntakeResponse {
-  /** Counts by event type and result, for the intake metrics. */
-  results: { type: string; result: 'accepted' | 'duplicate' | 'rejected' }[];
+  /** Event counts keyed `<type>|<result>`, for the intake metrics; `unknown` when the type was not readable. */
+  tally: Map<string, number>;
+}
+
+function add(tally: Map<string, number>, type: string, result: IntakeResult, n = 1): void {
+  if (n === 0) return;
+  const key = `${type}|${result}`;
+  tally.set(key, (tally.get(key) ?? 0) + n);
 }
 
 export interface IntakeDependencies {
@@ -70,9 +78,9 @@ export class IntakeService {
       );
     }
     const rejected: IntakeRejection[] = [];
-    const results: IntakeOutcome['results'] = [];
+    const tally = new Map<string, number>();
     const toStore: NewEvent[] = [];
-    const typeOfStored = new Map<string, string>();
+    const storedByType = new Map<string, number>();
     const seenInRequest = new Set<string>();
     let duplicatesInRequest = 0;
     const context = { keyDeploymentId, phaseOf: this.deps.phaseOf, now };
@@ -81,7 +89,7 @@ export class IntakeService {
       const id = typeof (item as { id?: unknown })?.id === 'string' ? (item as { id: string }).id : undefined;
       const reject = (reason: IntakeRejection['reason'], message: string, type = 'unknown') => {
         rejected.push({ index, ...(id !== undefined && { id }), reason, message });
-        results.push({ type, result: 'rejected' });
+        add(tally, type, 'rejected');
       };
       const envelope = envelopeValidator.validate(item);
       if (!envelope.ok) return reject('invalid_envelope', formatFieldErrors(envelope.errors));
@@ -100,7 +108,7 @@ export class IntakeService {
       const storeId = telemetryEventId(event.source, event.id);
       if (seenInRequest.has(storeId)) {
         duplicatesInRequest += 1;
-        results.push({ type: event.type, result: 'duplicate' });
+        add(tally, event.type, 'duplicate');
         return;
       }
       seenInRequest.add(storeId);
@@ -108,7 +116,7 @@ export class IntakeService {
       const stored = typeof actor === 'string' ? { ...event, data: { ...data.value, actor: this.deps.pseudonymiser.pseudonym(actor) } } : event;
       // The store records arrival time itself (recordedAt), so no per-event metadata is written.
       toStore.push({ id: storeId, type: event.type, data: stored });
-      typeOfStored.set(storeId, event.type);
+      storedByType.set(event.type, (storedByType.get(event.type) ?? 0) + 1);
     });
 
     let accepted = 0;
@@ -117,9 +125,20 @@ export class IntakeService {
       const result = await this.deps.store.append(telemetryStream(keyDeploymentId), toStore, { expectedRevision: 'any' });
       accepted = result.appendedIds.length;
       duplicates += result.duplicateIds.length;
-      for (const id of result.appendedIds) results.push({ type: typeOfStored.get(id) as string, result: 'accepted' });
-      for (const id of result.duplicateIds) results.push({ type: typeOfStored.get(id) as string, result: 'duplicate' });
+      const duplicateTypes = new Map<string, number>();
+      if (result.duplicateIds.length > 0) {
+        const typeById = new Map(toStore.map((e) => [e.id, e.type]));
+        for (const id of result.duplicateIds) {
+          const type = typeById.get(id) as string;
+          duplicateTypes.set(type, (duplicateTypes.get(type) ?? 0) + 1);
+        }
+      }
+      for (const [type, stored] of storedByType) {
+        const duplicated = duplicateTypes.get(type) ?? 0;
+        add(tally, type, 'duplicate', duplicated);
+        add(tally, type, 'accepted', stored - duplicated);
+      }
     }
-    return { accepted, duplicates, rejected, results };
+    return { accepted, duplicates, rejected, tally };
   }
 }

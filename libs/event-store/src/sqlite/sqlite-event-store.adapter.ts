@@ -1,6 +1,7 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import {
   EventStoreUnavailableError,
   WrongExpectedRevisionError,
@@ -8,13 +9,15 @@ import {
   type AppendResult,
   type EventStore,
   type EventSubscription,
-  type ExpectedRevision,
   type NewEvent,
   type ReadStreamOptions,
   type RecordedEvent,
   type SubscriptionOptions,
 } from '../event-store.port';
 import { PollingSubscription } from './polling-subscription';
+import { decodeEventId, isStoreFailure, openEventDatabase, type EventRow } from './sqlite-schema';
+import type { WriteRequest } from './sqlite-writer';
+import type { WriterMessage, WriterReply } from './sqlite-writer.worker';
 
 export interface SqliteEventStoreOptions {
   /** File path of the database; created with its folder when missing. */
@@ -23,58 +26,20 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** Clock for `recordedAt`; tests pass a fake. */
   now?: () => Date;
+  /**
+   * Upper bound on the events of one group commit (an append is never split). Smaller groups
+   * return acknowledgements sooner, so the main thread and the writer keep each other busy.
+   */
+  maxGroupEvents?: number;
 }
 
 interface PendingAppend {
-  streamId: string;
-  events: NewEvent[];
-  expected: ExpectedRevision;
+  request: WriteRequest;
   resolve(result: AppendResult): void;
   reject(error: Error): void;
 }
 
-interface EventRow {
-  position: number;
-  stream_id: string;
-  revision: number;
-  event_id: Buffer | string;
-  type: string;
-  data: string;
-  metadata: string | null;
-  recorded_at: number;
-}
-
-const SCHEMA_VERSION = 1;
 const PAGE_SIZE = 1000;
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS events (
-    position    INTEGER PRIMARY KEY,
-    stream_id   TEXT    NOT NULL,
-    revision    INTEGER NOT NULL,
-    event_id    BLOB    NOT NULL,
-    type        TEXT    NOT NULL,
-    data        TEXT    NOT NULL,
-    metadata    TEXT,
-    recorded_at INTEGER NOT NULL
-  );
-  CREATE UNIQUE INDEX IF NOT EXISTS events_by_event_id ON events (event_id);
-  CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream_id, revision);
-`;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-// UUID ids are kept as 16 bytes: the id index is the costliest part of an insert, and half the
-// size keeps twice as much of it in cache. Other ids are kept as text.
-function encodeEventId(id: string): Buffer | string {
-  return UUID.test(id) ? Buffer.from(id.replace(/-/g, ''), 'hex') : id;
-}
-
-function decodeEventId(stored: Buffer | string): string {
-  if (typeof stored === 'string') return stored;
-  const hex = stored.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 function toRecorded(row: EventRow): RecordedEvent {
   return {
@@ -89,175 +54,206 @@ function toRecorded(row: EventRow): RecordedEvent {
   };
 }
 
-function isStoreFailure(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  if (typeof code === 'string' && code.startsWith('SQLITE_')) return true;
-  return error instanceof TypeError && /database connection is not open/i.test(error.message);
+function spawnWriter(path: string): Worker {
+  const compiled = join(__dirname, 'sqlite-writer.worker.js');
+  if (existsSync(compiled)) return new Worker(compiled, { workerData: { path } });
+  // Running from TypeScript sources (tests, ts-node): transpile the worker on the fly.
+  const source = join(__dirname, 'sqlite-writer.worker.ts');
+  return new Worker(`require('ts-node/register/transpile-only'); require(${JSON.stringify(source)});`, {
+    eval: true,
+    workerData: { path },
+  });
 }
 
 /**
- * The embedded event store. One SQLite file in WAL mode with synchronous=FULL: a commit is on
- * disk before `append` resolves. Appends that arrive in the same turn of the event loop are
- * grouped into one transaction (group commit), so many small requests share one fsync.
+ * The embedded event store: one SQLite file (WAL, synchronous=FULL), so `append` resolves only
+ * once its events are on disk.
+ *
+ * Writes run on a worker thread that owns the write connection, while parsing, validation and
+ * reads stay on the main thread: on a 2-core machine both cores work. Appends that arrive while
+ * a commit is running are grouped into the next transaction (group commit), so the busier the
+ * intake, the larger and cheaper each commit.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
+  private readonly writer: Worker;
   private readonly now: () => Date;
   private readonly pollIntervalMs: number;
+  private readonly maxGroupEvents: number;
   private pending: PendingAppend[] = [];
-  private flushScheduled = false;
+  private committing: PendingAppend[] | undefined;
+  private nextGroupId = 1;
+  private readonly pragmaWaiters = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private closed = false;
+  private writerGone: Error | undefined;
   private lastCommitFailure: Error | undefined;
+  private drainWaiters: (() => void)[] = [];
   private readonly appendListeners = new Set<() => void>();
   private readonly subscriptions = new Set<PollingSubscription>();
   private readonly statements;
+  private readonly categoryStatements = new Map<number, Database.Statement>();
 
   constructor(options: SqliteEventStoreOptions) {
-    mkdirSync(dirname(options.path), { recursive: true });
     this.now = options.now ?? (() => new Date());
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
-    this.db = new Database(options.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    // Random event ids make the id index the hot spot: a larger page cache keeps it in memory, and
-    // fewer, larger WAL checkpoints keep checkpoint work off most commits.
-    this.db.pragma('cache_size = -65536');
-    this.db.pragma('wal_autocheckpoint = 8192');
-    this.migrate();
+    this.maxGroupEvents = options.maxGroupEvents ?? 4000;
+    this.db = openEventDatabase(options.path, { migrate: true });
     this.statements = {
-      insert: this.db.prepare(
-        `INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
-      ),
-      streamHead: this.db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ?').pluck(),
-      eventExists: this.db.prepare('SELECT 1 FROM events WHERE event_id = ?').pluck(),
       head: this.db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck(),
       categoryHead: this.db
         .prepare(`SELECT max(position) FROM events WHERE stream_id >= ? || '-' AND stream_id < ? || '.'`)
         .pluck(),
-      readStream: this.db.prepare(
-        'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
-      ),
+      readStream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?'),
       readAll: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     };
-  }
-
-  private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`Event store schema ${version} is newer than this build understands (${SCHEMA_VERSION}); upgrade Baseliner`);
-    }
-    this.db.exec(SCHEMA);
-    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    this.writer = spawnWriter(options.path);
+    this.writer.on('message', (reply: WriterReply) => this.onWriterReply(reply));
+    this.writer.on('error', (error) => this.onWriterGone(error));
+    this.writer.on('exit', (code) => {
+      if (!this.closed) this.onWriterGone(new Error(`the writer thread exited with code ${code}`));
+    });
+    this.writer.unref();
   }
 
   append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new EventStoreUnavailableError('The event store is closed'));
+    if (this.writerGone) return Promise.reject(this.unavailable(this.writerGone));
+    let request: WriteRequest;
+    try {
+      request = {
+        streamId,
+        expected: options.expectedRevision ?? 'any',
+        events: events.map((e) => ({
+          id: e.id,
+          type: e.type,
+          data: JSON.stringify(e.data ?? null),
+          metadata: e.metadata ? JSON.stringify(e.metadata) : null,
+        })),
+      };
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
-      this.pending.push({ streamId, events, expected: options.expectedRevision ?? 'any', resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.pending.push({ request, resolve, reject });
+      this.scheduleFlush();
     });
+  }
+
+  private scheduleFlush(): void {
+    // An idle writer starts at once; appends that arrive while it commits wait and form the next
+    // group. That overlaps the main thread's work with the writer's instead of alternating.
+    if (!this.committing) this.flush();
   }
 
   private flush(): void {
-    this.flushScheduled = false;
-    const group = this.pending;
-    this.pending = [];
-    if (group.length === 0) return;
-    let outcomes: (AppendResult | WrongExpectedRevisionError)[];
-    try {
-      outcomes = this.commitGroup(group);
-      this.lastCommitFailure = undefined;
-    } catch (error) {
-      const failure = isStoreFailure(error)
-        ? new EventStoreUnavailableError(`The event store could not commit: ${(error as Error).message}`, error)
-        : (error as Error);
-      this.lastCommitFailure = failure;
-      for (const request of group) request.reject(failure);
+    if (this.committing || this.pending.length === 0) {
+      if (!this.committing && this.pending.length === 0) this.settleDrain();
       return;
     }
-    group.forEach((request, i) => {
-      const outcome = outcomes[i] as AppendResult | WrongExpectedRevisionError;
-      if (outcome instanceof WrongExpectedRevisionError) request.reject(outcome);
-      else request.resolve(outcome);
-    });
-    if (outcomes.some((o) => !(o instanceof WrongExpectedRevisionError) && o.appendedIds.length > 0)) {
-      for (const listener of this.appendListeners) listener();
+    let size = 0;
+    let take = 0;
+    while (take < this.pending.length && (take === 0 || size + (this.pending[take] as PendingAppend).request.events.length <= this.maxGroupEvents)) {
+      size += (this.pending[take] as PendingAppend).request.events.length;
+      take += 1;
     }
+    const group = this.pending.splice(0, take);
+    this.committing = group;
+    this.writer.ref(); // keep the process alive until this commit is answered
+    this.post({ kind: 'commit', groupId: this.nextGroupId++, requests: group.map((p) => p.request), recordedAt: this.now().getTime() });
   }
 
-  /** One transaction for the whole group; each request in a savepoint so a conflict rejects only that one. */
-  private commitGroup(group: PendingAppend[]): (AppendResult | WrongExpectedRevisionError)[] {
-    const recordedAt = this.now().getTime();
-    const appendOne = this.db.transaction((request: PendingAppend) => this.appendInTransaction(request, recordedAt));
-    return this.db.transaction(() =>
-      group.map((request) => {
-        try {
-          return appendOne(request);
-        } catch (error) {
-          if (error instanceof WrongExpectedRevisionError) return error;
-          throw error;
-        }
-      }),
-    ).immediate();
+  private post(message: WriterMessage): void {
+    this.writer.postMessage(message);
   }
 
-  private appendInTransaction(request: PendingAppend, recordedAt: number): AppendResult {
-    const { streamId, events, expected } = request;
-    const current = (this.statements.streamHead.get(streamId) as number | null) ?? -1;
-    if (!this.revisionMatches(expected, current)) {
-      // A retry of an append that already went through is a success, not a conflict.
-      const allStored = events.length > 0 && events.every((e) => this.statements.eventExists.get(encodeEventId(e.id)));
-      if (!allStored) throw new WrongExpectedRevisionError(streamId, expected, current);
-    }
-    const appendedIds: string[] = [];
-    const duplicateIds: string[] = [];
-    let revision = current;
-    let position = 0;
-    for (const event of events) {
-      const info = this.statements.insert.run(
-        streamId,
-        revision + 1,
-        encodeEventId(event.id),
-        event.type,
-        JSON.stringify(event.data),
-        event.metadata ? JSON.stringify(event.metadata) : null,
-        recordedAt,
-      );
-      if (info.changes === 0) {
-        duplicateIds.push(event.id);
-        continue;
+  private onWriterReply(reply: WriterReply): void {
+    switch (reply.kind) {
+      case 'committed': {
+        const group = this.committing ?? [];
+        this.committing = undefined;
+        this.lastCommitFailure = undefined;
+        let appended = false;
+        reply.outcomes.forEach((outcome, i) => {
+          const request = group[i] as PendingAppend;
+          if (outcome.kind === 'conflict') {
+            request.reject(new WrongExpectedRevisionError(outcome.streamId, outcome.expected, outcome.actual));
+          } else {
+            appended ||= outcome.result.appendedIds.length > 0;
+            request.resolve(outcome.result);
+          }
+        });
+        if (appended) for (const listener of this.appendListeners) listener();
+        break;
       }
-      revision += 1;
-      position = Number(info.lastInsertRowid);
-      appendedIds.push(event.id);
+      case 'failed': {
+        const failure = reply.storeFailure
+          ? new EventStoreUnavailableError(`The event store could not commit: ${reply.message}`)
+          : new Error(reply.message);
+        const waiter = this.pragmaWaiters.get(reply.groupId);
+        if (waiter) {
+          this.pragmaWaiters.delete(reply.groupId);
+          waiter.reject(failure);
+          break;
+        }
+        this.lastCommitFailure = failure;
+        const group = this.committing ?? [];
+        this.committing = undefined;
+        for (const request of group) request.reject(failure);
+        break;
+      }
+      case 'pragma': {
+        this.pragmaWaiters.get(reply.groupId)?.resolve(reply.value);
+        this.pragmaWaiters.delete(reply.groupId);
+        break;
+      }
+      case 'ready':
+      case 'closed':
+        break;
+      default: {
+        const unknown: never = reply;
+        throw new Error(`Unknown writer reply ${JSON.stringify(unknown)}`);
+      }
     }
-    if (appendedIds.length === 0) position = this.statements.head.get() as number;
-    return { nextExpectedRevision: revision, position, appendedIds, duplicateIds };
+    this.flush();
+    // Idle: let the process exit if nothing else runs. While closing, stay alive until the writer exits.
+    if (!this.closed && !this.committing && this.pragmaWaiters.size === 0) this.writer.unref();
   }
 
-  private revisionMatches(expected: ExpectedRevision, current: number): boolean {
-    switch (expected) {
-      case 'any':
-        return true;
-      case 'no_stream':
-        return current === -1;
-      case 'stream_exists':
-        return current >= 0;
-      default:
-        return expected === current;
-    }
+  private onWriterGone(error: Error): void {
+    if (this.writerGone) return;
+    this.writerGone = error;
+    const failure = this.unavailable(error);
+    for (const request of [...(this.committing ?? []), ...this.pending]) request.reject(failure);
+    this.committing = undefined;
+    this.pending = [];
+    for (const waiter of this.pragmaWaiters.values()) waiter.reject(failure);
+    this.pragmaWaiters.clear();
+    this.settleDrain();
+  }
+
+  private unavailable(error: Error): EventStoreUnavailableError {
+    return error instanceof EventStoreUnavailableError
+      ? error
+      : new EventStoreUnavailableError(`The event store writer stopped: ${error.message}`, error);
+  }
+
+  /**
+   * Runs a PRAGMA on the write connection, e.g. `max_page_count` to simulate a full disk in tests
+   * or to cap the file's size in operation.
+   */
+  writerPragma(statement: string): Promise<unknown> {
+    if (this.writerGone) return Promise.reject(this.unavailable(this.writerGone));
+    const groupId = this.nextGroupId++;
+    return new Promise((resolve, reject) => {
+      this.pragmaWaiters.set(groupId, { resolve, reject });
+      this.writer.ref();
+      this.post({ kind: 'pragma', groupId, statement });
+    });
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     return this.guard(() =>
-      (this.statements.readStream.all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1) as EventRow[]).map(
-        toRecorded,
-      ),
+      (this.statements.readStream.all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1) as EventRow[]).map(toRecorded),
     );
   }
 
@@ -268,12 +264,9 @@ export class SqliteEventStore implements EventStore {
         return (this.statements.readAll.all(after, limit) as EventRow[]).map(toRecorded);
       }
       const bounds = categories.flatMap((category) => [category, category]);
-      const rows = this.categoryPageStatement(categories.length).all(...bounds, after, limit) as EventRow[];
-      return rows.map(toRecorded);
+      return (this.categoryPageStatement(categories.length).all(...bounds, after, limit) as EventRow[]).map(toRecorded);
     });
   }
-
-  private readonly categoryStatements = new Map<number, Database.Statement>();
 
   private categoryPageStatement(count: number): Database.Statement {
     let statement = this.categoryStatements.get(count);
@@ -312,20 +305,39 @@ export class SqliteEventStore implements EventStore {
 
   async checkHealth(): Promise<void> {
     if (this.closed) throw new EventStoreUnavailableError('The event store is closed');
+    if (this.writerGone) throw this.unavailable(this.writerGone);
     if (this.lastCommitFailure) throw this.lastCommitFailure;
     this.guard(() => this.statements.head.get());
   }
 
-  /** Direct access for operational tasks and tests (e.g. simulating a full disk). Not for the app. */
+  /** The read connection, for operational queries and tests. Writes go through `append`. */
   get database(): Database.Database {
     return this.db;
   }
 
+  private settleDrain(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Commits what was already appended, then stops the writer and closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.pending.length) this.flush();
     this.closed = true;
+    if (this.committing || this.pending.length > 0) {
+      await new Promise<void>((resolve) => {
+        this.drainWaiters.push(resolve);
+        this.flush();
+      });
+    }
     for (const subscription of this.subscriptions) subscription.close();
+    if (!this.writerGone) {
+      this.writer.ref();
+      const exited = new Promise((resolve) => this.writer.once('exit', resolve));
+      this.post({ kind: 'close' });
+      await exited;
+    }
     this.db.close();
   }
 

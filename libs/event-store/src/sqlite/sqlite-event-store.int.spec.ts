@@ -44,15 +44,43 @@ describe('SQLite event store', () => {
     const store = new SqliteEventStore({ path: join(dir, 'events.db') });
     await store.append('s-1', [{ id: 'a', type: 'A', data: {} }]);
     const pages = store.database.pragma('page_count', { simple: true }) as number;
-    store.database.pragma(`max_page_count = ${pages}`);
+    await store.writerPragma(`max_page_count = ${pages}`);
     const big = Array.from({ length: 200 }, (_, i) => ({ id: `big-${i}`, type: 'Big', data: { pad: 'x'.repeat(2000) } }));
     await expect(store.append('s-1', big)).rejects.toBeInstanceOf(EventStoreUnavailableError);
     await expect(store.checkHealth()).rejects.toBeInstanceOf(EventStoreUnavailableError);
     expect(await store.readStream('s-1')).toHaveLength(1);
-    store.database.pragma('max_page_count = 1073741823');
+    await store.writerPragma('max_page_count = 1073741823');
     await store.append('s-1', big);
     await expect(store.checkHealth()).resolves.toBeUndefined();
     expect(await store.readStream('s-1')).toHaveLength(201);
+    await store.close();
+  });
+
+  it('lets a process exit by itself once the store is closed, with its appends committed', async () => {
+    const path = join(dir, 'events.db');
+    const child = spawnTs('libs/event-store/src/testing/append-then-close.ts', [path]);
+    let stdout = '';
+    child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    expect(await exited(child)).toBe(0);
+    clearTimeout(timer);
+    expect(stdout).toBe('closed\n');
+    const store = new SqliteEventStore({ path });
+    expect(await store.headPosition()).toBe(3);
+    await store.close();
+  }, 40_000);
+
+  it('commits a burst larger than one group across several commits, in order, with nothing lost', async () => {
+    const store = new SqliteEventStore({ path: join(dir, 'events.db'), maxGroupEvents: 10 });
+    const appends = Array.from({ length: 20 }, (_, i) =>
+      store.append('groups-1', Array.from({ length: 4 }, (_, j) => ({ id: `g-${i}-${j}`, type: 'T', data: {} }))),
+    );
+    const results = await Promise.all(appends);
+    expect(results.map((r) => r.nextExpectedRevision)).toEqual(results.map((_, i) => i * 4 + 3));
+    // 80 events with at most 10 per group: the appends queued behind a running commit must each
+    // land once, in the order they were made.
+    const events = await store.readStream('groups-1');
+    expect(events.map((e) => e.position)).toEqual(events.map((_, i) => (events[0] as { position: number }).position + i));
     await store.close();
   });
 
