@@ -2,29 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@baseliner/event-store';
-import { exited, onLines, spawnTs } from '../support/run-ts';
+import { exited } from '../support/run-ts';
+import { startServerProcess } from '../support/server-process';
 import { client, taskCompleted, validRegistration } from '../support/test-server';
-
-/** Starts the real all-in-one server in a child process; resolves with its URL once it listens. */
-function startServerProcess(dataDir: string) {
-  const child = spawnTs('apps/baseliner/src/main.ts', [], {
-    env: { PORT: '0', BASELINER_HOST: '127.0.0.1', BASELINER_DATA_DIR: dataDir, BASELINER_LOG_LEVEL: 'warn' },
-  });
-  let output = '';
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  const url = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 60_000);
-    onLines(child.stdout, (line) => {
-      const match = /listening on (http:\/\/\S+)/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1] as string);
-      }
-    });
-    child.once('exit', () => reject(new Error(`server exited: ${output}`)));
-  });
-  return { child, url };
-}
 
 describe('crash safety of the HTTP intake', () => {
   let dataDir: string;

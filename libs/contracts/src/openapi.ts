@@ -20,10 +20,9 @@ import {
 } from './control-api.schema';
 
 // The document is built from the same TypeBox schemas that validate requests, so it cannot drift.
-const plain = (schema: TSchema): Record<string, unknown> => {
-  const { $id: _id, ...rest } = JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
-  return rest;
-};
+// Nested schemas are inlined, so their `$id`s would repeat: strip them all (refs use component names).
+const plain = (schema: TSchema): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(schema), (key, value: unknown) => (key === '$id' ? undefined : value)) as Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schemaRef: object) => ({ 'application/json': { schema: schemaRef } });
 const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
