@@ -1,13 +1,4 @@
-import { bootServer, ConfigurationError, loadConfiguration } from '@baseliner/platform';
+import { runMain } from '@baseliner/platform';
 import { IntakeAppModule } from './intake-app.module';
 
-async function main(): Promise<void> {
-  const config = loadConfiguration(process.env);
-  await bootServer((platform) => IntakeAppModule.forRoot(platform), { config });
-}
-
-main().catch((error: unknown) => {
-  const message = error instanceof ConfigurationError ? `Invalid configuration: ${error.message}` : String((error as Error)?.stack ?? error);
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
-});
+runMain((platform) => IntakeAppModule.forRoot(platform));

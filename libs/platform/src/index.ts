@@ -7,3 +7,4 @@ export * from './auth/bearer-token';
 export * from './platform.module';
 export * from './bootstrap';
 export * from './http/validate-body';
+export * from './run-main';
