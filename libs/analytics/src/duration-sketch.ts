@@ -1,0 +1,100 @@
+/**
+ * A mergeable quantile sketch with logarithmic buckets (the DDSketch idea: Masson, Rim & Lee,
+ * VLDB 2019). Every value in bucket i lies in (γ^(i-1), γ^i] with γ = (1+α)/(1-α), so any
+ * quantile read from it is within relative error α of a true sample value. Merging adds counts,
+ * so day sketches combine into window sketches exactly. Memory grows with the spread of values
+ * (log), not with their number.
+ */
+export const SKETCH_RELATIVE_ACCURACY = 0.01;
+const GAMMA = (1 + SKETCH_RELATIVE_ACCURACY) / (1 - SKETCH_RELATIVE_ACCURACY);
+const LOG_GAMMA = Math.log(GAMMA);
+/** Durations below this count as zero (one millisecond). */
+const MIN_POSITIVE = 1e-3;
+
+export interface DurationSketch {
+  /** Count per bucket index; stored as a plain object so it serialises as JSON. */
+  buckets: Record<number, number>;
+  zeros: number;
+  count: number;
+  sum: number;
+}
+
+export function emptySketch(): DurationSketch {
+  return { buckets: {}, zeros: 0, count: 0, sum: 0 };
+}
+
+export function bucketIndex(value: number): number {
+  return Math.ceil(Math.log(value) / LOG_GAMMA);
+}
+
+/** The representative value of a bucket: within α of every value in it. */
+export function bucketValue(index: number): number {
+  return (2 * GAMMA ** index) / (GAMMA + 1);
+}
+
+export function addToSketch(sketch: DurationSketch, value: number, count = 1): void {
+  sketch.count += count;
+  sketch.sum += value * count;
+  if (value < MIN_POSITIVE) {
+    sketch.zeros += count;
+    return;
+  }
+  const index = bucketIndex(value);
+  sketch.buckets[index] = (sketch.buckets[index] ?? 0) + count;
+}
+
+export function mergeInto(target: DurationSketch, source: DurationSketch): void {
+  target.count += source.count;
+  target.sum += source.sum;
+  target.zeros += source.zeros;
+  for (const key of Object.keys(source.buckets)) {
+    const index = Number(key);
+    target.buckets[index] = (target.buckets[index] ?? 0) + (source.buckets[index] as number);
+  }
+}
+
+/** A sketch's buckets in value order, for reading ranks. */
+export interface SortedSketch {
+  count: number;
+  values: number[];
+  cumulative: number[];
+}
+
+export function sortSketch(sketch: DurationSketch): SortedSketch {
+  const indices = Object.keys(sketch.buckets)
+    .map(Number)
+    .sort((a, b) => a - b);
+  const values: number[] = [];
+  const cumulative: number[] = [];
+  let running = 0;
+  if (sketch.zeros > 0) {
+    running += sketch.zeros;
+    values.push(0);
+    cumulative.push(running);
+  }
+  for (const index of indices) {
+    running += sketch.buckets[index] as number;
+    values.push(bucketValue(index));
+    cumulative.push(running);
+  }
+  return { count: running, values, cumulative };
+}
+
+/** The k-th smallest value (1-based rank), clamped to the sample. */
+export function valueAtRank(sorted: SortedSketch, rank: number): number {
+  if (sorted.count === 0) return Number.NaN;
+  const k = Math.min(Math.max(1, Math.ceil(rank)), sorted.count);
+  let lo = 0;
+  let hi = sorted.cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted.cumulative[mid] as number) >= k) hi = mid;
+    else lo = mid + 1;
+  }
+  return sorted.values[lo] as number;
+}
+
+/** The q-quantile by the nearest-rank definition: the value at rank ⌈q·n⌉. */
+export function quantile(sorted: SortedSketch, q: number): number {
+  return valueAtRank(sorted, Math.max(1, Math.ceil(q * sorted.count)));
+}
