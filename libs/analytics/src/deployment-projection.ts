@@ -1,0 +1,166 @@
+import type { TaskMode, TelemetryEvent } from '@baseliner/contracts';
+import { evolve, initialDeploymentState, type DeploymentEvent, type DeploymentState } from '@baseliner/domain';
+import { addToSketch, emptySketch, type DurationSketch } from './duration-sketch';
+import { localDay } from './local-time';
+
+/** Tasks of one mode on one local day. */
+export interface ModeDay {
+  tasks: number;
+  success: number;
+  error: number;
+  rework: number;
+  escalated: number;
+  durations: DurationSketch;
+  costCount: number;
+  costSum: number;
+  costSumOfSquares: number;
+}
+
+/** Everything that happened on one local day of a deployment, in counts and sketches. */
+export interface DayBucket {
+  modes: Partial<Record<TaskMode, ModeDay>>;
+  operatorEscalations: number;
+  builderEscalations: number;
+  downstreamErrors: number;
+  overrides: number;
+  disables: number;
+  enables: number;
+  aiUses: number;
+  feedbackCount: number;
+  feedbackSum: number;
+}
+
+/** One pseudonymous actor, for adoption and reversion. Times are epoch ms of event time. */
+export interface ActorActivity {
+  firstAiUse?: number;
+  lastAiUse?: number;
+  lastManualTask?: number;
+  lastTask?: number;
+  /** Local days with AI use, ascending, the most recent ones only. */
+  aiDays: number[];
+}
+
+/**
+ * The read model of one deployment: its lifecycle, its days and its actors. Memory grows with
+ * days × deployments and with actors, not with events. Plain JSON, so it snapshots as is.
+ */
+export interface DeploymentProjection {
+  id: string;
+  lifecycle: DeploymentState;
+  timezone: string;
+  days: Record<number, DayBucket>;
+  actors: Record<string, ActorActivity>;
+  /** Latest event time received (epoch ms). */
+  lastEventTime?: number;
+  events: number;
+}
+
+/** AI days kept per actor: enough for the peak of 7-day active users over 28 days, with room for backfill. */
+const AI_DAYS_KEPT = 60;
+
+export function emptyProjection(id: string): DeploymentProjection {
+  return { id, lifecycle: initialDeploymentState, timezone: 'UTC', days: {}, actors: {}, events: 0 };
+}
+
+function emptyDay(): DayBucket {
+  return {
+    modes: {},
+    operatorEscalations: 0,
+    builderEscalations: 0,
+    downstreamErrors: 0,
+    overrides: 0,
+    disables: 0,
+    enables: 0,
+    aiUses: 0,
+    feedbackCount: 0,
+    feedbackSum: 0,
+  };
+}
+
+function emptyModeDay(): ModeDay {
+  return { tasks: 0, success: 0, error: 0, rework: 0, escalated: 0, durations: emptySketch(), costCount: 0, costSum: 0, costSumOfSquares: 0 };
+}
+
+export function applyLifecycleEvent(projection: DeploymentProjection, event: DeploymentEvent): void {
+  projection.lifecycle = evolve(projection.lifecycle, event);
+  if (event.type === 'DeploymentRegistered') projection.timezone = event.data.timezone;
+}
+
+function actorOf(projection: DeploymentProjection, actor: unknown): ActorActivity | undefined {
+  if (typeof actor !== 'string') return undefined;
+  let activity = projection.actors[actor];
+  if (!activity) projection.actors[actor] = activity = { aiDays: [] };
+  return activity;
+}
+
+function recordAiUse(activity: ActorActivity | undefined, at: number, day: number): void {
+  if (!activity) return;
+  activity.firstAiUse = Math.min(activity.firstAiUse ?? at, at);
+  activity.lastAiUse = Math.max(activity.lastAiUse ?? at, at);
+  const days = activity.aiDays;
+  if (days.includes(day)) return;
+  // Insert in order; backfilled days land where they belong, the oldest fall off.
+  let i = days.length;
+  while (i > 0 && (days[i - 1] as number) > day) i -= 1;
+  days.splice(i, 0, day);
+  if (days.length > AI_DAYS_KEPT) days.shift();
+}
+
+/** Folds one accepted telemetry event into the projection, by its event time. */
+export function applyTelemetryEvent(projection: DeploymentProjection, event: TelemetryEvent): void {
+  const at = Date.parse(event.time);
+  if (!Number.isFinite(at)) return;
+  const day = localDay(at, projection.timezone);
+  const bucket = (projection.days[day] ??= emptyDay());
+  projection.events += 1;
+  projection.lastEventTime = Math.max(projection.lastEventTime ?? at, at);
+  switch (event.type) {
+    case 'task.completed': {
+      const { mode, outcome, durationSeconds, costUsd } = event.data;
+      const modeDay = (bucket.modes[mode] ??= emptyModeDay());
+      modeDay.tasks += 1;
+      modeDay[outcome] += 1;
+      addToSketch(modeDay.durations, durationSeconds);
+      if (typeof costUsd === 'number') {
+        modeDay.costCount += 1;
+        modeDay.costSum += costUsd;
+        modeDay.costSumOfSquares += costUsd * costUsd;
+      }
+      const activity = actorOf(projection, event.data.actor);
+      if (activity) {
+        activity.lastTask = Math.max(activity.lastTask ?? at, at);
+        if (mode === 'manual') activity.lastManualTask = Math.max(activity.lastManualTask ?? at, at);
+        else recordAiUse(activity, at, day);
+      }
+      return;
+    }
+    case 'ai.used':
+      bucket.aiUses += 1;
+      recordAiUse(actorOf(projection, event.data.actor), at, day);
+      return;
+    case 'ai.overridden':
+      bucket.overrides += 1;
+      return;
+    case 'ai.disabled':
+      bucket.disables += 1;
+      return;
+    case 'ai.enabled':
+      bucket.enables += 1;
+      return;
+    case 'escalation.raised':
+      if (event.data.to === 'builder') bucket.builderEscalations += 1;
+      else bucket.operatorEscalations += 1;
+      return;
+    case 'error.downstream':
+      bucket.downstreamErrors += 1;
+      return;
+    case 'feedback.given':
+      bucket.feedbackCount += 1;
+      bucket.feedbackSum += event.data.score;
+      return;
+    default: {
+      const unhandled: never = event;
+      throw new Error(`Unhandled telemetry event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}

@@ -1,0 +1,201 @@
+import type { Criterion, TaskMode, TaskOutcome, TelemetryEvent } from '@baseliner/contracts';
+import type { DeploymentEvent } from '@baseliner/domain';
+import { applyLifecycleEvent, applyTelemetryEvent, emptyProjection, type DeploymentProjection } from './deployment-projection';
+import { DAY_MS } from './local-time';
+import { scorecardOf } from './scorecard';
+
+/** Seeded PRNG (mulberry32): the stories are the same on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const NOW = new Date('2026-11-21T18:00:00Z');
+const GO_LIVE = '2026-10-01T08:00:00.000Z';
+const day = (offsetFromGoLive: number, hour = 10) => Date.parse(GO_LIVE) + offsetFromGoLive * DAY_MS + (hour - 8) * 3_600_000;
+
+/** A deployment's story, told as events: lifecycle first, then telemetry by event time. */
+class Story {
+  readonly projection: DeploymentProjection;
+  private readonly random: () => number;
+  private n = 0;
+
+  constructor(criteria: Criterion[], extra: { eligibleUsers?: number; live?: boolean; seed?: number } = {}) {
+    this.random = rng(extra.seed ?? 1);
+    this.projection = emptyProjection('story');
+    const lifecycle: DeploymentEvent[] = [
+      {
+        type: 'DeploymentRegistered',
+        data: {
+          id: 'story',
+          name: 'Story',
+          owner: { name: 'Dana Reyes', email: 'dana@example.com' },
+          timezone: 'UTC',
+          rampUpDays: 7,
+          registeredAt: '2026-08-01T00:00:00.000Z',
+          ...(extra.eligibleUsers !== undefined && { eligibleUsers: extra.eligibleUsers }),
+        },
+      },
+      { type: 'CriteriaDefined', data: { criteria, definedAt: '2026-08-01T00:00:00.000Z' } },
+    ];
+    if (extra.live !== false) lifecycle.push({ type: 'WentLive', data: { at: GO_LIVE, recordedAt: GO_LIVE } });
+    for (const event of lifecycle) applyLifecycleEvent(this.projection, event);
+  }
+
+  lifecycle(event: DeploymentEvent): this {
+    applyLifecycleEvent(this.projection, event);
+    return this;
+  }
+
+  private emit(type: TelemetryEvent['type'], at: number, data: Record<string, unknown>): void {
+    this.n += 1;
+    applyTelemetryEvent(this.projection, {
+      specversion: '1.0',
+      id: `e${this.n}`,
+      source: 'story',
+      type,
+      time: new Date(at).toISOString(),
+      deployment: 'story',
+      data,
+    } as TelemetryEvent);
+  }
+
+  /** `perDay` tasks on each day offset in [from, to], durations log-normal around `median` seconds. */
+  tasks(from: number, to: number, perDay: number, mode: TaskMode | ((d: number, i: number) => TaskMode), median: number, errorRate: number | ((d: number) => number), actors = 20): this {
+    for (let d = from; d <= to; d += 1) {
+      for (let i = 0; i < perDay; i += 1) {
+        const z = Math.sqrt(-2 * Math.log(1 - this.random())) * Math.cos(2 * Math.PI * this.random());
+        const rate = typeof errorRate === 'number' ? errorRate : errorRate(d);
+        const outcome: TaskOutcome = this.random() < rate ? 'error' : 'success';
+        const m = typeof mode === 'function' ? mode(d, i) : mode;
+        this.emit('task.completed', day(d, 9 + (i % 8)), { taskId: `t${this.n}`, mode: m, outcome, durationSeconds: median * Math.exp(0.6 * z), actor: `a${i % actors}` });
+      }
+    }
+    return this;
+  }
+
+  each(from: number, to: number, type: TelemetryEvent['type'], data: (d: number, i: number) => Record<string, unknown>, perDay = 1): this {
+    for (let d = from; d <= to; d += 1) for (let i = 0; i < perDay; i += 1) this.emit(type, day(d, 8), data(d, i));
+    return this;
+  }
+}
+
+const liveDays = Math.floor((NOW.getTime() - Date.parse(GO_LIVE)) / DAY_MS); // 51
+
+describe('scorecards tell the stories', () => {
+  it('a clear win: review time down ~60%, errors down, adoption high → works', () => {
+    const story = new Story(
+      [
+        { metric: 'task_duration_p50', relativeChange: -0.3 },
+        { metric: 'error_ratio', relativeChange: 0 },
+        { metric: 'adoption_ratio', atLeast: 0.6 },
+      ],
+      { eligibleUsers: 20 },
+    )
+      .tasks(-28, -1, 30, 'manual', 600, 0.1)
+      .tasks(0, liveDays, 30, 'ai', 240, 0.04);
+    const card = scorecardOf(story.projection, NOW)!;
+    expect(card.verdict).toBe('works');
+    expect(card.daysToVerdict).toBe(0);
+    expect(card.windows.current).toMatchObject({ from: '2026-10-25', to: '2026-11-21', days: 28 });
+    expect(card.windows.baseline).toMatchObject({ from: '2026-09-03', to: '2026-09-30', tasks: { manual: 840 } });
+    const p50 = card.metrics.task_duration_p50.change!;
+    expect(p50.estimate).toBeGreaterThan(-0.66);
+    expect(p50.estimate).toBeLessThan(-0.54);
+    expect(p50.upper).toBeLessThan(-0.3);
+    expect(card.criteria.map((c) => c.status)).toEqual(['met', 'met', 'met']);
+    expect(card.adoption.activeUsers7d).toBe(20);
+  });
+
+  it('quiet abandonment: tried, then switched off and back to the old way → failing on adoption, reversion high', () => {
+    const story = new Story([{ metric: 'adoption_ratio', atLeast: 0.5 }, { metric: 'task_duration_p50', relativeChange: -0.2 }], { eligibleUsers: 20 })
+      .tasks(-28, -1, 30, 'manual', 600, 0.1)
+      .tasks(0, 16, 30, 'ai', 500, 0.1)
+      .each(17, liveDays, 'ai.disabled', (_, i) => ({ actor: `a${i}`, scope: 'user' }), 3)
+      .tasks(17, liveDays, 30, 'manual', 600, 0.1);
+    const card = scorecardOf(story.projection, NOW)!;
+    expect(card.verdict).toBe('failing');
+    expect(card.criteria[0]).toMatchObject({ metric: 'adoption_ratio', status: 'not_met', estimate: 0 });
+    expect(card.adoption.activeUsers7d).toBe(0);
+    expect(card.adoption.reversionRatio).toBe(1);
+    expect(card.adoption.disables7d).toBe(21);
+    expect(card.adoption.aiTaskShare!.estimate).toBeLessThan(0.1);
+  });
+
+  it('errors shifted downstream: step errors down, downstream errors up → failing', () => {
+    const story = new Story([{ metric: 'error_ratio', relativeChange: -0.2 }, { metric: 'downstream_error_ratio', relativeChange: 0 }])
+      .tasks(-28, -1, 30, 'manual', 600, 0.12)
+      .each(-28, -1, 'error.downstream', () => ({ stage: 'billing' }), 1)
+      .tasks(0, liveDays, 30, 'ai', 300, 0.03)
+      .each(0, liveDays, 'error.downstream', () => ({ stage: 'billing' }), 6);
+    const card = scorecardOf(story.projection, NOW)!;
+    expect(card.criteria.map((c) => [c.metric, c.status])).toEqual([
+      ['error_ratio', 'met'],
+      ['downstream_error_ratio', 'not_met'],
+    ]);
+    expect(card.verdict).toBe('failing');
+  });
+
+  it('an integration that breaks every Tuesday is flagged on Tuesday only', () => {
+    const tuesday = (d: number) => new Date(day(d)).getUTCDay() === 2;
+    const story = new Story([{ metric: 'error_ratio', atMost: 0.2 }]).tasks(0, liveDays, 20, 'ai', 300, (d) => (tuesday(d) ? 0.4 : 0.05));
+    const card = scorecardOf(story.projection, NOW)!;
+    expect(card.weekday.anomaly).toEqual({ mon: false, tue: true, wed: false, thu: false, fri: false, sat: false, sun: false });
+    expect(card.weekday.errorRatio.tue).toBeGreaterThan(0.3);
+  });
+
+  it('no weekday is flagged when errors are even', () => {
+    const story = new Story([{ metric: 'error_ratio', atMost: 0.2 }], { seed: 5 }).tasks(0, liveDays, 20, 'ai', 300, 0.08);
+    expect(Object.values(scorecardOf(story.projection, NOW)!.weekday.anomaly).some(Boolean)).toBe(false);
+  });
+
+  it('too little data: insufficient_data with an estimate of the days still needed', () => {
+    const story = new Story([{ metric: 'task_duration_p50', relativeChange: -0.3 }])
+      .tasks(-28, -1, 5, 'manual', 600, 0.1)
+      .tasks(liveDays - 9, liveDays, 2, 'ai', 240, 0.05);
+    const card = scorecardOf(story.projection, NOW)!;
+    expect(card.verdict).toBe('insufficient_data');
+    expect(card.criteria[0]).toMatchObject({ status: 'insufficient_data', n: { baseline: 140, current: 20 } });
+    // 20 tasks over the 28-day window so far → 0.714/day → 10 more tasks take 14 days.
+    expect(card.daysToVerdict).toBe(14);
+    expect(card.flags.baselineThin).toBe(false);
+  });
+
+  it('pending before go-live and during ramp-up; rolled back and retired override everything', () => {
+    const registered = new Story([{ metric: 'error_ratio', atMost: 0.1 }], { live: false });
+    expect(scorecardOf(registered.projection, NOW)!.verdict).toBe('pending');
+    const rampUp = new Story([{ metric: 'error_ratio', atMost: 0.1 }]).tasks(0, 3, 30, 'ai', 100, 0.01);
+    const early = scorecardOf(rampUp.projection, new Date(day(3)))!;
+    expect(early).toMatchObject({ verdict: 'pending', windows: { inRampUp: true } });
+
+    const rolledBack = new Story([{ metric: 'error_ratio', atMost: 0.1 }]).tasks(0, liveDays, 30, 'ai', 100, 0.01).lifecycle({
+      type: 'RolledBack',
+      data: { at: new Date(day(20)).toISOString(), reason: 'x', recordedAt: '' },
+    });
+    const card = scorecardOf(rolledBack.projection, NOW)!;
+    expect(card.verdict).toBe('rolled_back');
+    expect(card.windows.current).toMatchObject({ from: '2026-10-08', to: '2026-10-21' });
+    rolledBack.lifecycle({ type: 'Retired', data: { at: NOW.toISOString(), reason: 'x', outcome: 'killed' } });
+    expect(scorecardOf(rolledBack.projection, NOW)!.verdict).toBe('retired');
+  });
+
+  it('a baseline backfilled after go-live lands in the baseline window by event time', () => {
+    const story = new Story([{ metric: 'task_duration_p50', relativeChange: -0.3 }]).tasks(0, liveDays, 30, 'ai', 240, 0.05);
+    expect(scorecardOf(story.projection, NOW)!.verdict).toBe('insufficient_data');
+    story.tasks(-28, -1, 30, 'manual', 600, 0.1); // arrives late, stamped with its real time
+    expect(scorecardOf(story.projection, NOW)!.verdict).toBe('works');
+  });
+
+  it('flags revised criteria and silence', () => {
+    const story = new Story([{ metric: 'error_ratio', atMost: 0.1 }])
+      .tasks(0, liveDays - 3, 30, 'ai', 100, 0.01)
+      .lifecycle({ type: 'CriteriaRevised', data: { criteria: [{ metric: 'error_ratio', atMost: 0.2 }], reason: 'r', revisedAt: '' } });
+    expect(scorecardOf(story.projection, NOW)!.flags).toMatchObject({ criteriaRevisedAfterGoLive: true, silentFor24h: true });
+  });
+});
