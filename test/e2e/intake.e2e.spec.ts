@@ -70,6 +70,23 @@ describe('POST /v1/events', () => {
       expect((await stored()).length).toBe(before + 1);
     });
 
+    it('keeps the same (source, id) sent to two deployments in each of them', async () => {
+      const e = taskCompleted('doc-review');
+      expect((await events.post('/v1/events', [e])).body).toMatchObject({ accepted: 1 });
+      const other = await client(server.url, otherKey).post('/v1/events', [{ ...e, deployment: 'dispatch' }]);
+      expect(other.body).toMatchObject({ accepted: 1, duplicates: 0 });
+      expect((await stored('dispatch')).map((s) => (s.data as { id: string }).id)).toContain(e.id);
+    });
+
+    it('rejects absurdly nested data as invalid_data instead of failing the request', async () => {
+      // Written as text: even JSON.stringify cannot serialise 5,000 levels.
+      const deep = `${'['.repeat(5000)}"bottom"${']'.repeat(5000)}`;
+      const bad = JSON.stringify(taskCompleted('doc-review', {}, { extra: 'DEEP' })).replace('"DEEP"', deep);
+      const body = `[${JSON.stringify(taskCompleted('doc-review'))},${bad}]`;
+      const reply = await events.post('/v1/events', body, { 'content-type': 'application/json' });
+      expect(reply).toMatchObject({ status: 207, body: { accepted: 1, rejected: [{ index: 1, reason: 'invalid_data' }] } });
+    });
+
     it('treats the same id from another source as a different event', async () => {
       const e = taskCompleted('doc-review');
       await events.post('/v1/events', [e]);

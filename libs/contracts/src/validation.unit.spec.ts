@@ -32,6 +32,9 @@ describe('validation messages', () => {
     expect(envelope.check({ ...event, time: '2026-01-31T09:00:00Z' })).toBe(true);
     expect(envelope.check({ ...event, time: '2026-01-31T09:00:00.123+05:30' })).toBe(true);
     expect(envelope.check({ ...event, time: '2026-01-31 09:00' })).toBe(false);
+    expect(envelope.check({ ...event, time: '2025-02-30T09:00:00Z' })).toBe(false);
+    expect(envelope.check({ ...event, time: '2024-02-29T09:00:00Z' })).toBe(true);
+    expect(envelope.check({ ...event, time: '2026-01-31T24:00:00Z' })).toBe(false);
     expect(envelope.check({ ...event, time: '2026-01-31T09:00:00' })).toBe(false);
     expect(envelope.check({ ...event, time: '2026-01-31T09:00:00Z', deployment: '-bad' })).toBe(false);
   });

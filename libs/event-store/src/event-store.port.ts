@@ -64,6 +64,8 @@ export interface EventSubscription extends AsyncIterable<RecordedEvent> {
 export interface EventStore {
   append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Events after a position in global order, at most `maxCount` (default 1000). */
+  readAll(options?: { fromPosition?: number; maxCount?: number }): Promise<RecordedEvent[]>;
   subscribeToAll(options?: SubscriptionOptions): EventSubscription;
   /** Position of the newest stored event, optionally of some categories only (0 when none). */
   headPosition(options?: { categories?: string[] }): Promise<number>;

@@ -4,10 +4,10 @@ import { TokenBuckets } from './token-bucket';
 
 describe('telemetry event ids', () => {
   it('are the same for the same (source, id), different otherwise, and UUID-shaped', () => {
-    const id = telemetryEventId('svc', 'e1');
-    expect(id).toBe(telemetryEventId('svc', 'e1'));
-    expect(id).not.toBe(telemetryEventId('svc', 'e2'));
-    expect(id).not.toBe(telemetryEventId('other', 'e1'));
+    const id = telemetryEventId('dep', 'svc', 'e1');
+    expect(id).toBe(telemetryEventId('dep', 'svc', 'e1'));
+    expect(id).not.toBe(telemetryEventId('dep', 'svc', 'e2'));
+    expect(id).not.toBe(telemetryEventId('dep', 'other', 'e1'));
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
@@ -41,7 +41,9 @@ describe('per-key rate limit', () => {
 
 describe('telemetry event ids across the source/id boundary', () => {
   it('cannot be forged by moving characters between source and id', () => {
-    expect(telemetryEventId('ab', 'c')).not.toBe(telemetryEventId('a', 'bc'));
-    expect(telemetryEventId('a\n', 'b')).not.toBe(telemetryEventId('a', '\nb'));
+    expect(telemetryEventId('dep', 'ab', 'c')).not.toBe(telemetryEventId('dep', 'a', 'bc'));
+    expect(telemetryEventId('dep', 'a\n', 'b')).not.toBe(telemetryEventId('dep', 'a', '\nb'));
+    expect(telemetryEventId('dep', 'svc', 'e1')).not.toBe(telemetryEventId('other-dep', 'svc', 'e1'));
+    expect(telemetryEventId('de', 'psvc', 'e1')).not.toBe(telemetryEventId('dep', 'svc', 'e1'));
   });
 });

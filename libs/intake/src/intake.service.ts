@@ -51,6 +51,20 @@ export interface IntakeDependencies {
   phaseOf(deploymentId: string): DeploymentPhase | undefined;
 }
 
+/** Deeper than this, `data` is refused: nothing legitimate nests so deep, and it would overflow serialisers. */
+export const MAX_DATA_DEPTH = 32;
+
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function eventsOf(body: unknown): unknown[] {
   if (Array.isArray(body)) return body;
   if (body !== null && typeof body === 'object') return [body];
@@ -102,10 +116,16 @@ export class IntakeService {
         const errors = data.errors.map((e) => ({ ...e, field: e.field ? `data.${e.field}` : 'data' }));
         return reject('invalid_data', formatFieldErrors(errors), event.type);
       }
+      if (nestedDeeperThan(event.data, MAX_DATA_DEPTH)) {
+        return reject('invalid_data', `data nests deeper than ${MAX_DATA_DEPTH} levels: flatten the extra fields`, event.type);
+      }
+      if (nestedDeeperThan({ ...event, data: null }, MAX_DATA_DEPTH)) {
+        return reject('invalid_envelope', `an attribute nests deeper than ${MAX_DATA_DEPTH} levels: extension attributes are plain values`, event.type);
+      }
       const admission = admitTelemetryEvent(event, context);
       if (!admission.admitted) return reject(admission.reason, admission.message, event.type);
 
-      const storeId = telemetryEventId(event.source, event.id);
+      const storeId = telemetryEventId(event.deployment, event.source, event.id);
       if (seenInRequest.has(storeId)) {
         duplicatesInRequest += 1;
         add(tally, event.type, 'duplicate');

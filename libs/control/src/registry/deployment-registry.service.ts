@@ -6,7 +6,17 @@ import {
   type DeploymentEvent,
   type RegisteredDeployment,
 } from '@baseliner/domain';
-import { EVENT_STORE, type EventStore, type EventSubscription, type RecordedEvent } from '@baseliner/event-store';
+import {
+  EVENT_STORE,
+  EventStoreUnavailableError,
+  type EventStore,
+  type EventSubscription,
+  type RecordedEvent,
+} from '@baseliner/event-store';
+
+/** How long a control command waits for the registry to see its own append before answering 503. */
+const READ_YOUR_WRITE_TIMEOUT_MS = 10_000;
+const RESUBSCRIBE_DELAY_MS = 1_000;
 
 export const DEPLOYMENT_STREAM_PREFIX = 'deployment-';
 export const deploymentStream = (deploymentId: string) => `${DEPLOYMENT_STREAM_PREFIX}${deploymentId}`;
@@ -31,28 +41,34 @@ export class DeploymentRegistry implements OnModuleInit, OnApplicationShutdown {
   private waiters: { position: number; resolve: () => void }[] = [];
   private subscription: EventSubscription | undefined;
   private running: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   /** Catches up before the app serves requests, then follows live appends in the background. */
   async onModuleInit(): Promise<void> {
     const head = await this.store.headPosition({ categories: ['deployment'] });
-    this.subscription = this.store.subscribeToAll({ fromPosition: 0, categories: ['deployment'] });
-    this.running = this.follow(this.subscription);
-    await this.waitFor(head);
+    this.running = this.follow();
+    await this.waitFor(head, Infinity);
     this.logger.log({ msg: 'deployment registry ready', deployments: this.deployments.size });
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     this.subscription?.close();
     await this.running;
   }
 
-  private async follow(subscription: EventSubscription): Promise<void> {
-    try {
-      for await (const event of subscription) this.apply(event);
-    } catch (error) {
-      this.logger.error({ msg: 'deployment registry subscription stopped', error: String(error) });
+  /** Follows the lifecycle streams; after a read error, resubscribes from where it stopped. */
+  private async follow(): Promise<void> {
+    while (!this.stopped) {
+      this.subscription = this.store.subscribeToAll({ fromPosition: this.position, categories: ['deployment'] });
+      try {
+        for await (const event of this.subscription) this.apply(event);
+      } catch (error) {
+        this.logger.error({ msg: 'deployment registry subscription failed; resubscribing', error: (error as Error).name });
+        await new Promise((resolve) => setTimeout(resolve, RESUBSCRIBE_DELAY_MS));
+      }
     }
   }
 
@@ -76,10 +92,19 @@ export class DeploymentRegistry implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /** Resolves once the registry has applied the deployment event at `position`. */
-  waitFor(position: number): Promise<void> {
+  /** Resolves once the registry has applied the deployment event at `position`; 503 if it cannot in time. */
+  waitFor(position: number, timeoutMs = READ_YOUR_WRITE_TIMEOUT_MS): Promise<void> {
     if (this.position >= position) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ position, resolve }));
+    return new Promise((resolve, reject) => {
+      const waiter = { position, resolve: () => (clearTimeout(timer), resolve()) };
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => {
+            this.waiters = this.waiters.filter((w) => w !== waiter);
+            reject(new EventStoreUnavailableError('The deployment registry is behind the event store; the change is stored, retry the read'));
+          }, timeoutMs)
+        : undefined;
+      this.waiters.push(waiter);
+    });
   }
 
   get(id: string): RegisteredDeployment | undefined {

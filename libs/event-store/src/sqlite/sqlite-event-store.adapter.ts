@@ -40,6 +40,7 @@ interface PendingAppend {
 }
 
 const PAGE_SIZE = 1000;
+const COMMIT_FAILURE_UNREADY_MS = 10_000;
 
 function toRecorded(row: EventRow): RecordedEvent {
   return {
@@ -86,7 +87,8 @@ export class SqliteEventStore implements EventStore {
   private readonly pragmaWaiters = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private closed = false;
   private writerGone: Error | undefined;
-  private lastCommitFailure: Error | undefined;
+  private lastCommitFailure: { error: Error; at: number } | undefined;
+  private readonly stats = { commits: 0, largestGroupEvents: 0 };
   private drainWaiters: (() => void)[] = [];
   private readonly appendListeners = new Set<() => void>();
   private readonly subscriptions = new Set<PollingSubscription>();
@@ -158,6 +160,8 @@ export class SqliteEventStore implements EventStore {
     }
     const group = this.pending.splice(0, take);
     this.committing = group;
+    this.stats.commits += 1;
+    this.stats.largestGroupEvents = Math.max(this.stats.largestGroupEvents, size);
     this.writer.ref(); // keep the process alive until this commit is answered
     this.post({ kind: 'commit', groupId: this.nextGroupId++, requests: group.map((p) => p.request), recordedAt: this.now().getTime() });
   }
@@ -195,7 +199,7 @@ export class SqliteEventStore implements EventStore {
           waiter.reject(failure);
           break;
         }
-        this.lastCommitFailure = failure;
+        this.lastCommitFailure = { error: failure, at: Date.now() };
         const group = this.committing ?? [];
         this.committing = undefined;
         for (const request of group) request.reject(failure);
@@ -257,6 +261,10 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
+  async readAll(options: { fromPosition?: number; maxCount?: number } = {}): Promise<RecordedEvent[]> {
+    return this.readAllPage(options.fromPosition ?? 0, undefined, options.maxCount ?? PAGE_SIZE);
+  }
+
   /** One page of the global log after `after`, optionally only some categories. */
   readAllPage(after: number, categories?: string[], limit = PAGE_SIZE): RecordedEvent[] {
     return this.guard(() => {
@@ -306,8 +314,17 @@ export class SqliteEventStore implements EventStore {
   async checkHealth(): Promise<void> {
     if (this.closed) throw new EventStoreUnavailableError('The event store is closed');
     if (this.writerGone) throw this.unavailable(this.writerGone);
-    if (this.lastCommitFailure) throw this.lastCommitFailure;
+    // A failed commit marks the store unready for a while, then lets traffic probe it again:
+    // otherwise an instance taken out of a load balancer would never get the append that clears it.
+    if (this.lastCommitFailure && Date.now() - this.lastCommitFailure.at < COMMIT_FAILURE_UNREADY_MS) {
+      throw this.lastCommitFailure.error;
+    }
     this.guard(() => this.statements.head.get());
+  }
+
+  /** Group commits so far and the largest group, in events: how well appends are being batched. */
+  commitStats(): { commits: number; largestGroupEvents: number } {
+    return { ...this.stats };
   }
 
   /** The read connection, for operational queries and tests. Writes go through `append`. */

@@ -29,6 +29,13 @@ describe('SQLite event store', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('commits durably: WAL with synchronous=FULL on the write connection', async () => {
+    const store = new SqliteEventStore({ path: join(dir, 'events.db') });
+    expect(await store.writerPragma('journal_mode')).toBe('wal');
+    expect(await store.writerPragma('synchronous')).toBe(2); // FULL: fsync on every commit
+    await store.close();
+  });
+
   it('keeps events across close and reopen, and continues positions and revisions', async () => {
     const path = join(dir, 'events.db');
     const first = new SqliteEventStore({ path });
@@ -77,6 +84,9 @@ describe('SQLite event store', () => {
     );
     const results = await Promise.all(appends);
     expect(results.map((r) => r.nextExpectedRevision)).toEqual(results.map((_, i) => i * 4 + 3));
+    const stats = store.commitStats();
+    expect(stats.largestGroupEvents).toBeLessThanOrEqual(10);
+    expect(stats.commits).toBeGreaterThanOrEqual(8);
     // 80 events with at most 10 per group: the appends queued behind a running commit must each
     // land once, in the order they were made.
     const events = await store.readStream('groups-1');

@@ -164,6 +164,8 @@ export function describeEventStoreConformance(name: string, open: () => Promise<
         expect(await store.headPosition()).toBe(Math.max(...positions));
         const all = await take(store.subscribeToAll({ fromPosition: before }), 30);
         expect(all.map((e) => e.position)).toEqual([...positions].sort((x, y) => x - y));
+        const page = await store.readAll({ fromPosition: before, maxCount: 5 });
+        expect(page.map((e) => e.position)).toEqual([...positions].sort((x, y) => x - y).slice(0, 5));
         for (const s of streams) {
           const revisions = (await store.readStream(s)).map((e) => e.revision);
           expect(revisions).toEqual(revisions.map((_, i) => i));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { ConfigurationError } from './configuration';
+import { dirname, join } from 'node:path';
 import type { AppConfig } from './configuration';
 
 export interface Secrets {
@@ -14,22 +15,47 @@ export interface Secrets {
 
 export const SECRETS = Symbol('SECRETS');
 
-function readOrCreate(path: string, make: () => string): { value: string; created: boolean } {
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A secret file, created on first start. Written to a temporary file, fsynced, then linked into
+ * place (which fails if another process got there first) and the folder fsynced: after a crash
+ * the secret is either whole or absent — never empty while events pseudonymised with it survive.
+ */
+function readOrCreate(path: string, variable: string, make: () => string): { value: string; created: boolean } {
   try {
     const value = readFileSync(path, 'utf8').trim();
-    if (value) return { value, created: false };
+    if (!value) throw new ConfigurationError(variable, `${path} is empty: restore it from a backup or set ${variable}`);
+    return { value, created: false };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const value = make();
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'w', 0o600);
   try {
-    // 'wx': never overwrite a secret another process created a moment ago.
-    writeFileSync(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
-    return { value, created: true };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readOrCreate(path, make);
-    throw error;
+    writeSync(fd, `${value}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
+  try {
+    linkSync(temporary, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    unlinkSync(temporary);
+    return readOrCreate(path, variable, make); // another process created it first: use theirs
+  }
+  unlinkSync(temporary);
+  fsyncPath(dirname(path));
+  return { value, created: true };
 }
 
 /** Secrets from the environment, else from the data dir, else generated there with mode 0600. */
@@ -39,7 +65,7 @@ export function resolveSecrets(config: AppConfig): Secrets {
   chmodSync(dir, 0o700);
   const adminTokenPath = join(dir, 'admin-token');
   const generate = () => randomBytes(32).toString('base64url');
-  const admin = config.adminToken ? { value: config.adminToken, created: false } : readOrCreate(adminTokenPath, () => `bla_${generate()}`);
-  const actorKey = config.actorKey ?? readOrCreate(join(dir, 'actor-key'), generate).value;
+  const admin = config.adminToken ? { value: config.adminToken, created: false } : readOrCreate(adminTokenPath, 'BASELINER_ADMIN_TOKEN', () => `bla_${generate()}`);
+  const actorKey = config.actorKey ?? readOrCreate(join(dir, 'actor-key'), 'BASELINER_ACTOR_KEY', generate).value;
   return { adminToken: admin.value, actorKey, adminTokenGenerated: admin.created, adminTokenPath };
 }

@@ -28,7 +28,8 @@ export class HealthController {
           await this.store.checkHealth();
           return indicator.up({ head: await this.store.headPosition() });
         } catch (error) {
-          return indicator.down({ message: (error as Error).message });
+          // No raw driver text for unauthenticated callers: the logs and metrics have the detail.
+          return indicator.down({ message: `the event store is unavailable (${(error as Error).name})` });
         }
       },
     ]);

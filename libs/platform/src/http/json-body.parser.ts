@@ -39,7 +39,9 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
           try {
             done(null, JSON.parse(bytes.toString('utf8')));
           } catch (error) {
-            done(new ApiError(400, 'invalid_json', `The body is not valid JSON: ${(error as Error).message}`));
+            // Only the position: the parser's own message quotes the body, which may hold personal data.
+            const position = /position (\d+)/.exec((error as Error).message)?.[1];
+            done(new ApiError(400, 'invalid_json', `The body is not valid JSON${position ? ` (at character ${position})` : ''}: check its syntax`));
           }
         },
         (error: Error) => done(error),
