@@ -56,8 +56,12 @@ export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs
   const atMost = wantsAtMost(metric, target);
   const base = { metric, target };
 
-  // Population metrics: no sampling error, the value decides.
+  // Population metrics: no sampling error, the value decides — once the current window holds
+  // enough work to judge at all (a deployment with no work yet is not failing, it is unmeasured).
   if (metric === 'adoption_ratio' || metric === 'reversion_ratio') {
+    if (inputs.currentTasks < MIN_TASKS_PER_WINDOW) {
+      return { ...base, status: 'insufficient_data', n: { current: inputs.currentTasks }, reason: `fewer than ${MIN_TASKS_PER_WINDOW} tasks in the current window` };
+    }
     const value = metric === 'adoption_ratio' ? inputs.adoption.adoptionRatio : inputs.adoption.reversionRatio;
     if (value === null) return { ...base, status: 'insufficient_data', reason: `no ${metric.replace('_', ' ')} yet: no actors seen` };
     const ok = atMost ? value <= target.value : value >= target.value;

@@ -81,7 +81,7 @@ export function quantileInterval(sorted: SortedSketch, q: number): Estimate {
   // Largest l with P(B ≤ l−1) ≤ α/2, and smallest u with P(B ≤ u−1) ≥ 1−α/2.
   let l = 0;
   let u = n + 1;
-  if (n > 5000) {
+  if (n > 1000) {
     const centre = n * q;
     const spread = Z95 * Math.sqrt(n * q * (1 - q));
     l = Math.max(0, Math.floor(centre - spread));

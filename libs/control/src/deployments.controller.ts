@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Optional, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomBytes } from 'node:crypto';
 import {
@@ -12,7 +12,7 @@ import {
   RollbackBody,
 } from '@baseliner/contracts';
 import type { DeploymentCommand, RegisteredDeployment } from '@baseliner/domain';
-import { AdminTokenGuard, ApiError, sha256Hex, validBody } from '@baseliner/platform';
+import { AdminTokenGuard, ApiError, sha256Hex, validBody, VERDICT_SOURCE, type VerdictSource } from '@baseliner/platform';
 import { ChangeDeploymentCommand } from './commands/change-deployment.command';
 import { GetDeploymentQuery, ListDeploymentsQuery } from './queries/deployment.queries';
 import { toDetail, toSummary } from './deployment.views';
@@ -34,6 +34,7 @@ export class DeploymentsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    @Optional() @Inject(VERDICT_SOURCE) private readonly verdicts?: VerdictSource,
   ) {}
 
   private async change(id: string, command: DeploymentCommand): Promise<RegisteredDeployment> {
@@ -43,9 +44,13 @@ export class DeploymentsController {
     return this.commands.execute(new ChangeDeploymentCommand(id, command));
   }
 
+  /** With the verdict of the last evaluation when the read side runs in this process. */
   @Get()
   async list() {
-    return (await this.queries.execute(new ListDeploymentsQuery())).map(toSummary);
+    return (await this.queries.execute(new ListDeploymentsQuery())).map((d) => {
+      const verdict = this.verdicts?.verdictOf(d.id);
+      return { ...toSummary(d), ...(verdict && { verdict }) };
+    });
   }
 
   @Post()

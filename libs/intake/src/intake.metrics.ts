@@ -1,22 +1,42 @@
-import { Injectable } from '@nestjs/common';
-import type { RejectionReason } from '@baseliner/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, type Registry } from 'prom-client';
+import { REJECTION_REASONS, TELEMETRY_EVENT_TYPES } from '@baseliner/contracts';
+import { METRICS_REGISTRY } from '@baseliner/platform';
 import type { IntakeOutcome } from './intake.service';
 
+const KNOWN_TYPES = new Set<string>(TELEMETRY_EVENT_TYPES);
+
 /**
- * Intake counters, kept as plain numbers until the metrics endpoint renders them
- * (`baseliner_events_received_total{type,result}`, `baseliner_events_rejected_total{reason}`).
- * Label values are bounded: event types outside the known set are counted as `other`.
+ * `baseliner_events_received_total{type,result}` and `baseliner_events_rejected_total{reason}`.
+ * Labels are bounded: an event type outside the known set is counted as `other`.
  */
 @Injectable()
 export class IntakeMetrics {
-  readonly received = new Map<string, number>();
-  readonly rejected = new Map<RejectionReason, number>();
+  private readonly received: Counter<'type' | 'result'>;
+  private readonly rejected: Counter<'reason'>;
+
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+    this.received = new Counter({
+      name: 'baseliner_events_received_total',
+      help: 'Events received by the intake, by type and result',
+      labelNames: ['type', 'result'],
+      registers: [registry],
+    });
+    this.rejected = new Counter({
+      name: 'baseliner_events_rejected_total',
+      help: 'Events rejected by the intake, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+    // Every reason starts at 0, so rate() and alerts work before the first rejection.
+    for (const reason of REJECTION_REASONS) this.rejected.inc({ reason }, 0);
+  }
 
   record(outcome: IntakeOutcome): void {
     for (const [key, count] of outcome.tally) {
-      const bounded = key.startsWith('unknown|') ? `other|${key.slice('unknown|'.length)}` : key;
-      this.received.set(bounded, (this.received.get(bounded) ?? 0) + count);
+      const [type, result] = key.split('|') as [string, string];
+      this.received.inc({ type: KNOWN_TYPES.has(type) ? type : 'other', result }, count);
     }
-    for (const { reason } of outcome.rejected) this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+    for (const { reason } of outcome.rejected) this.rejected.inc({ reason });
   }
 }

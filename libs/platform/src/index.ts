@@ -8,3 +8,4 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './http/validate-body';
 export * from './run-main';
+export * from './metrics/metrics';

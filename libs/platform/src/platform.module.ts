@@ -10,6 +10,8 @@ import { SECRETS, type Secrets } from './config/secrets';
 import { HealthController } from './health/health.controller';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { OpenApiController } from './http/openapi.controller';
+import { createMetricsRegistry, METRICS_REGISTRY } from './metrics/metrics';
+import { MetricsController } from './metrics/metrics.controller';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -36,7 +38,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController, OpenApiController],
+      controllers: [HealthController, OpenApiController, MetricsController],
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
         { provide: SECRETS, useValue: options.secrets },
@@ -46,11 +48,12 @@ export class PlatformModule {
           useFactory: () =>
             options.eventStore ?? new SqliteEventStore({ path: join(options.config.dataDir, 'events.db') }),
         },
+        { provide: METRICS_REGISTRY, useFactory: createMetricsRegistry },
         EventStoreCloser,
         AdminTokenGuard,
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
-      exports: [APP_CONFIG, SECRETS, CLOCK, EVENT_STORE, AdminTokenGuard],
+      exports: [APP_CONFIG, SECRETS, CLOCK, EVENT_STORE, METRICS_REGISTRY, AdminTokenGuard],
     };
   }
 }

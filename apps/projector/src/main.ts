@@ -1,0 +1,4 @@
+import { runMain } from '@baseliner/platform';
+import { ProjectorAppModule } from './projector-app.module';
+
+runMain((platform) => ProjectorAppModule.forRoot(platform));

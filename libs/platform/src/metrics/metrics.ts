@@ -1,0 +1,22 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+
+/** The process-wide registry: intake counters, projection lag, prom-client's process metrics. */
+export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
+
+/** Text rendered elsewhere ahead of time (the per-deployment gauges), appended to each scrape. */
+export const CACHED_METRICS = Symbol('CACHED_METRICS');
+export interface CachedMetrics {
+  text(): string;
+}
+
+export function createMetricsRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/** Where listings find each deployment's verdict, when a projector runs in this process. */
+export const VERDICT_SOURCE = Symbol('VERDICT_SOURCE');
+export interface VerdictSource {
+  verdictOf(deploymentId: string): string | undefined;
+}

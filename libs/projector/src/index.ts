@@ -1,0 +1,5 @@
+export * from './projection-state';
+export * from './snapshot-store';
+export * from './deployment-metrics';
+export * from './projector.service';
+export * from './projector.module';

@@ -1,0 +1,174 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Gauge, type Registry } from 'prom-client';
+import { join } from 'node:path';
+import { scorecardOf, type Scorecard } from '@baseliner/analytics';
+import { EVENT_STORE, type EventStore, type EventSubscription } from '@baseliner/event-store';
+import { APP_CONFIG, CLOCK, METRICS_REGISTRY, type AppConfig, type CachedMetrics, type Clock } from '@baseliner/platform';
+import { DeploymentMetrics } from './deployment-metrics';
+import { applyRecordedEvent, emptyProjectionState, type ProjectionState } from './projection-state';
+import { SnapshotStore } from './snapshot-store';
+
+const SNAPSHOT_NAME = 'deployments';
+/** Deployments evaluated per turn of the event loop, so evaluation never stalls requests for long. */
+const EVALUATION_CHUNK = 25;
+const RESUBSCRIBE_DELAY_MS = 1_000;
+
+export interface ProjectorOptions {
+  evaluateEveryMs: number;
+  snapshotEveryMs: number;
+}
+
+export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
+
+/**
+ * The read side's runner: folds every stored event after its checkpoint into the projection
+ * state (catch-up, then live), snapshots state and checkpoint together, and re-evaluates every
+ * deployment's scorecard on an interval with the real clock. Scrapes and scorecard reads use
+ * the results of the last evaluation.
+ */
+@Injectable()
+export class ProjectorService implements OnModuleInit, OnApplicationShutdown, CachedMetrics {
+  private readonly logger = new Logger(ProjectorService.name);
+  private state: ProjectionState = emptyProjectionState();
+  private readonly snapshots: SnapshotStore;
+  private readonly metrics = new DeploymentMetrics();
+  private scorecards = new Map<string, Scorecard>();
+  private subscription: EventSubscription | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private timers: NodeJS.Timeout[] = [];
+  private lastSnapshotCheckpoint = 0;
+  private evaluating: Promise<void> | undefined;
+  private waiters: { position: number; resolve: () => void }[] = [];
+  private readonly lag: Gauge;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(PROJECTOR_OPTIONS) private readonly options: ProjectorOptions,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    this.snapshots = new SnapshotStore(join(config.dataDir, 'projector.db'));
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const projector = this;
+    this.lag = new Gauge({
+      name: 'baseliner_projection_lag_seconds',
+      help: 'Age of the oldest stored event not yet projected (0 when caught up)',
+      registers: [registry],
+      async collect() {
+        this.set(await projector.lagSeconds());
+      },
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    const started = Date.now();
+    this.state = this.snapshots.load(SNAPSHOT_NAME) ?? emptyProjectionState();
+    this.lastSnapshotCheckpoint = this.state.checkpoint;
+    this.logger.log({ msg: 'projection state loaded', checkpoint: this.state.checkpoint, ms: Date.now() - started });
+    this.running = this.follow();
+    this.timers.push(setInterval(() => void this.evaluate(), this.options.evaluateEveryMs));
+    this.timers.push(setInterval(() => this.snapshot(), this.options.snapshotEveryMs));
+    for (const timer of this.timers) timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.subscription?.close();
+    await this.running;
+    this.snapshot();
+    this.snapshots.close();
+  }
+
+  private async follow(): Promise<void> {
+    while (!this.stopped) {
+      this.subscription = this.store.subscribeToAll({ fromPosition: this.state.checkpoint });
+      try {
+        for await (const event of this.subscription) {
+          applyRecordedEvent(this.state, event);
+          if (this.waiters.length > 0) this.wakeWaiters();
+        }
+      } catch (error) {
+        this.logger.error({ msg: 'projection subscription failed; resubscribing', error: (error as Error).name });
+        await new Promise((resolve) => setTimeout(resolve, RESUBSCRIBE_DELAY_MS));
+      }
+    }
+  }
+
+  private wakeWaiters(): void {
+    this.waiters = this.waiters.filter((waiter) => {
+      if (waiter.position > this.state.checkpoint) return true;
+      waiter.resolve();
+      return false;
+    });
+  }
+
+  get checkpoint(): number {
+    return this.state.checkpoint;
+  }
+
+  /** Resolves when everything stored up to now is projected, or after `timeoutMs`. */
+  async catchUp(timeoutMs = 5_000): Promise<boolean> {
+    const head = await this.store.headPosition();
+    if (this.state.checkpoint >= head) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.waiters.push({ position: head, resolve: () => (clearTimeout(timer), resolve(true)) });
+    });
+  }
+
+  private async lagSeconds(): Promise<number> {
+    const [oldestUnprojected] = await this.store.readAll({ fromPosition: this.state.checkpoint, maxCount: 1 });
+    if (!oldestUnprojected) return 0;
+    return Math.max(0, (this.clock.now().getTime() - oldestUnprojected.recordedAt.getTime()) / 1000);
+  }
+
+  /** Re-evaluates every deployment in chunks, then swaps in the new scorecards and metric text. */
+  evaluate(): Promise<void> {
+    this.evaluating ??= this.evaluateAll().finally(() => (this.evaluating = undefined));
+    return this.evaluating;
+  }
+
+  private async evaluateAll(): Promise<void> {
+    const now = this.clock.now();
+    const projections = Object.values(this.state.deployments);
+    const cards = new Map<string, Scorecard>();
+    const rows = [];
+    for (let i = 0; i < projections.length; i += EVALUATION_CHUNK) {
+      for (const projection of projections.slice(i, i + EVALUATION_CHUNK)) {
+        const card = scorecardOf(projection, now);
+        if (!card) continue;
+        cards.set(projection.id, card);
+        rows.push({ projection, card });
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await this.metrics.update(rows);
+    this.scorecards = cards;
+  }
+
+  /** The scorecard of one deployment, evaluated now (fresh, and cheap for one). */
+  scorecard(deploymentId: string): Scorecard | undefined {
+    const projection = this.state.deployments[deploymentId];
+    return projection ? scorecardOf(projection, this.clock.now()) : undefined;
+  }
+
+  /** Verdicts from the last evaluation, for listings. */
+  verdictOf(deploymentId: string): Scorecard['verdict'] | undefined {
+    return this.scorecards.get(deploymentId)?.verdict;
+  }
+
+  text(): string {
+    return this.metrics.text();
+  }
+
+  snapshot(): void {
+    if (this.state.checkpoint === this.lastSnapshotCheckpoint) return;
+    const started = Date.now();
+    const { bytes } = this.snapshots.save(SNAPSHOT_NAME, this.state);
+    this.lastSnapshotCheckpoint = this.state.checkpoint;
+    this.logger.log({ msg: 'projection snapshot saved', checkpoint: this.state.checkpoint, bytes, ms: Date.now() - started });
+  }
+}
