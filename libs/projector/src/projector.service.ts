@@ -68,6 +68,8 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     this.lastSnapshotCheckpoint = this.state.checkpoint;
     this.logger.log({ msg: 'projection state loaded', checkpoint: this.state.checkpoint, ms: Date.now() - started });
     this.running = this.follow();
+    // First verdicts as soon as the backlog is in, rather than one interval later.
+    void this.catchUp(10 * 60_000).then(() => this.evaluate());
     this.timers.push(setInterval(() => void this.evaluate(), this.options.evaluateEveryMs));
     this.timers.push(setInterval(() => this.snapshot(), this.options.snapshotEveryMs));
     for (const timer of this.timers) timer.unref();
