@@ -117,6 +117,7 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     if (this.state.checkpoint >= head) return true;
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
+      timer.unref();
       this.waiters.push({ position: head, resolve: () => (clearTimeout(timer), resolve(true)) });
     });
   }
