@@ -1,0 +1,200 @@
+// npm run bench:projector — replay throughput, resume time, /metrics latency and event-loop stall,
+// peak memory, for many deployments and a large history. BENCH_SIZE=small is the CI smoke run.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { SqliteEventStore, type NewEvent } from '@baseliner/event-store';
+import { applyRecordedEvent, emptyProjectionState, SnapshotStore } from '@baseliner/projector';
+import { scorecardOf } from '@baseliner/analytics';
+
+const SMALL = process.env.BENCH_SIZE === 'small';
+const DEPLOYMENTS = Number(process.env.BENCH_DEPLOYMENTS ?? (SMALL ? 50 : 1000));
+const EVENTS = Number(process.env.BENCH_EVENTS ?? (SMALL ? 100_000 : 10_000_000));
+const DAY = 86_400_000;
+const distRoot = resolve(__dirname, '..', '..');
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const percentile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))] as number;
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+const now = Date.now();
+const goLive = now - 60 * DAY;
+
+function lifecycle(id: string): NewEvent[] {
+  const at = new Date(goLive).toISOString();
+  return [
+    { id: randomUUID(), type: 'DeploymentRegistered', data: { id, name: `Deployment ${id}`, owner: { name: 'Dana Reyes', email: 'dana@example.com' }, timezone: 'Europe/Berlin', rampUpDays: 7, registeredAt: at, eligibleUsers: 40 } },
+    { id: randomUUID(), type: 'CriteriaDefined', data: { criteria: [{ metric: 'task_duration_p50', relativeChange: -0.3 }, { metric: 'error_ratio', relativeChange: 0 }, { metric: 'adoption_ratio', atLeast: 0.5 }], definedAt: at } },
+    { id: randomUUID(), type: 'WentLive', data: { at, recordedAt: at } },
+  ];
+}
+
+/** Telemetry as the intake stores it: pseudonymised CloudEvents spread over 90 days of event time. */
+function telemetry(id: string, start: number, count: number): NewEvent[] {
+  const events: NewEvent[] = [];
+  for (let i = start; i < start + count; i += 1) {
+    const time = new Date(now - 90 * DAY + ((i * 7919) % (90 * DAY / 1000)) * 1000).toISOString();
+    const beforeGoLive = Date.parse(time) < goLive;
+    const base = { specversion: '1.0', id: `${id}-${i}`, source: 'bench', time, deployment: id };
+    const actor = `p_${(i % 40).toString().padStart(22, 'x')}`;
+    const data =
+      i % 10 === 0
+        ? { ...base, type: 'ai.used', data: { actor } }
+        : { ...base, type: 'task.completed', data: { taskId: `t${i}`, mode: beforeGoLive || i % 4 === 0 ? 'manual' : 'ai', outcome: i % 13 === 0 ? 'error' : 'success', durationSeconds: 30 + ((i * 31) % 900), actor } };
+    events.push({ id: randomUUID(), type: data.type, data });
+  }
+  return events;
+}
+
+async function generate(path: string): Promise<number> {
+  const store = new SqliteEventStore({ path });
+  const started = performance.now();
+  const ids = Array.from({ length: DEPLOYMENTS }, (_, i) => `dep-${i}`);
+  await Promise.all(ids.map((id) => store.append(`deployment-${id}`, lifecycle(id), { expectedRevision: 'no_stream' })));
+  const perDeployment = Math.floor(EVENTS / DEPLOYMENTS);
+  const batch = 1000;
+  let written = 0;
+  const jobs: (() => Promise<unknown>)[] = [];
+  for (const id of ids) for (let s = 0; s < perDeployment; s += batch) jobs.push(() => store.append(`telemetry-${id}`, telemetry(id, s, Math.min(batch, perDeployment - s))));
+  // Interleave deployments as live traffic would, a few appends in flight.
+  jobs.sort((a, b) => jobs.indexOf(a) % 97 - jobs.indexOf(b) % 97);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      await (jobs[next++] as () => Promise<unknown>)();
+      written += batch;
+      if (written % 1_000_000 < batch) process.stdout.write(`  generated ${written.toLocaleString()} events\n`);
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  await store.close();
+  return (performance.now() - started) / 1000;
+}
+
+async function replay(path: string, snapshotPath: string) {
+  const store = new SqliteEventStore({ path });
+  const head = await store.headPosition();
+  const state = emptyProjectionState();
+  const started = performance.now();
+  const subscription = store.subscribeToAll({ fromPosition: 0 });
+  for await (const event of subscription) {
+    applyRecordedEvent(state, event);
+    if (event.position >= head) break;
+  }
+  subscription.close();
+  const seconds = (performance.now() - started) / 1000;
+  const evaluateStarted = performance.now();
+  for (const projection of Object.values(state.deployments)) scorecardOf(projection, new Date());
+  const evaluateMs = performance.now() - evaluateStarted;
+  const snapshotStarted = performance.now();
+  const snapshots = new SnapshotStore(snapshotPath);
+  const { bytes } = snapshots.save('deployments', state);
+  snapshots.close();
+  const snapshotMs = performance.now() - snapshotStarted;
+  await store.close();
+  return { events: head, seconds, rate: head / seconds, evaluateMs, snapshotMs, snapshotBytes: bytes };
+}
+
+async function serve(dataDir: string) {
+  const started = performance.now();
+  const server = spawn(process.execPath, [join(distRoot, 'apps/baseliner/src/main.js')], {
+    env: { ...process.env, PORT: '0', BASELINER_HOST: '127.0.0.1', BASELINER_DATA_DIR: dataDir, BASELINER_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((ok, fail) => {
+    let out = '';
+    server.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) ok(match[1] as string);
+    });
+    server.once('exit', (code) => fail(new Error(`server exited ${code}`)));
+  });
+  // Resumed: verdicts for every deployment are on /metrics (the first evaluation follows catch-up).
+  let metrics = '';
+  while (!metrics.includes(`baseliner_deployment_verdict{deployment="dep-${DEPLOYMENTS - 1}"`)) {
+    metrics = await (await fetch(`${url}/metrics`)).text();
+    if (!metrics.includes('baseliner_deployment_verdict')) await new Promise((r) => setTimeout(r, 50));
+  }
+  const resumeSeconds = (performance.now() - started) / 1000;
+  return { server, url, resumeSeconds, series: metrics.split('\n').filter((l) => l.startsWith('baseliner_')).length };
+}
+
+/** Scrapes /metrics repeatedly while pinging /healthz every 2 ms: the slowest ping bounds the event-loop stall. */
+async function scrape(url: string, rounds: number) {
+  const latencies: number[] = [];
+  const stalls: number[] = [];
+  for (let i = 0; i < rounds; i += 1) {
+    let pinging = true;
+    let worstPing = 0;
+    const pinger = (async () => {
+      while (pinging) {
+        const t = performance.now();
+        await fetch(`${url}/healthz`).then((r) => r.arrayBuffer());
+        worstPing = Math.max(worstPing, performance.now() - t);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 20));
+    const t = performance.now();
+    await (await fetch(`${url}/metrics`)).text();
+    latencies.push(performance.now() - t);
+    pinging = false;
+    await pinger;
+    stalls.push(worstPing);
+  }
+  return { p50: median(latencies), p99: percentile(latencies, 0.99), stallMax: Math.max(...stalls), stallP50: median(stalls) };
+}
+
+function peakRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+async function main(): Promise<void> {
+  console.log(`projector benchmark: ${DEPLOYMENTS} deployments, ${EVENTS.toLocaleString()} events`);
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'baseliner-bench-projector-'));
+  const path = join(dataDir, 'events.db');
+  try {
+    const generationSeconds = await generate(path);
+    console.log(`generated in ${generationSeconds.toFixed(1)} s; store ${mib(statSync(path).size)} MiB`);
+    const replays = [];
+    for (let round = 0; round < (SMALL ? 1 : 2); round += 1) {
+      replays.push(await replay(path, join(dataDir, 'projector.db')));
+      console.log(`full replay: ${Math.round(replays[round]!.rate).toLocaleString()} events/s (${replays[round]!.seconds.toFixed(1)} s)`);
+    }
+    const replayRss = process.resourceUsage().maxRSS * 1024;
+    const last = replays[replays.length - 1]!;
+    console.log(`evaluate all: ${last.evaluateMs.toFixed(0)} ms; snapshot: ${last.snapshotMs.toFixed(0)} ms, ${mib(last.snapshotBytes)} MiB; replay peak RSS ${mib(replayRss)} MiB`);
+
+    const served = await serve(dataDir);
+    console.log(`resume after restart (boot + snapshot + first verdicts on /metrics): ${served.resumeSeconds.toFixed(2)} s; ${served.series} series`);
+    const scrapes = await scrape(served.url, SMALL ? 10 : 40);
+    console.log(`/metrics: p50 ${scrapes.p50.toFixed(1)} ms, p99 ${scrapes.p99.toFixed(1)} ms; worst /healthz during a scrape ${scrapes.stallMax.toFixed(1)} ms (median ${scrapes.stallP50.toFixed(1)} ms)`);
+    const serverRss = peakRss(served.server.pid as number);
+    console.log(`server peak RSS ${mib(serverRss)} MiB`);
+    served.server.kill('SIGTERM');
+    await new Promise((r) => served.server.once('exit', r));
+
+    const summary = {
+      date: new Date().toISOString(), cpus: cpus().length, node: process.version, deployments: DEPLOYMENTS, events: EVENTS,
+      generationSeconds: Number(generationSeconds.toFixed(1)),
+      replayEventsPerSecond: Math.round(median(replays.map((r) => r.rate))),
+      evaluateAllMs: Math.round(last.evaluateMs), snapshotMs: Math.round(last.snapshotMs), snapshotMiB: mib(last.snapshotBytes),
+      resumeSeconds: Number(served.resumeSeconds.toFixed(2)), seriesTotal: served.series,
+      metricsP50Ms: Number(scrapes.p50.toFixed(1)), metricsP99Ms: Number(scrapes.p99.toFixed(1)), scrapeStallMaxMs: Number(scrapes.stallMax.toFixed(1)),
+      replayPeakRssMiB: mib(replayRss), serverPeakRssMiB: mib(serverRss),
+    };
+    mkdirSync('reports', { recursive: true });
+    writeFileSync(`reports/bench-projector${SMALL ? '-small' : ''}.json`, `${JSON.stringify(summary, null, 2)}\n`);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
