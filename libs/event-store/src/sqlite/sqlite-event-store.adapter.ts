@@ -15,7 +15,7 @@ import {
   type SubscriptionOptions,
 } from '../event-store.port';
 import { PollingSubscription } from './polling-subscription';
-import { decodeEventId, isStoreFailure, openEventDatabase, type EventRow } from './sqlite-schema';
+import { decodeEventId, isStoreFailure, openEventDatabase } from './sqlite-schema';
 import type { WriteRequest } from './sqlite-writer';
 import type { WriterMessage, WriterReply } from './sqlite-writer.worker';
 
@@ -39,21 +39,52 @@ interface PendingAppend {
   reject(error: Error): void;
 }
 
-const PAGE_SIZE = 1000;
+const PAGE_SIZE = 2000;
 const COMMIT_FAILURE_UNREADY_MS = 10_000;
 
-function toRecorded(row: EventRow): RecordedEvent {
-  return {
-    position: row.position,
-    streamId: row.stream_id,
-    revision: row.revision,
-    id: decodeEventId(row.event_id),
-    type: row.type,
-    data: JSON.parse(row.data),
-    metadata: row.metadata ? JSON.parse(row.metadata) : {},
-    recordedAt: new Date(row.recorded_at),
-  };
+const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
+type RawRow = [number, string, number, Buffer | string, string, string, string | null, number];
+
+/**
+ * A stored event. Rows come back as arrays (better-sqlite3 raw mode), and the id and metadata are
+ * decoded only when read: a replay of millions of events needs neither.
+ */
+class SqliteRecordedEvent implements RecordedEvent {
+  readonly position: number;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly data: unknown;
+  readonly recordedAt: Date;
+  private readonly storedId: Buffer | string;
+  private readonly storedMetadata: string | null;
+
+  constructor(row: RawRow) {
+    this.position = row[0];
+    this.streamId = row[1];
+    this.revision = row[2];
+    this.storedId = row[3];
+    this.type = row[4];
+    this.data = JSON.parse(row[5]);
+    this.storedMetadata = row[6];
+    this.recordedAt = new Date(row[7]);
+  }
+
+  get id(): string {
+    return decodeEventId(this.storedId);
+  }
+
+  get metadata(): Record<string, unknown> {
+    return this.storedMetadata ? (JSON.parse(this.storedMetadata) as Record<string, unknown>) : {};
+  }
+
+  toJSON(): RecordedEvent {
+    const { position, streamId, revision, id, type, data, metadata, recordedAt } = this;
+    return { position, streamId, revision, id, type, data, metadata, recordedAt };
+  }
 }
+
+const toRecorded = (row: RawRow): RecordedEvent => new SqliteRecordedEvent(row);
 
 function spawnWriter(path: string): Worker {
   const compiled = join(__dirname, 'sqlite-writer.worker.js');
@@ -105,8 +136,8 @@ export class SqliteEventStore implements EventStore {
       categoryHead: this.db
         .prepare(`SELECT max(position) FROM events WHERE stream_id >= ? || '-' AND stream_id < ? || '.'`)
         .pluck(),
-      readStream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?'),
-      readAll: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      readStream: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`).raw(),
+      readAll: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
     };
     this.writer = spawnWriter(options.path);
     this.writer.on('message', (reply: WriterReply) => this.onWriterReply(reply));
@@ -257,7 +288,7 @@ export class SqliteEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     return this.guard(() =>
-      (this.statements.readStream.all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1) as EventRow[]).map(toRecorded),
+      (this.statements.readStream.all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1) as RawRow[]).map(toRecorded),
     );
   }
 
@@ -269,10 +300,10 @@ export class SqliteEventStore implements EventStore {
   readAllPage(after: number, categories?: string[], limit = PAGE_SIZE): RecordedEvent[] {
     return this.guard(() => {
       if (!categories || categories.length === 0) {
-        return (this.statements.readAll.all(after, limit) as EventRow[]).map(toRecorded);
+        return (this.statements.readAll.all(after, limit) as RawRow[]).map(toRecorded);
       }
       const bounds = categories.flatMap((category) => [category, category]);
-      return (this.categoryPageStatement(categories.length).all(...bounds, after, limit) as EventRow[]).map(toRecorded);
+      return (this.categoryPageStatement(categories.length).all(...bounds, after, limit) as RawRow[]).map(toRecorded);
     });
   }
 
@@ -282,7 +313,7 @@ export class SqliteEventStore implements EventStore {
       // A category is a range of stream ids ("deployment-" up to "deployment."), read through the
       // stream index and sorted: meant for small categories such as lifecycle streams.
       const ranges = Array.from({ length: count }, () => `(stream_id >= ? || '-' AND stream_id < ? || '.')`).join(' OR ');
-      statement = this.db.prepare(`SELECT * FROM events WHERE (${ranges}) AND position > ? ORDER BY position LIMIT ?`);
+      statement = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE (${ranges}) AND position > ? ORDER BY position LIMIT ?`).raw();
       this.categoryStatements.set(count, statement);
     }
     return statement;

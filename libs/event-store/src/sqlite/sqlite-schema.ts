@@ -19,17 +19,6 @@ const SCHEMA = `
   CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream_id, revision);
 `;
 
-export interface EventRow {
-  position: number;
-  stream_id: string;
-  revision: number;
-  event_id: Buffer | string;
-  type: string;
-  data: string;
-  metadata: string | null;
-  recorded_at: number;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // UUID ids are kept as 16 bytes: the id index is the costliest part of an insert (ids are random),
