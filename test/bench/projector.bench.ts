@@ -55,10 +55,11 @@ async function generate(path: string): Promise<number> {
   const perDeployment = Math.floor(EVENTS / DEPLOYMENTS);
   const batch = 1000;
   let written = 0;
+  // Batch k of every deployment before batch k+1 of any: interleaved as live traffic would be.
   const jobs: (() => Promise<unknown>)[] = [];
-  for (const id of ids) for (let s = 0; s < perDeployment; s += batch) jobs.push(() => store.append(`telemetry-${id}`, telemetry(id, s, Math.min(batch, perDeployment - s))));
-  // Interleave deployments as live traffic would, a few appends in flight.
-  jobs.sort((a, b) => jobs.indexOf(a) % 97 - jobs.indexOf(b) % 97);
+  for (let s = 0; s < perDeployment; s += batch) {
+    for (const id of ids) jobs.push(() => store.append(`telemetry-${id}`, telemetry(id, s, Math.min(batch, perDeployment - s))));
+  }
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
