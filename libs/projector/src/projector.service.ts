@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { scorecardOf, type Scorecard } from '@baseliner/analytics';
 import { EVENT_STORE, type EventStore, type EventSubscription } from '@baseliner/event-store';
 import { APP_CONFIG, CLOCK, METRICS_REGISTRY, type AppConfig, type CachedMetrics, type Clock } from '@baseliner/platform';
-import { DeploymentMetrics } from './deployment-metrics';
+import { DEPLOYMENT_FAMILY_LIST, deploymentSeries } from './deployment-metrics';
+import { assembleExposition } from './exposition';
 import { applyRecordedEvent, emptyProjectionState, type ProjectionState } from './projection-state';
 import { SnapshotStore } from './snapshot-store';
 
@@ -31,7 +32,7 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
   private readonly logger = new Logger(ProjectorService.name);
   private state: ProjectionState = emptyProjectionState();
   private readonly snapshots: SnapshotStore;
-  private readonly metrics = new DeploymentMetrics();
+  private metricsText = '';
   private scorecards = new Map<string, Scorecard>();
   private subscription: EventSubscription | undefined;
   private running: Promise<void> | undefined;
@@ -138,17 +139,17 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     const now = this.clock.now();
     const projections = Object.values(this.state.deployments);
     const cards = new Map<string, Scorecard>();
-    const rows = [];
+    const series: Map<string, string>[] = [];
     for (let i = 0; i < projections.length; i += EVALUATION_CHUNK) {
       for (const projection of projections.slice(i, i + EVALUATION_CHUNK)) {
         const card = scorecardOf(projection, now);
         if (!card) continue;
         cards.set(projection.id, card);
-        rows.push({ projection, card });
+        series.push(deploymentSeries(projection, card).blocks());
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
-    await this.metrics.update(rows);
+    this.metricsText = assembleExposition(DEPLOYMENT_FAMILY_LIST, series);
     this.scorecards = cards;
   }
 
@@ -164,7 +165,7 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
   }
 
   text(): string {
-    return this.metrics.text();
+    return this.metricsText;
   }
 
   snapshot(): void {
