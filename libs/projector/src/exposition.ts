@@ -46,17 +46,22 @@ export class SeriesWriter {
   }
 }
 
-/** Joins deployments' blocks family by family, each family once with its HELP and TYPE. */
-export function assembleExposition(families: readonly GaugeFamily[], deployments: Iterable<Map<string, string>>): string {
+/**
+ * Deployments' blocks joined family by family, each family once with its HELP and TYPE: one
+ * piece of text per family, so a caller can encode them one at a time between other work.
+ */
+export function* expositionByFamily(families: readonly GaugeFamily[], deployments: Iterable<Map<string, string>>): Generator<string> {
   const perFamily = new Map<string, string[]>(families.map((f) => [f.name, []]));
   for (const blocks of deployments) {
     for (const [name, block] of blocks) perFamily.get(name)?.push(block);
   }
-  const out: string[] = [];
   for (const family of families) {
     const blocks = perFamily.get(family.name) as string[];
     if (blocks.length === 0) continue;
-    out.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} gauge`, ...blocks);
+    yield `# HELP ${family.name} ${family.help}\n# TYPE ${family.name} gauge\n${blocks.join('\n')}\n`;
   }
-  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+export function assembleExposition(families: readonly GaugeFamily[], deployments: Iterable<Map<string, string>>): string {
+  return [...expositionByFamily(families, deployments)].join('');
 }

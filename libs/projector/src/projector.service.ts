@@ -5,7 +5,7 @@ import { scorecardOf, type Scorecard } from '@baseliner/analytics';
 import { EVENT_STORE, type EventStore, type EventSubscription } from '@baseliner/event-store';
 import { APP_CONFIG, CLOCK, METRICS_REGISTRY, type AppConfig, type CachedMetrics, type Clock } from '@baseliner/platform';
 import { DEPLOYMENT_FAMILY_LIST, deploymentSeries } from './deployment-metrics';
-import { assembleExposition } from './exposition';
+import { expositionByFamily } from './exposition';
 import { applyRecordedEvent, emptyProjectionState, type ProjectionState } from './projection-state';
 import { SnapshotStore } from './snapshot-store';
 
@@ -32,7 +32,7 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
   private readonly logger = new Logger(ProjectorService.name);
   private state: ProjectionState = emptyProjectionState();
   private readonly snapshots: SnapshotStore;
-  private metricsText = '';
+  private metricsText = Buffer.alloc(0);
   private scorecards = new Map<string, Scorecard>();
   private subscription: EventSubscription | undefined;
   private running: Promise<void> | undefined;
@@ -149,7 +149,13 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
-    this.metricsText = assembleExposition(DEPLOYMENT_FAMILY_LIST, series);
+    // Encoded family by family with a yield between, so no single step holds the event loop long.
+    const encoded: Buffer[] = [];
+    for (const text of expositionByFamily(DEPLOYMENT_FAMILY_LIST, series)) {
+      encoded.push(Buffer.from(text));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.metricsText = Buffer.concat(encoded);
     this.scorecards = cards;
   }
 
@@ -164,7 +170,7 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     return this.scorecards.get(deploymentId)?.verdict;
   }
 
-  text(): string {
+  exposition(): Buffer {
     return this.metricsText;
   }
 

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Inject, Optional } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Optional, StreamableFile } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
 import { CACHED_METRICS, METRICS_REGISTRY, type CachedMetrics } from './metrics';
 
@@ -9,11 +10,15 @@ export class MetricsController {
     @Optional() @Inject(CACHED_METRICS) private readonly cached?: CachedMetrics,
   ) {}
 
-  /** Small live part (counters, process) rendered now; the per-deployment part was rendered at evaluation. */
+  /**
+   * The small live part (counters, lag, process) is rendered now; the per-deployment part was
+   * rendered and encoded at evaluation and is streamed as is, without copying.
+   */
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  async metrics(): Promise<string> {
-    const live = await this.registry.metrics();
-    return this.cached ? `${live}\n${this.cached.text()}` : live;
+  async metrics(): Promise<StreamableFile> {
+    const live = Buffer.from(await this.registry.metrics());
+    const parts = this.cached ? [live, this.cached.exposition()] : [live];
+    return new StreamableFile(Readable.from(parts), { type: 'text/plain; version=0.0.4; charset=utf-8' });
   }
 }

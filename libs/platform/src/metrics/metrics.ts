@@ -3,10 +3,11 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 /** The process-wide registry: intake counters, projection lag, prom-client's process metrics. */
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 
-/** Text rendered elsewhere ahead of time (the per-deployment gauges), appended to each scrape. */
+/** Exposition rendered elsewhere ahead of time (the per-deployment gauges), appended to each scrape. */
 export const CACHED_METRICS = Symbol('CACHED_METRICS');
 export interface CachedMetrics {
-  text(): string;
+  /** Already UTF-8 encoded, so a scrape neither builds nor encodes megabytes of text. */
+  exposition(): Buffer;
 }
 
 export function createMetricsRegistry(): Registry {
