@@ -120,14 +120,23 @@ describe('the read side, through the running app', () => {
     expect(findings.filter((line) => !allowed.some((pattern) => pattern.test(line)))).toEqual([]);
   });
 
-  it('gives identical scorecards after a restart (from the snapshot) and after a full replay', async () => {
+  it('gives identical scorecards and metrics after a restart (from the snapshot) and after a full replay', async () => {
     const before = (await admin.get('/v1/deployments/doc-review/scorecard')).body;
     const beforeDispatch = (await admin.get('/v1/deployments/dispatch/scorecard')).body;
+    const deploymentMetrics = async () => {
+      await server.app.get(ProjectorService).catchUp();
+      await server.app.get(ProjectorService).evaluate();
+      const text = (await client(server.url).get('/metrics')).body as string;
+      return [...seriesLines(text, 'doc-review'), ...seriesLines(text, 'dispatch')];
+    };
+    const metricsBefore = await deploymentMetrics();
+    expect(metricsBefore.length).toBeGreaterThan(100);
     const dataDir = server.dataDir;
     await server.close(); // saves the snapshot
     server = await startTestServer({ clock, dataDir });
     admin = client(server.url, server.adminToken);
     expect((await admin.get('/v1/deployments/doc-review/scorecard')).body).toEqual(before);
+    expect(await deploymentMetrics()).toEqual(metricsBefore);
 
     await server.close();
     rmSync(join(dataDir, 'projector.db'), { force: true });
@@ -137,5 +146,6 @@ describe('the read side, through the running app', () => {
     admin = client(server.url, server.adminToken);
     expect((await admin.get('/v1/deployments/doc-review/scorecard')).body).toEqual(before);
     expect((await admin.get('/v1/deployments/dispatch/scorecard')).body).toEqual(beforeDispatch);
+    expect(await deploymentMetrics()).toEqual(metricsBefore);
   }, 60_000);
 });
