@@ -42,12 +42,14 @@ interface PendingAppend {
 const PAGE_SIZE = 2000;
 const COMMIT_FAILURE_UNREADY_MS = 10_000;
 
-const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
-type RawRow = [number, string, number, Buffer | string, string, string, string | null, number];
+// The event id is not read with pages: fetching a blob per row cost more than a third of a replay's
+// read time, and projections do not need it. `id` looks it up on first use.
+const COLUMNS = 'position, stream_id, revision, type, data, metadata, recorded_at';
+type RawRow = [number, string, number, string, string, string | null, number];
 
 /**
- * A stored event. Rows come back as arrays (better-sqlite3 raw mode), and the id and metadata are
- * decoded only when read: a replay of millions of events needs neither.
+ * A stored event. Rows come back as arrays (better-sqlite3 raw mode); id, metadata and
+ * recordedAt are materialised only when read: a replay of millions of events needs none of them.
  */
 class SqliteRecordedEvent implements RecordedEvent {
   readonly position: number;
@@ -55,27 +57,32 @@ class SqliteRecordedEvent implements RecordedEvent {
   readonly revision: number;
   readonly type: string;
   readonly data: unknown;
-  readonly recordedAt: Date;
-  private readonly storedId: Buffer | string;
   private readonly storedMetadata: string | null;
+  private readonly recordedAtMs: number;
 
-  constructor(row: RawRow) {
+  constructor(
+    row: RawRow,
+    private readonly lookupId: (position: number) => string,
+  ) {
     this.position = row[0];
     this.streamId = row[1];
     this.revision = row[2];
-    this.storedId = row[3];
-    this.type = row[4];
-    this.data = JSON.parse(row[5]);
-    this.storedMetadata = row[6];
-    this.recordedAt = new Date(row[7]);
+    this.type = row[3];
+    this.data = JSON.parse(row[4]);
+    this.storedMetadata = row[5];
+    this.recordedAtMs = row[6];
   }
 
   get id(): string {
-    return decodeEventId(this.storedId);
+    return this.lookupId(this.position);
   }
 
   get metadata(): Record<string, unknown> {
     return this.storedMetadata ? (JSON.parse(this.storedMetadata) as Record<string, unknown>) : {};
+  }
+
+  get recordedAt(): Date {
+    return new Date(this.recordedAtMs);
   }
 
   toJSON(): RecordedEvent {
@@ -83,8 +90,6 @@ class SqliteRecordedEvent implements RecordedEvent {
     return { position, streamId, revision, id, type, data, metadata, recordedAt };
   }
 }
-
-const toRecorded = (row: RawRow): RecordedEvent => new SqliteRecordedEvent(row);
 
 function spawnWriter(path: string): Worker {
   const compiled = join(__dirname, 'sqlite-writer.worker.js');
@@ -138,6 +143,7 @@ export class SqliteEventStore implements EventStore {
         .pluck(),
       readStream: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`).raw(),
       readAll: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
+      eventIdAt: this.db.prepare('SELECT event_id FROM events WHERE position = ?').pluck(),
     };
     this.writer = spawnWriter(options.path);
     this.writer.on('message', (reply: WriterReply) => this.onWriterReply(reply));
@@ -286,9 +292,12 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  private readonly toRecorded = (row: RawRow): RecordedEvent =>
+    new SqliteRecordedEvent(row, (position) => decodeEventId(this.statements.eventIdAt.get(position) as Buffer | string));
+
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     return this.guard(() =>
-      (this.statements.readStream.all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1) as RawRow[]).map(toRecorded),
+      (this.statements.readStream.all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1) as RawRow[]).map(this.toRecorded),
     );
   }
 
@@ -300,10 +309,10 @@ export class SqliteEventStore implements EventStore {
   readAllPage(after: number, categories?: string[], limit = PAGE_SIZE): RecordedEvent[] {
     return this.guard(() => {
       if (!categories || categories.length === 0) {
-        return (this.statements.readAll.all(after, limit) as RawRow[]).map(toRecorded);
+        return (this.statements.readAll.all(after, limit) as RawRow[]).map(this.toRecorded);
       }
       const bounds = categories.flatMap((category) => [category, category]);
-      return (this.categoryPageStatement(categories.length).all(...bounds, after, limit) as RawRow[]).map(toRecorded);
+      return (this.categoryPageStatement(categories.length).all(...bounds, after, limit) as RawRow[]).map(this.toRecorded);
     });
   }
 
