@@ -7,28 +7,42 @@ import type { RecordedEvent } from '@baseliner/event-store';
 export interface ProjectionState {
   checkpoint: number;
   deployments: Record<string, DeploymentProjection>;
+  /**
+   * Per deployment, the position its projection already includes (from a snapshot): while
+   * catching up from an older position, its events up to there are skipped, not applied twice.
+   */
+  appliedThrough: Record<string, number>;
+  /** Deployments changed since they were last snapshotted. */
+  dirty: Set<string>;
 }
 
 export function emptyProjectionState(): ProjectionState {
-  return { checkpoint: 0, deployments: {} };
+  return { checkpoint: 0, deployments: {}, appliedThrough: {}, dirty: new Set() };
 }
 
 const DEPLOYMENT_PREFIX = 'deployment-';
 const TELEMETRY_PREFIX = 'telemetry-';
 
+function deploymentOf(streamId: string): string | undefined {
+  if (streamId.startsWith(TELEMETRY_PREFIX)) return streamId.slice(TELEMETRY_PREFIX.length);
+  if (streamId.startsWith(DEPLOYMENT_PREFIX)) return streamId.slice(DEPLOYMENT_PREFIX.length);
+  return undefined;
+}
+
 /** Folds one stored event into the state; streams other than deployment-* and telemetry-* are skipped. */
 export function applyRecordedEvent(state: ProjectionState, event: RecordedEvent): void {
-  const { streamId } = event;
-  if (streamId.startsWith(DEPLOYMENT_PREFIX)) {
-    if (isDeploymentEvent(event)) {
-      const id = streamId.slice(DEPLOYMENT_PREFIX.length);
-      const projection = (state.deployments[id] ??= emptyProjection(id));
-      applyLifecycleEvent(projection, { type: event.type, data: event.data } as DeploymentEvent);
-    }
-  } else if (streamId.startsWith(TELEMETRY_PREFIX) && isTelemetryEventType(event.type)) {
-    const projection = state.deployments[streamId.slice(TELEMETRY_PREFIX.length)];
-    // Intake accepts events only for registered deployments, so the lifecycle is always first.
-    if (projection) applyTelemetryEvent(projection, event.data as TelemetryEvent);
-  }
   state.checkpoint = event.position;
+  const id = deploymentOf(event.streamId);
+  if (id === undefined || event.position <= (state.appliedThrough[id] ?? 0)) return;
+  if (event.streamId.startsWith(DEPLOYMENT_PREFIX)) {
+    if (!isDeploymentEvent(event)) return;
+    const projection = (state.deployments[id] ??= emptyProjection(id));
+    applyLifecycleEvent(projection, { type: event.type, data: event.data } as DeploymentEvent);
+  } else {
+    const projection = state.deployments[id];
+    // Intake accepts events only for registered deployments, so the lifecycle is always first.
+    if (!projection || !isTelemetryEventType(event.type)) return;
+    applyTelemetryEvent(projection, event.data as TelemetryEvent);
+  }
+  state.dirty.add(id);
 }

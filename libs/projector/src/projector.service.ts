@@ -9,9 +9,9 @@ import { expositionByFamily } from './exposition';
 import { applyRecordedEvent, emptyProjectionState, type ProjectionState } from './projection-state';
 import { SnapshotStore } from './snapshot-store';
 
-const SNAPSHOT_NAME = 'deployments';
-/** Deployments evaluated per turn of the event loop, so evaluation never stalls requests for long. */
+/** Deployments evaluated (or snapshotted) per turn of the event loop, so neither stalls requests for long. */
 const EVALUATION_CHUNK = 25;
+const SNAPSHOT_CHUNK = 10;
 const RESUBSCRIBE_DELAY_MS = 1_000;
 
 export interface ProjectorOptions {
@@ -38,7 +38,7 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
   private running: Promise<void> | undefined;
   private stopped = false;
   private timers: NodeJS.Timeout[] = [];
-  private lastSnapshotCheckpoint = 0;
+  private snapshotting: Promise<void> | undefined;
   private evaluating: Promise<void> | undefined;
   private waiters: { position: number; resolve: () => void }[] = [];
   private readonly lag: Gauge;
@@ -65,14 +65,13 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
 
   async onModuleInit(): Promise<void> {
     const started = Date.now();
-    this.state = this.snapshots.load(SNAPSHOT_NAME) ?? emptyProjectionState();
-    this.lastSnapshotCheckpoint = this.state.checkpoint;
+    this.state = this.snapshots.load() ?? emptyProjectionState();
     this.logger.log({ msg: 'projection state loaded', checkpoint: this.state.checkpoint, ms: Date.now() - started });
     this.running = this.follow();
     // First verdicts as soon as the backlog is in, rather than one interval later.
     void this.catchUp(10 * 60_000).then(() => this.evaluate());
     this.timers.push(setInterval(() => void this.evaluate(), this.options.evaluateEveryMs));
-    this.timers.push(setInterval(() => this.snapshot(), this.options.snapshotEveryMs));
+    this.timers.push(setInterval(() => void this.snapshot(), this.options.snapshotEveryMs));
     for (const timer of this.timers) timer.unref();
   }
 
@@ -81,7 +80,8 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     for (const timer of this.timers) clearInterval(timer);
     this.subscription?.close();
     await this.running;
-    this.snapshot();
+    await this.snapshotting; // a pass under way saved what was dirty when it started…
+    await this.snapshot(); // …this one saves the rest
     this.snapshots.close();
   }
 
@@ -174,11 +174,33 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     return this.metricsText;
   }
 
-  snapshot(): void {
-    if (this.state.checkpoint === this.lastSnapshotCheckpoint) return;
+  /**
+   * Saves the deployments changed since their last save, a few per turn of the event loop, each
+   * with the checkpoint it includes; the pass's start becomes the restart position once all of
+   * them are written.
+   */
+  snapshot(): Promise<void> {
+    this.snapshotting ??= this.snapshotPass().finally(() => (this.snapshotting = undefined));
+    return this.snapshotting;
+  }
+
+  private async snapshotPass(): Promise<void> {
     const started = Date.now();
-    const { bytes } = this.snapshots.save(SNAPSHOT_NAME, this.state);
-    this.lastSnapshotCheckpoint = this.state.checkpoint;
-    this.logger.log({ msg: 'projection snapshot saved', checkpoint: this.state.checkpoint, bytes, ms: Date.now() - started });
+    const passStart = this.state.checkpoint;
+    const ids = [...this.state.dirty];
+    this.state.dirty.clear();
+    let bytes = 0;
+    for (let i = 0; i < ids.length || i === 0; i += SNAPSHOT_CHUNK) {
+      const chunk = ids.slice(i, i + SNAPSHOT_CHUNK).flatMap((id) => {
+        const projection = this.state.deployments[id];
+        return projection ? [{ projection, checkpoint: this.state.checkpoint }] : [];
+      });
+      const last = i + SNAPSHOT_CHUNK >= ids.length;
+      bytes += this.snapshots.saveDeployments(chunk, last ? passStart : undefined);
+      if (!last) await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (ids.length > 0) {
+      this.logger.log({ msg: 'projection snapshot saved', deployments: ids.length, resumeFrom: passStart, bytes, ms: Date.now() - started });
+    }
   }
 }
