@@ -27,6 +27,14 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', pureLibraryImports] },
   },
   {
+    // The SDK ships on its own: nothing from the service.
+    files: ['libs/sdk/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@nestjs/*', '@baseliner/*'], message: 'The SDK is a standalone package.' }] }],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts', '**/testing/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-restricted-imports': 'off' },
   },

@@ -1,0 +1,154 @@
+import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
+import { deploymentWithKey, startTestServer, type TestServer } from '../../../test/support/test-server';
+import { BaselinerClient, QueueFullError, type BaselinerClientOptions, type Rejection } from './client';
+import { stableId } from './events';
+
+const quickRetries = { baseDelayMs: 20, maxDelayMs: 200 };
+
+describe('SDK against the real server', () => {
+  let server: TestServer;
+  let key: string;
+  const stored = async () => (await server.app.get<EventStore>(EVENT_STORE).readStream('telemetry-sdk')).length;
+  const sdk = (options: Partial<BaselinerClientOptions> = {}) =>
+    new BaselinerClient({ url: server.url, ingestKey: key, deployment: 'sdk', source: 'sdk-test', ...quickRetries, ...options });
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    key = await deploymentWithKey(server.url, server.adminToken, 'sdk');
+  });
+  afterAll(async () => server.dispose());
+
+  it('batches by size and sends the rest on flush, with typed helpers for every event type', async () => {
+    let requests = 0;
+    const client = sdk({ batchSize: 100, fetch: (...args) => ((requests += 1), fetch(...args)) });
+    const before = await stored();
+    for (let i = 0; i < 245; i += 1) client.taskCompleted({ taskId: `t${i}`, mode: 'ai', outcome: 'success', durationSeconds: 12, actor: 'a@x' });
+    client.aiUsed({ actor: 'a@x', feature: 'summarise' });
+    client.aiOverridden({ actor: 'a@x', taskId: 't1' });
+    client.aiDisabled({ actor: 'a@x', scope: 'user' });
+    client.aiEnabled({ scope: 'all' });
+    client.escalationRaised({ to: 'builder', taskId: 't2' });
+    client.errorDownstream({ stage: 'billing' });
+    client.feedbackGiven({ score: 4 });
+    await client.close();
+    expect(requests).toBe(3);
+    expect(client.stats).toMatchObject({ queued: 252, accepted: 252, rejected: 0, failed: 0 });
+    expect((await stored()) - before).toBe(252);
+  });
+
+  it('surfaces events the server refused, with the reason', async () => {
+    const rejections: Rejection[] = [];
+    const client = sdk({ onRejected: (r) => rejections.push(...r) });
+    const bad = client.taskCompleted({ taskId: 't', mode: 'ai', outcome: 'success', durationSeconds: -1 });
+    client.taskCompleted({ taskId: 't', mode: 'ai', outcome: 'success', durationSeconds: 1 });
+    await client.flush();
+    expect(rejections).toEqual([{ event: bad, reason: 'invalid_data', message: expect.stringMatching(/durationSeconds/) }]);
+    expect(client.stats).toMatchObject({ accepted: 1, rejected: 1 });
+  });
+
+  it('makes a retry a duplicate, not a second event, when a response is lost', async () => {
+    let calls = 0;
+    // The first request reaches the server and is stored, but its answer never arrives.
+    const lossy: typeof fetch = async (...args) => {
+      calls += 1;
+      const response = await fetch(...args);
+      if (calls === 1) throw new TypeError('fetch failed: socket hang up');
+      return response;
+    };
+    const client = sdk({ fetch: lossy });
+    const before = await stored();
+    for (let i = 0; i < 50; i += 1) client.aiUsed({ actor: `u${i}` });
+    await client.close();
+    expect(calls).toBe(2);
+    expect(client.stats).toMatchObject({ accepted: 0, duplicates: 50, retries: 1 });
+    expect((await stored()) - before).toBe(50);
+  });
+
+  it('keeps a caller-chosen stable id across clients: a resend after a crash is a duplicate', async () => {
+    const id = stableId('task', 'case-77', 'completed');
+    const first = sdk();
+    first.taskCompleted({ id, taskId: 'case-77', mode: 'manual', outcome: 'success', durationSeconds: 300 });
+    await first.close();
+    const second = sdk();
+    second.taskCompleted({ id, taskId: 'case-77', mode: 'manual', outcome: 'success', durationSeconds: 300 });
+    await second.close();
+    expect([first.stats.accepted, second.stats.duplicates]).toEqual([1, 1]);
+  });
+
+  it('applies back-pressure: a full queue refuses new events, or drops the oldest if asked', async () => {
+    const unreachable = { url: 'http://127.0.0.1:9', maxQueue: 10, batchSize: 1000, flushIntervalMs: 60_000, maxAttempts: 1 };
+    const refusing = sdk(unreachable);
+    for (let i = 0; i < 10; i += 1) refusing.aiUsed({ actor: 'a' });
+    expect(() => refusing.aiUsed({ actor: 'a' })).toThrow(QueueFullError);
+    const dropping = sdk({ ...unreachable, whenFull: 'drop-oldest' });
+    for (let i = 0; i < 15; i += 1) dropping.aiUsed({ actor: `a${i}` });
+    expect(dropping.pending).toBe(10);
+    expect(dropping.stats.dropped).toBe(5);
+    const errors: number[] = [];
+    const failing = sdk({ ...unreachable, onError: (_, events) => errors.push(events.length) });
+    failing.aiUsed({ actor: 'a' });
+    await failing.close();
+    expect(errors).toEqual([1]);
+    expect(failing.stats.failed).toBe(1);
+  });
+
+  it('does not retry what cannot succeed (401), and reports it', async () => {
+    const errors: Error[] = [];
+    let requests = 0;
+    const client = sdk({ ingestKey: 'blk_000000000000.wrongwrongwrongwrongwrong', onError: (e) => errors.push(e), fetch: (...a) => ((requests += 1), fetch(...a)) });
+    client.aiUsed({ actor: 'a' });
+    await client.close();
+    expect(requests).toBe(1);
+    expect(errors[0]).toMatchObject({ name: 'DeliveryError', status: 401 });
+  });
+});
+
+describe('SDK retries', () => {
+  it('backs off on 429 and honours Retry-After until everything is in', async () => {
+    const server = await startTestServer({ config: { ingestRateLimit: 5 } });
+    try {
+      const key = await deploymentWithKey(server.url, server.adminToken, 'limited');
+      const delays: number[] = [];
+      const client = new BaselinerClient({
+        url: server.url,
+        ingestKey: key,
+        deployment: 'limited',
+        source: 'sdk-test',
+        batchSize: 1,
+        sleep: (ms) => (delays.push(ms), new Promise((r) => setTimeout(r, ms))),
+      });
+      for (let i = 0; i < 14; i += 1) client.aiUsed({ actor: `a${i}` });
+      await client.close();
+      expect(client.stats).toMatchObject({ accepted: 14, failed: 0 });
+      expect(client.stats.retries).toBeGreaterThan(0);
+      expect(Math.min(...delays)).toBeGreaterThanOrEqual(1000); // Retry-After: 1
+    } finally {
+      await server.dispose();
+    }
+  }, 30_000);
+
+  it('loses nothing when the server restarts in the middle of a stream', async () => {
+    let server = await startTestServer();
+    const key = await deploymentWithKey(server.url, server.adminToken, 'restart');
+    const { dataDir } = server;
+    const port = Number(new URL(server.url).port);
+    const client = new BaselinerClient({ url: server.url, ingestKey: key, deployment: 'restart', source: 'sdk-test', batchSize: 50, baseDelayMs: 50, maxDelayMs: 500 });
+    try {
+      for (let i = 0; i < 1000; i += 1) client.aiUsed({ actor: `a${i % 30}` });
+      const flushing = client.flush();
+      await new Promise((r) => setTimeout(r, 20));
+      await server.close(); // mid-stream
+      for (let i = 0; i < 500; i += 1) client.aiUsed({ actor: `b${i % 30}` });
+      await new Promise((r) => setTimeout(r, 300));
+      server = await startTestServer({ dataDir, config: { port } });
+      await flushing;
+      await client.close();
+      const events = await server.app.get<EventStore>(EVENT_STORE).readStream('telemetry-restart');
+      expect(events).toHaveLength(1500);
+      expect(client.stats).toMatchObject({ queued: 1500, failed: 0 });
+      expect(client.stats.accepted + client.stats.duplicates).toBe(1500);
+    } finally {
+      await server.dispose();
+    }
+  }, 60_000);
+});
