@@ -1,0 +1,207 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import type { Scorecard } from '@baseliner/analytics';
+import { apiOptionsFromEnv, call, CliError } from './api';
+import { importFile } from './import-file';
+import { renderStatus, type StatusRow } from './status-table';
+
+const api = apiOptionsFromEnv();
+const print = (value: unknown): void => void process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
+const readBody = (file: string): unknown => {
+  const text = readFileSync(file, 'utf8');
+  return /\.ya?ml$/.test(file) ? parseYaml(text) : JSON.parse(text);
+};
+/** `metric:kind:value`, e.g. `task_duration_p50:relativeChange:-0.3`. */
+const criterion = (text: string, all: unknown[] = []) => {
+  const [metric, kind, value] = text.split(':');
+  if (!metric || !kind || value === undefined || !['relativeChange', 'atMost', 'atLeast'].includes(kind) || Number.isNaN(Number(value))) {
+    throw new CliError(`--criterion "${text}": write metric:relativeChange|atMost|atLeast:number, e.g. task_duration_p50:relativeChange:-0.3`);
+  }
+  return [...all, { metric, [kind]: Number(value) }];
+};
+
+const program = new Command('baseliner').description('Does this AI deployment work? Baseliner from the terminal.').version('0.1.0');
+
+const deployments = program.command('deployments').description('register and steer deployments');
+deployments
+  .command('register [file]')
+  .description('register a deployment from a JSON/YAML file or flags')
+  .option('--id <id>')
+  .option('--name <name>')
+  .option('--owner-name <name>', 'one accountable person')
+  .option('--owner-email <email>')
+  .option('--workflow <workflow>')
+  .option('--timezone <zone>', 'IANA time zone, default UTC')
+  .option('--ramp-up-days <days>', 'days after go-live left out of the current window', Number)
+  .option('--eligible-users <n>', 'people who could use it', Number)
+  .option('--criterion <metric:kind:value>', 'a success criterion (repeatable)', criterion)
+  .action(async (file: string | undefined, o) => {
+    const body = file
+      ? readBody(file)
+      : {
+          id: o.id,
+          name: o.name,
+          owner: { name: o.ownerName, email: o.ownerEmail },
+          ...(o.workflow && { workflow: o.workflow }),
+          ...(o.timezone && { timezone: o.timezone }),
+          ...(o.rampUpDays !== undefined && { rampUpDays: o.rampUpDays }),
+          ...(o.eligibleUsers !== undefined && { eligibleUsers: o.eligibleUsers }),
+          ...(o.criterion && { criteria: o.criterion }),
+        };
+    print(await call(api, 'POST', '/v1/deployments', body));
+  });
+deployments
+  .command('criteria <id> [file]')
+  .description('replace the success criteria (a reason is required after go-live)')
+  .option('--criterion <metric:kind:value>', 'a success criterion (repeatable)', criterion)
+  .option('--reason <reason>')
+  .action(async (id: string, file: string | undefined, o) => {
+    const body = file ? readBody(file) : { criteria: o.criterion ?? [], ...(o.reason && { reason: o.reason }) };
+    print(await call(api, 'PUT', `/v1/deployments/${id}/criteria`, body));
+  });
+deployments
+  .command('baseline <id>')
+  .requiredOption('--from <time>')
+  .requiredOption('--to <time>')
+  .action(async (id: string, o) => print(await call(api, 'PUT', `/v1/deployments/${id}/baseline`, { from: o.from, to: o.to })));
+deployments
+  .command('go-live <id>')
+  .option('--at <time>', 'when it went live (may be in the past)')
+  .action(async (id: string, o) => print(await call(api, 'POST', `/v1/deployments/${id}/go-live`, o.at ? { at: o.at } : {})));
+deployments
+  .command('rollback <id>')
+  .requiredOption('--reason <reason>')
+  .option('--at <time>')
+  .action(async (id: string, o) => print(await call(api, 'POST', `/v1/deployments/${id}/rollback`, { reason: o.reason, ...(o.at && { at: o.at }) })));
+deployments
+  .command('retire <id>')
+  .requiredOption('--reason <reason>')
+  .addOption(new Option('--outcome <outcome>').choices(['killed', 'superseded', 'completed']).makeOptionMandatory())
+  .action(async (id: string, o) => print(await call(api, 'POST', `/v1/deployments/${id}/retire`, { reason: o.reason, outcome: o.outcome })));
+deployments
+  .command('keys <id>')
+  .description('issue an ingest key (shown once), or revoke one')
+  .option('--revoke <keyId>')
+  .action(async (id: string, o) => {
+    if (o.revoke) {
+      await call(api, 'DELETE', `/v1/deployments/${id}/keys/${o.revoke}`);
+      print(`revoked ${o.revoke}`);
+    } else print(await call(api, 'POST', `/v1/deployments/${id}/keys`));
+  });
+
+interface Listed {
+  id: string;
+  owner: { name: string };
+  phase: string;
+  verdict?: string;
+}
+
+program
+  .command('status')
+  .description('every deployment: owner, phase, verdict, time and error change, adoption, reversion, last event')
+  .option('--json')
+  .action(async (o) => {
+    const list = await call<Listed[]>(api, 'GET', '/v1/deployments');
+    const now = Date.now();
+    const rows: StatusRow[] = await Promise.all(
+      list.map(async (d) => {
+        const card = await call<Scorecard>(api, 'GET', `/v1/deployments/${d.id}/scorecard`);
+        const detail = await call<{ wentLiveAt?: string }>(api, 'GET', `/v1/deployments/${d.id}`);
+        return {
+          id: d.id,
+          owner: d.owner.name,
+          phase: d.phase,
+          daysLive: detail.wentLiveAt ? Math.floor((now - Date.parse(detail.wentLiveAt)) / 86_400_000) : null,
+          verdict: card.verdict,
+          timeChange: card.metrics.task_duration_p50.change?.estimate ?? null,
+          errorChange: card.metrics.error_ratio.change?.estimate ?? null,
+          adoption: card.adoption.adoptionRatio,
+          reversion: card.adoption.reversionRatio,
+          lastEventAgeHours: card.lastEventAt ? (now - Date.parse(card.lastEventAt)) / 3_600_000 : null,
+        };
+      }),
+    );
+    print(o.json ? rows : renderStatus(rows, Boolean(process.stdout.isTTY)));
+  });
+
+program
+  .command('scorecard <id>')
+  .description('the scorecard of one deployment')
+  .option('--json')
+  .action(async (id: string, o) => {
+    const card = await call<Scorecard>(api, 'GET', `/v1/deployments/${id}/scorecard`);
+    if (o.json) return print(card);
+    const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(1)}%`);
+    const lines = [
+      `${id}: ${card.verdict}${card.daysToVerdict ? ` (about ${card.daysToVerdict} more days to a verdict)` : ''}`,
+      `windows: baseline ${card.windows.baseline ? `${card.windows.baseline.from}..${card.windows.baseline.to}` : '–'}, current ${card.windows.current ? `${card.windows.current.from}..${card.windows.current.to}` : card.windows.inRampUp ? 'ramp-up' : '–'}`,
+      'criteria:',
+      ...card.criteria.map((c) => `  ${c.status.padEnd(17)} ${c.metric}  ${c.reason}`),
+      'changes (current vs baseline, 95% interval):',
+      ...Object.entries(card.metrics).flatMap(([name, m]) =>
+        m.change ? [`  ${name.padEnd(24)} ${pct(m.change.estimate)} [${pct(m.change.lower)}, ${pct(m.change.upper)}]`] : [],
+      ),
+      `adoption: ${card.adoption.activeUsers7d} active (7d) of ${card.adoption.eligibleUsers ?? '?'}; drop ${pct(card.adoption.adoptionDropRatio ?? undefined)}; reversion ${pct(card.adoption.reversionRatio ?? undefined)}`,
+    ];
+    print(lines.join('\n'));
+  });
+
+program
+  .command('import <file>')
+  .description('load historical tasks (CSV or NDJSON) as backdated task.completed events')
+  .requiredOption('--deployment <id>')
+  .option('--key <ingestKey>', 'the deployment’s ingest key (or BASELINER_INGEST_KEY)')
+  .addOption(new Option('--format <format>').choices(['csv', 'ndjson']))
+  .option('--timezone <zone>', 'for times without an offset', 'UTC')
+  .option('--time-column <name>')
+  .option('--duration-column <name>')
+  .option('--task-column <name>')
+  .option('--mode-column <name>')
+  .option('--outcome-column <name>')
+  .option('--actor-column <name>')
+  .option('--cost-column <name>')
+  .option('--segment-column <name>')
+  .option('--mode <mode>', 'mode when there is no mode column', 'manual')
+  .option('--outcome <outcome>', 'outcome when there is no outcome column', 'success')
+  .option('--restart', 'start from the first row even if an earlier run saved its position')
+  .action(async (file: string, o) => {
+    const ingestKey = o.key ?? process.env.BASELINER_INGEST_KEY;
+    if (!ingestKey) throw new CliError('Give the deployment’s ingest key with --key or BASELINER_INGEST_KEY');
+    const summary = await importFile({
+      file,
+      deployment: o.deployment,
+      url: api.url,
+      ingestKey,
+      format: o.format,
+      timeZone: o.timezone,
+      mapping: {
+        ...(o.timeColumn && { time: o.timeColumn }),
+        ...(o.durationColumn && { duration: o.durationColumn }),
+        ...(o.taskColumn && { taskId: o.taskColumn }),
+        ...(o.modeColumn && { mode: o.modeColumn }),
+        ...(o.outcomeColumn && { outcome: o.outcomeColumn }),
+        ...(o.actorColumn && { actor: o.actorColumn }),
+        ...(o.costColumn && { cost: o.costColumn }),
+        ...(o.segmentColumn && { segment: o.segmentColumn }),
+      },
+      defaultMode: o.mode,
+      defaultOutcome: o.outcome,
+      restart: Boolean(o.restart),
+      progress: Boolean(process.stderr.isTTY),
+      out: print,
+    });
+    print(
+      [
+        `rows read: ${summary.rows}${summary.skippedAlreadyImported ? ` (resumed after row ${summary.skippedAlreadyImported})` : ''}`,
+        `imported: ${summary.accepted}, already there: ${summary.duplicates}, rejected: ${summary.rejected}${summary.rejectedFile ? ` (reasons in ${summary.rejectedFile})` : ''}`,
+        `took ${summary.seconds.toFixed(1)} s`,
+      ].join('\n'),
+    );
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`baseliner: ${error instanceof CliError ? error.message : String((error as Error)?.message ?? error)}\n`);
+  process.exit(1);
+});
