@@ -1,0 +1,183 @@
+import type { BaselinerClient } from '@baseliner/sdk';
+import { stableId } from '@baseliner/sdk';
+
+const DAY = 86_400_000;
+
+/** Seeded PRNG (mulberry32), so the demo tells the same stories every time. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Story {
+  id: string;
+  registration: Record<string, unknown>;
+  /** Events of one local day, `day` counted from go-live (negative: the baseline weeks). */
+  day(client: BaselinerClient, day: number, at: (hour: number) => Date, random: () => number): void;
+}
+
+const owner = (name: string, email: string) => ({ name, email });
+const durations = (random: () => number, median: number) => Math.round(median * Math.exp(0.5 * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())));
+
+function tasks(
+  client: BaselinerClient,
+  story: string,
+  day: number,
+  count: number,
+  at: (hour: number) => Date,
+  random: () => number,
+  shape: (i: number) => { mode: 'ai' | 'assisted' | 'manual'; median: number; errorRate: number; actor: string },
+): void {
+  for (let i = 0; i < count; i += 1) {
+    const { mode, median, errorRate, actor } = shape(i);
+    client.taskCompleted({
+      id: stableId('demo', story, day, i),
+      time: at(8 + (i % 9)),
+      taskId: `${story}-${day}-${i}`,
+      mode,
+      outcome: random() < errorRate ? 'error' : 'success',
+      durationSeconds: durations(random, median),
+      actor,
+    });
+  }
+}
+
+/** The six stories of the product brief, as deployments with their own event streams. */
+export const STORIES: Story[] = [
+  {
+    id: 'doc-review',
+    registration: {
+      name: 'Contract review assistant',
+      owner: owner('Dana Reyes', 'dana.reyes@example.com'),
+      workflow: 'legal: contract review',
+      timezone: 'Europe/Berlin',
+      eligibleUsers: 20,
+      criteria: [
+        { metric: 'task_duration_p50', relativeChange: -0.3 },
+        { metric: 'error_ratio', relativeChange: 0 },
+        { metric: 'adoption_ratio', atLeast: 0.6 },
+      ],
+    },
+    day(client, day, at, random) {
+      const live = day >= 0;
+      tasks(client, 'doc-review', day, 30, at, random, (i) => ({
+        mode: live ? 'ai' : 'manual',
+        median: live ? 240 : 600,
+        errorRate: live ? 0.04 : 0.1,
+        actor: `reviewer-${i % 20}`,
+      }));
+    },
+  },
+  {
+    id: 'dispatch',
+    registration: {
+      name: 'Dispatch planning agent',
+      owner: owner('Sam Okafor', 'sam.okafor@example.com'),
+      workflow: 'field service dispatch',
+      timezone: 'America/Chicago',
+      eligibleUsers: 12,
+      criteria: [{ metric: 'adoption_ratio', atLeast: 0.5 }, { metric: 'task_duration_p50', relativeChange: -0.2 }],
+    },
+    day(client, day, at, random) {
+      // Tried for two weeks, then switched off every morning: it breaks an unwritten rule.
+      const abandoned = day >= 14;
+      if (abandoned) for (let i = 0; i < 12; i += 1) client.aiDisabled({ id: stableId('demo', 'dispatch-off', day, i), time: at(7), actor: `dispatcher-${i}`, scope: 'user' });
+      tasks(client, 'dispatch', day, 24, at, random, (i) => ({
+        mode: day >= 0 && !abandoned ? 'ai' : 'manual',
+        median: 300,
+        errorRate: 0.08,
+        actor: `dispatcher-${i % 12}`,
+      }));
+    },
+  },
+  {
+    id: 'governance',
+    registration: {
+      name: 'Policy governance copilot',
+      owner: owner('Mei Chen', 'mei.chen@example.com'),
+      workflow: 'compliance checks',
+      eligibleUsers: 20,
+      criteria: [{ metric: 'adoption_ratio', atLeast: 0.6 }, { metric: 'ai_task_share', atLeast: 0.5 }],
+    },
+    day(client, day, at, random) {
+      // Adoption climbs week by week from 10% to 90%.
+      const adopters = day < 0 ? 0 : Math.min(18, 2 + 3 * Math.floor(day / 7));
+      tasks(client, 'governance', day, 20, at, random, (i) => ({
+        mode: i < adopters ? 'assisted' : 'manual',
+        median: 900,
+        errorRate: 0.05,
+        actor: `analyst-${i}`,
+      }));
+    },
+  },
+  {
+    id: 'invoice-sync',
+    registration: {
+      name: 'Invoice extraction integration',
+      owner: owner('Lena Fischer', 'lena.fischer@example.com'),
+      workflow: 'accounts payable',
+      timezone: 'America/New_York',
+      criteria: [{ metric: 'error_ratio', atMost: 0.15 }],
+    },
+    day(client, day, at, random) {
+      // A partner system's maintenance window breaks it every Tuesday (New York time).
+      const tuesday = new Date(at(12).getTime() - 5 * 3_600_000).getUTCDay() === 2;
+      tasks(client, 'invoice-sync', day, 25, at, random, (i) => ({
+        mode: day >= 0 ? 'ai' : 'manual',
+        median: 60,
+        errorRate: day >= 0 && tuesday ? 0.45 : 0.03,
+        actor: `clerk-${i % 6}`,
+      }));
+    },
+  },
+  {
+    id: 'claims-triage',
+    registration: {
+      name: 'Claims triage model',
+      owner: owner('Ravi Patel', 'ravi.patel@example.com'),
+      workflow: 'insurance claims intake',
+      criteria: [{ metric: 'error_ratio', relativeChange: -0.2 }, { metric: 'downstream_error_ratio', relativeChange: 0 }],
+    },
+    day(client, day, at, random) {
+      const live = day >= 0;
+      tasks(client, 'claims-triage', day, 30, at, random, (i) => ({
+        mode: live ? 'ai' : 'manual',
+        median: live ? 120 : 400,
+        errorRate: live ? 0.03 : 0.12,
+        actor: `handler-${i % 10}`,
+      }));
+      // The triage step looks better; the errors now surface in settlement.
+      const downstream = live ? 6 : 1;
+      for (let i = 0; i < downstream; i += 1) client.errorDownstream({ id: stableId('demo', 'claims-down', day, i), time: at(15), stage: 'settlement' });
+    },
+  },
+  {
+    id: 'hr-pilot',
+    registration: {
+      name: 'HR letters pilot',
+      owner: owner('Jonas Berg', 'jonas.berg@example.com'),
+      workflow: 'HR correspondence',
+      criteria: [{ metric: 'task_duration_p50', relativeChange: -0.3 }],
+    },
+    day(client, day, at, random) {
+      // A pilot: a handful of letters a day, and only for the last ten days.
+      if (day < -28 || (day >= 0 && day < 32)) return;
+      tasks(client, 'hr-pilot', day, day < 0 ? 5 : 2, at, random, (i) => ({
+        mode: day >= 0 ? 'ai' : 'manual',
+        median: day >= 0 ? 300 : 900,
+        errorRate: 0.05,
+        actor: `hr-${i}`,
+      }));
+    },
+  },
+];
+
+export const GO_LIVE_DAYS_AGO = 42;
+export const BASELINE_DAYS = 28;
+export { DAY };
