@@ -1,4 +1,5 @@
 import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
+import { exited, onLines, spawnTs } from '../../../test/support/run-ts';
 import { deploymentWithKey, startTestServer, type TestServer } from '../../../test/support/test-server';
 import { BaselinerClient, QueueFullError, type BaselinerClientOptions, type Rejection } from './client';
 import { stableId } from './events';
@@ -91,6 +92,15 @@ describe('SDK against the real server', () => {
     expect(errors).toEqual([1]);
     expect(failing.stats.failed).toBe(1);
   });
+
+  it('flushes what is queued when the process is told to stop (SIGTERM), then stops', async () => {
+    const child = spawnTs('libs/sdk/src/testing/flush-on-signal.ts', [server.url, key, 'sdk']);
+    const before = await stored();
+    await new Promise<void>((resolve) => onLines(child.stdout, (line) => line === 'queued' && resolve()));
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe('SIGTERM');
+    expect((await stored()) - before).toBe(25);
+  }, 60_000);
 
   it('does not retry what cannot succeed (401), and reports it', async () => {
     const errors: Error[] = [];
