@@ -3,16 +3,16 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { SqliteEventStore } from '@baseliner/event-store';
 import { ActorPseudonymiser, IntakeService } from '@baseliner/intake';
 import { benchEvents } from './bench-events';
+import { startBuiltServer } from './bench-server';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const BATCH = 500;
-const distRoot = resolve(__dirname, '..', '..');
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
@@ -56,19 +56,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): { ch
 
 async function httpRound(round: number): Promise<{ rate: number; p50Ms: number; p99Ms: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'baseliner-bench-http-'));
-  const server = spawn(process.execPath, [join(distRoot, 'apps/baseliner/src/main.js')], {
-    env: { ...process.env, PORT: '0', BASELINER_HOST: '127.0.0.1', BASELINER_DATA_DIR: dataDir, BASELINER_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = '';
-    server.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolveUrl(match[1] as string);
-    });
-    server.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
+  const { server, url } = await startBuiltServer(dataDir);
   const token = readFileSync(join(dataDir, 'secrets', 'admin-token'), 'utf8').trim();
   const admin = (path: string, body?: unknown) =>
     fetch(`${url}${path}`, {

@@ -1,19 +1,18 @@
 // npm run bench:projector — replay throughput, resume time, /metrics latency and event-loop stall,
 // peak memory, for many deployments and a large history. BENCH_SIZE=small is the CI smoke run.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SqliteEventStore, type NewEvent } from '@baseliner/event-store';
 import { applyRecordedEvent, emptyProjectionState, SnapshotStore } from '@baseliner/projector';
 import { scorecardOf } from '@baseliner/analytics';
+import { startBuiltServer } from './bench-server';
 
 const SMALL = process.env.BENCH_SIZE === 'small';
 const DEPLOYMENTS = Number(process.env.BENCH_DEPLOYMENTS ?? (SMALL ? 50 : 1000));
 const EVENTS = Number(process.env.BENCH_EVENTS ?? (SMALL ? 100_000 : 10_000_000));
 const DAY = 86_400_000;
-const distRoot = resolve(__dirname, '..', '..');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const percentile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))] as number;
 const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -102,19 +101,7 @@ async function replay(path: string, snapshotPath: string) {
 
 async function serve(dataDir: string) {
   const started = performance.now();
-  const server = spawn(process.execPath, [join(distRoot, 'apps/baseliner/src/main.js')], {
-    env: { ...process.env, PORT: '0', BASELINER_HOST: '127.0.0.1', BASELINER_DATA_DIR: dataDir, BASELINER_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    server.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) ok(match[1] as string);
-    });
-    server.once('exit', (code) => fail(new Error(`server exited ${code}`)));
-  });
+  const { server, url } = await startBuiltServer(dataDir);
   // Resumed: verdicts for every deployment are on /metrics (the first evaluation follows catch-up).
   let metrics = '';
   while (!metrics.includes(`baseliner_deployment_verdict{deployment="dep-${DEPLOYMENTS - 1}"`)) {

@@ -1,15 +1,6 @@
-/** Seeded PRNG (mulberry32): generated stories are the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as seeded } from '@baseliner/analytics';
 
+export { seeded };
 const DAY = 86_400_000;
 
 export interface TaskPlan {

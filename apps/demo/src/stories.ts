@@ -1,19 +1,8 @@
+import { seededRandom } from '@baseliner/analytics';
 import type { BaselinerClient } from '@baseliner/sdk';
 import { stableId } from '@baseliner/sdk';
 
 const DAY = 86_400_000;
-
-/** Seeded PRNG (mulberry32), so the demo tells the same stories every time. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Story {
   id: string;
@@ -181,3 +170,5 @@ export const STORIES: Story[] = [
 export const GO_LIVE_DAYS_AGO = 42;
 export const BASELINE_DAYS = 28;
 export { DAY };
+
+export const seeded = seededRandom;

@@ -8,3 +8,4 @@ export * from './adoption';
 export * from './weekday-pattern';
 export * from './criteria-evaluation';
 export * from './scorecard';
+export * from './seeded-random';

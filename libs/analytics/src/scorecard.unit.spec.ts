@@ -1,20 +1,9 @@
+import { seededRandom as rng } from './seeded-random';
 import type { Criterion, TaskMode, TaskOutcome, TelemetryEvent } from '@baseliner/contracts';
 import type { DeploymentEvent } from '@baseliner/domain';
 import { applyLifecycleEvent, applyTelemetryEvent, emptyProjection, type DeploymentProjection } from './deployment-projection';
 import { DAY_MS } from './local-time';
 import { scorecardOf } from './scorecard';
-
-/** Seeded PRNG (mulberry32): the stories are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOW = new Date('2026-11-21T18:00:00Z');
 const GO_LIVE = '2026-10-01T08:00:00.000Z';

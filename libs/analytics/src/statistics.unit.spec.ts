@@ -1,17 +1,7 @@
+import { seededRandom as rng } from './seeded-random';
 import { addToSketch, emptySketch, mergeInto, quantile, sortSketch } from './duration-sketch';
 import { binomialCdf, meanInterval, normalUpperTail, quantileInterval, ratioInterval, wilsonInterval, Z95 } from './statistics';
 
-/** Seeded PRNG (mulberry32), so simulated coverage is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const normal = (random: () => number) => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 const binomial = (random: () => number, n: number, p: number) => Array.from({ length: n }, random).filter((u) => u < p).length;
 const sketchOf = (values: number[]) => {
