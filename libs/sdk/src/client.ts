@@ -149,10 +149,14 @@ export class BaselinerClient {
     this.queue.push(event);
     this.stats.queued += 1;
     if (this.queue.length >= this.options.batchSize) this.pump();
-    else this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.pump();
-    }, this.options.flushIntervalMs);
+    else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.pump();
+      }, this.options.flushIntervalMs);
+      // The client never keeps a process alive by itself; flushOnShutdown() sends what is left.
+      this.timer.unref();
+    }
     return event;
   }
 
