@@ -21,10 +21,10 @@ function tasks(
   count: number,
   at: (hour: number) => Date,
   random: () => number,
-  shape: (i: number) => { mode: 'ai' | 'assisted' | 'manual'; median: number; errorRate: number; actor: string },
+  shape: (i: number) => { mode: 'ai' | 'assisted' | 'manual'; median: number; errorRate: number; actor: string; costUsd?: number },
 ): void {
   for (let i = 0; i < count; i += 1) {
-    const { mode, median, errorRate, actor } = shape(i);
+    const { mode, median, errorRate, actor, costUsd } = shape(i);
     client.taskCompleted({
       id: stableId('demo', story, day, i),
       time: at(8 + (i % 9)),
@@ -33,6 +33,7 @@ function tasks(
       outcome: random() < errorRate ? 'error' : 'success',
       durationSeconds: durations(random, median),
       actor,
+      ...(costUsd !== undefined && { costUsd: Math.round(costUsd * (0.5 + random()) * 100) / 100 }),
     });
   }
 }
@@ -60,7 +61,10 @@ export const STORIES: Story[] = [
         median: live ? 240 : 600,
         errorRate: live ? 0.04 : 0.1,
         actor: `reviewer-${i % 20}`,
+        costUsd: live ? 0.9 : 4.5, // reviewer time vs model and reviewer time
       }));
+      if (live && day % 3 === 0) client.escalationRaised({ id: stableId('demo', 'doc-esc', day), time: at(11), to: day < 20 ? 'builder' : 'operator' });
+      if (live && day % 2 === 0) client.aiOverridden({ id: stableId('demo', 'doc-ovr', day), time: at(12), actor: `reviewer-${day % 20}` });
     },
   },
   {

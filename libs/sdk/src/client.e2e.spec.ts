@@ -37,6 +37,15 @@ describe('SDK against the real server', () => {
     expect((await stored()) - before).toBe(252);
   });
 
+  it('closes promptly after its flush timer fired on an already empty queue', async () => {
+    const client = sdk({ batchSize: 10, flushIntervalMs: 50 });
+    // The first event arms the timer; the tenth fills a batch, which goes at once and empties the queue.
+    for (let i = 0; i < 10; i += 1) client.aiUsed({ actor: 'a' });
+    await new Promise((r) => setTimeout(r, 300)); // the timer fires on the empty queue
+    await client.close(); // used to spin forever here
+    expect(client.stats.accepted).toBe(10);
+  });
+
   it('surfaces events the server refused, with the reason', async () => {
     const rejections: Rejection[] = [];
     const client = sdk({ onRejected: (r) => rejections.push(...r) });

@@ -197,16 +197,19 @@ export class BaselinerClient {
   }
 
   private pump(): Promise<void> {
-    this.pumping ??= (async () => {
-      try {
+    if (this.pumping) return this.pumping;
+    if (this.queue.length === 0) return Promise.resolve();
+    // Started on the next tick so that `pumping` is set before the run can finish and clear it.
+    this.pumping = Promise.resolve()
+      .then(async () => {
         while (this.queue.length > 0) {
           const batch = this.queue.splice(0, this.options.batchSize);
           await this.deliver(batch);
         }
-      } finally {
+      })
+      .finally(() => {
         this.pumping = undefined;
-      }
-    })();
+      });
     return this.pumping;
   }
 
