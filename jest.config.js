@@ -18,8 +18,8 @@ const project = (displayName, testMatch, extra = {}) => ({
 
 module.exports = {
   projects: [
-    project('unit', ['<rootDir>/{apps,libs,test}/**/*.unit.spec.ts']),
+    project('unit', ['<rootDir>/{apps,libs,test,dashboards,deploy}/**/*.unit.spec.ts']),
     project('int', ['<rootDir>/{apps,libs,test,dashboards,deploy}/**/*.int.spec.ts']),
-    project('e2e', ['<rootDir>/{apps,libs,test}/**/*.e2e.spec.ts']),
+    project('e2e', ['<rootDir>/{apps,libs,test,dashboards,deploy}/**/*.e2e.spec.ts']),
   ],
 };
