@@ -24,11 +24,15 @@ describe('npm run demo', () => {
       });
       const weekdays = (await client(demo.url, demo.adminToken).get('/v1/deployments/invoice-sync/scorecard')).body.weekday.anomaly;
       expect(Object.entries(weekdays).filter(([, flagged]) => flagged).map(([day]) => day)).toEqual(['tue']);
-      // Live events keep arriving after the backfill.
-      const before = (await client(demo.url, demo.adminToken).get('/v1/deployments/doc-review/scorecard')).body.lastEventAt;
-      await new Promise((r) => setTimeout(r, 700));
-      const after = (await client(demo.url, demo.adminToken).get('/v1/deployments/doc-review/scorecard')).body.lastEventAt;
-      expect(Date.parse(after)).toBeGreaterThan(Date.parse(before));
+      // Live events keep arriving after the backfill (ticks every 200 ms here; the SDK sends within 1 s).
+      const lastEventAt = async () => Date.parse((await client(demo.url, demo.adminToken).get('/v1/deployments/doc-review/scorecard')).body.lastEventAt);
+      const before = await lastEventAt();
+      let after = before;
+      for (let i = 0; i < 40 && after <= before; i += 1) {
+        await new Promise((r) => setTimeout(r, 250));
+        after = await lastEventAt();
+      }
+      expect(after).toBeGreaterThan(before);
     } finally {
       await demo.stop();
       rmSync(dir, { recursive: true, force: true });
