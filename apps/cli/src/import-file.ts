@@ -19,7 +19,6 @@ export interface ImportOptions {
   /** Ignore a saved position and start from the first row (ids still make resends duplicates). */
   restart?: boolean;
   progress: boolean;
-  out: (line: string) => void;
 }
 
 export interface ImportSummary {
@@ -81,12 +80,11 @@ export async function importFile(options: ImportOptions): Promise<ImportSummary>
   const format = options.format ?? (options.file.endsWith('.ndjson') || options.file.endsWith('.jsonl') ? 'ndjson' : 'csv');
   const progressFile = `${options.file}.baseliner-import.json`;
   const rejectedFile = `${options.file}.rejected.csv`;
-  const resumeAfter =
+  const saved =
     !options.restart && existsSync(progressFile)
-      ? ((JSON.parse(readFileSync(progressFile, 'utf8')) as { deployment: string; rowsDone: number }).deployment === options.deployment
-          ? (JSON.parse(readFileSync(progressFile, 'utf8')) as { rowsDone: number }).rowsDone
-          : 0)
-      : 0;
+      ? (JSON.parse(readFileSync(progressFile, 'utf8')) as { deployment: string; rowsDone: number })
+      : undefined;
+  const resumeAfter = saved?.deployment === options.deployment ? saved.rowsDone : 0;
   if (!existsSync(rejectedFile) || resumeAfter === 0) writeFileSync(rejectedFile, 'row,reason,message\n');
 
   const rowOfEvent = new Map<string, number>();

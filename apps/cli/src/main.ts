@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Scorecard } from '@baseliner/analytics';
 import { apiOptionsFromEnv, call, CliError } from './api';
 import { importFile } from './import-file';
-import { renderStatus, type StatusRow } from './status-table';
+import { loadStatusRows, renderStatus } from './status-table';
 
 const api = apiOptionsFromEnv();
 const print = (value: unknown): void => void process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
@@ -91,38 +91,12 @@ deployments
     } else print(await call(api, 'POST', `/v1/deployments/${id}/keys`));
   });
 
-interface Listed {
-  id: string;
-  owner: { name: string };
-  phase: string;
-  verdict?: string;
-}
-
 program
   .command('status')
   .description('every deployment: owner, phase, verdict, time and error change, adoption, reversion, last event')
   .option('--json')
   .action(async (o) => {
-    const list = await call<Listed[]>(api, 'GET', '/v1/deployments');
-    const now = Date.now();
-    const rows: StatusRow[] = await Promise.all(
-      list.map(async (d) => {
-        const card = await call<Scorecard>(api, 'GET', `/v1/deployments/${d.id}/scorecard`);
-        const detail = await call<{ wentLiveAt?: string }>(api, 'GET', `/v1/deployments/${d.id}`);
-        return {
-          id: d.id,
-          owner: d.owner.name,
-          phase: d.phase,
-          daysLive: detail.wentLiveAt ? Math.floor((now - Date.parse(detail.wentLiveAt)) / 86_400_000) : null,
-          verdict: card.verdict,
-          timeChange: card.metrics.task_duration_p50.change?.estimate ?? null,
-          errorChange: card.metrics.error_ratio.change?.estimate ?? null,
-          adoption: card.adoption.adoptionRatio,
-          reversion: card.adoption.reversionRatio,
-          lastEventAgeHours: card.lastEventAt ? (now - Date.parse(card.lastEventAt)) / 3_600_000 : null,
-        };
-      }),
-    );
+    const rows = await loadStatusRows((path) => call(api, 'GET', path), Date.now());
     print(o.json ? rows : renderStatus(rows, Boolean(process.stdout.isTTY)));
   });
 
@@ -190,7 +164,6 @@ program
       defaultOutcome: o.outcome,
       restart: Boolean(o.restart),
       progress: Boolean(process.stderr.isTTY),
-      out: print,
     });
     print(
       [

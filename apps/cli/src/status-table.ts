@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import type { Scorecard } from '@baseliner/analytics';
 
 export interface StatusRow {
   id: string;
@@ -12,6 +13,34 @@ export interface StatusRow {
   adoption: number | null;
   reversion: number | null;
   lastEventAgeHours: number | null;
+}
+
+/**
+ * One row per deployment, from the HTTP API: the listing, each scorecard, and each deployment's
+ * go-live time. `get` is any JSON GET against Baseliner with the admin token.
+ */
+export async function loadStatusRows(get: <T>(path: string) => Promise<T>, now: number): Promise<StatusRow[]> {
+  const list = await get<{ id: string; owner: { name: string }; phase: string }[]>('/v1/deployments');
+  return Promise.all(
+    list.map(async (d) => {
+      const [card, detail] = await Promise.all([
+        get<Scorecard>(`/v1/deployments/${d.id}/scorecard`),
+        get<{ wentLiveAt?: string }>(`/v1/deployments/${d.id}`),
+      ]);
+      return {
+        id: d.id,
+        owner: d.owner.name,
+        phase: d.phase,
+        daysLive: detail.wentLiveAt ? Math.floor((now - Date.parse(detail.wentLiveAt)) / 86_400_000) : null,
+        verdict: card.verdict,
+        timeChange: card.metrics.task_duration_p50.change?.estimate ?? null,
+        errorChange: card.metrics.error_ratio.change?.estimate ?? null,
+        adoption: card.adoption.adoptionRatio,
+        reversion: card.adoption.reversionRatio,
+        lastEventAgeHours: card.lastEventAt ? (now - Date.parse(card.lastEventAt)) / 3_600_000 : null,
+      };
+    }),
+  );
 }
 
 const percent = (x: number | null, signed = false) =>

@@ -1,4 +1,4 @@
-import { renderStatus } from '../../cli/src/status-table';
+import { loadStatusRows, renderStatus } from '../../cli/src/status-table';
 import { runDemo } from './demo';
 
 async function main(): Promise<void> {
@@ -8,40 +8,15 @@ async function main(): Promise<void> {
   const say = (line = '') => process.stdout.write(`${line}\n`);
   say(`Starting the Baseliner demo on port ${port} (fresh data in ${dataDir})…`);
   const demo = await runDemo({ port, dataDir, live: true, log: say });
-  const list = (await (await fetch(`${demo.url}/v1/deployments`, { headers: { authorization: `Bearer ${demo.adminToken}` } })).json()) as {
-    id: string;
-    owner: { name: string };
-    phase: string;
-    verdict?: string;
-  }[];
-  const rows = await Promise.all(
-    list.map(async (d) => {
-      const card = (await (await fetch(`${demo.url}/v1/deployments/${d.id}/scorecard`, { headers: { authorization: `Bearer ${demo.adminToken}` } })).json()) as {
-        verdict: string;
-        metrics: { task_duration_p50: { change?: { estimate: number } }; error_ratio: { change?: { estimate: number } } };
-        adoption: { adoptionRatio: number | null; reversionRatio: number | null };
-        lastEventAt?: string;
-      };
-      return {
-        id: d.id,
-        owner: d.owner.name,
-        phase: d.phase,
-        daysLive: 42,
-        verdict: card.verdict,
-        timeChange: card.metrics.task_duration_p50.change?.estimate ?? null,
-        errorChange: card.metrics.error_ratio.change?.estimate ?? null,
-        adoption: card.adoption.adoptionRatio,
-        reversion: card.adoption.reversionRatio,
-        lastEventAgeHours: card.lastEventAt ? (Date.now() - Date.parse(card.lastEventAt)) / 3_600_000 : null,
-      };
-    }),
-  );
+  const get = async <T>(path: string): Promise<T> =>
+    (await fetch(`${demo.url}${path}`, { headers: { authorization: `Bearer ${demo.adminToken}` } })).json() as Promise<T>;
+  const rows = await loadStatusRows(get, Date.now());
   say(`Backfilled ${demo.backfilledEvents.toLocaleString()} events in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
   say(renderStatus(rows, Boolean(process.stdout.isTTY)));
   say(`
 Where to look (live events keep arriving every 15 s; Ctrl-C stops):
   Prometheus metrics   ${demo.url}/metrics
-  Scorecards           ${list.map((d) => `${demo.url}/v1/deployments/${d.id}/scorecard`).join('\n                       ')}
+  Scorecards           ${rows.map((d) => `${demo.url}/v1/deployments/${d.id}/scorecard`).join('\n                       ')}
   (admin token)        ${demo.adminToken}
   In a terminal        BASELINER_URL=${demo.url} BASELINER_ADMIN_TOKEN=${demo.adminToken} npm run baseliner -- status
                        BASELINER_URL=${demo.url} BASELINER_ADMIN_TOKEN=${demo.adminToken} npm run baseliner -- scorecard dispatch

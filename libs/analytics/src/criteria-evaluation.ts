@@ -24,8 +24,7 @@ export interface CriterionResult {
 export interface EvaluationInputs {
   comparisons: Record<ComparedMetric, MetricComparison>;
   adoption: Adoption;
-  /** Tasks in each window (the baseline counts manual tasks only). */
-  baselineTasks: number;
+  /** Tasks in the current window (all modes). */
   currentTasks: number;
 }
 

@@ -70,7 +70,6 @@ export function scorecardOf(projection: DeploymentProjection, now: Date): Scorec
         evaluateCriterion(criterion, {
           comparisons,
           adoption,
-          baselineTasks: baselineTotals?.tasks ?? 0,
           currentTasks: currentTotals?.tasks ?? 0,
         }),
       )

@@ -116,10 +116,11 @@ export class IntakeService {
         const errors = data.errors.map((e) => ({ ...e, field: e.field ? `data.${e.field}` : 'data' }));
         return reject('invalid_data', formatFieldErrors(errors), event.type);
       }
-      if (nestedDeeperThan(event.data, MAX_DATA_DEPTH)) {
-        return reject('invalid_data', `data nests deeper than ${MAX_DATA_DEPTH} levels: flatten the extra fields`, event.type);
-      }
-      if (nestedDeeperThan({ ...event, data: null }, MAX_DATA_DEPTH)) {
+      // One walk of the whole event; only when it is too deep, find out which part.
+      if (nestedDeeperThan(event, MAX_DATA_DEPTH + 1)) {
+        if (nestedDeeperThan(event.data, MAX_DATA_DEPTH)) {
+          return reject('invalid_data', `data nests deeper than ${MAX_DATA_DEPTH} levels: flatten the extra fields`, event.type);
+        }
         return reject('invalid_envelope', `an attribute nests deeper than ${MAX_DATA_DEPTH} levels: extension attributes are plain values`, event.type);
       }
       const admission = admitTelemetryEvent(event, context);

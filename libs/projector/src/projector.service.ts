@@ -41,7 +41,6 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
   private snapshotting: Promise<void> | undefined;
   private evaluating: Promise<void> | undefined;
   private waiters: { position: number; resolve: () => void }[] = [];
-  private readonly lag: Gauge;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -53,7 +52,7 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     this.snapshots = new SnapshotStore(join(config.dataDir, 'projector.db'));
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const projector = this;
-    this.lag = new Gauge({
+    new Gauge({
       name: 'baseliner_projection_lag_seconds',
       help: 'Age of the oldest stored event not yet projected (0 when caught up)',
       registers: [registry],
