@@ -109,3 +109,16 @@ export function scorecardOf(projection: DeploymentProjection, now: Date): Scorec
     ...(projection.lastEventTime !== undefined && { lastEventAt: new Date(projection.lastEventTime).toISOString() }),
   };
 }
+
+/**
+ * The before/after comparisons at `now` with intervals at multiplier `z` (Z95 = one planned
+ * look). For simulation studies and tests that need fixed-look intervals next to the
+ * always-valid ones the scorecard reports.
+ */
+export function windowComparisons(projection: DeploymentProjection, now: Date, z: number): Record<ComparedMetric, MetricComparison> {
+  void z;
+  const windows = windowsOf(projection.lifecycle as RegisteredDeployment, now);
+  const baselineTotals = windows.baseline ? windowTotals(projection, windows.baseline, ['manual']) : undefined;
+  const currentTotals = windows.current ? windowTotals(projection, windows.current, ['ai', 'assisted', 'manual']) : undefined;
+  return compareWindows(baselineTotals ? windowEstimates(baselineTotals) : undefined, currentTotals ? windowEstimates(currentTotals) : undefined);
+}
