@@ -1,5 +1,6 @@
 import type { DeploymentProjection } from './deployment-projection';
 import { DAY_MS } from './local-time';
+import { clusteredProportion, intervalAt, type ClusteredProportion } from './clustered-estimates';
 import { wilsonInterval, type Estimate } from './statistics';
 import type { WindowTotals } from './window-metrics';
 
@@ -11,13 +12,18 @@ export interface Adoption {
   /** Declared on the deployment, else distinct actors seen doing tasks in the last 28 days. */
   eligibleUsers: number | null;
   adoptionRatio: number | null;
+  /** Always-valid interval of the adoption ratio: Wilson over the eligible users. */
+  adoptionInterval: Estimate | null;
   /** 1 − active users (7d) now / peak 7-day active users within the last 28 days. */
   adoptionDropRatio: number | null;
   peakActiveUsers7d: number;
   aiTaskShare: Estimate | null;
   /** Adopters with no AI use for 14 days who kept doing the work manually, over recently active adopters. */
   reversionRatio: number | null;
+  /** Always-valid interval of the reversion ratio: Wilson over the recently active adopters. */
+  reversionInterval: Estimate | null;
   revertedUsers: number;
+  recentAdopters: number;
   overrideRatio: Estimate | null;
   disables7d: number;
 }
@@ -32,9 +38,36 @@ function activeOn(aiDays: number[], endDay: number, span: number): boolean {
   return false;
 }
 
+/** What the adoption intervals are computed from; intervals follow at any multiplier. */
+export interface AdoptionCounts {
+  activeUsers7d: number;
+  eligibleUsers: number | null;
+  revertedUsers: number;
+  recentAdopters: number;
+  /** AI tasks over all tasks of the current window, clustered by day. */
+  aiTaskShare: ClusteredProportion | null;
+  /** Overrides over AI tasks of the current window, clustered by day. */
+  overrides: ClusteredProportion | null;
+}
+
 /**
- * Who uses the AI, at `now`. Active users and the peak are population counts (no sampling
- * error); AI task share and overrides are rates over tasks in the current window.
+ * Intervals of the adoption measures at multiplier `z`. Users, not tasks, are the units of
+ * adoption and reversion (Wilson over the eligible users / the recent adopters: who is active
+ * in a given week varies even when the habit does not); AI task share and overrides are
+ * clustered by day like every other rate.
+ */
+export function adoptionIntervals(counts: AdoptionCounts, z: number) {
+  const { activeUsers7d, eligibleUsers, revertedUsers, recentAdopters } = counts;
+  return {
+    adoption: eligibleUsers ? wilsonInterval(Math.min(activeUsers7d, eligibleUsers), eligibleUsers, z) : null,
+    reversion: recentAdopters > 0 ? wilsonInterval(revertedUsers, recentAdopters, z) : null,
+    aiTaskShare: counts.aiTaskShare ? intervalAt(counts.aiTaskShare, z) : null,
+    overrides: counts.overrides ? intervalAt(counts.overrides, z) : null,
+  };
+}
+
+/**
+ * Who uses the AI, at `now`: counts, point values, and their intervals at multiplier `z`.
  */
 export function adoptionAt(
   projection: DeploymentProjection,
@@ -42,7 +75,8 @@ export function adoptionAt(
   today: number,
   current: WindowTotals | undefined,
   declaredEligible: number | undefined,
-): Adoption {
+  z: number,
+): { adoption: Adoption; counts: AdoptionCounts } {
   const nowMs = now.getTime();
   const actors = Object.values(projection.actors);
   const activeUsers = (endDay: number, span: number) => actors.filter((a) => activeOn(a.aiDays, endDay, span)).length;
@@ -66,18 +100,34 @@ export function adoptionAt(
   let disables7d = 0;
   for (let day = today - 6; day <= today; day += 1) disables7d += projection.days[day]?.disables ?? 0;
 
-  const aiTasks = current ? current.tasksByMode.ai + current.tasksByMode.assisted : 0;
-  return {
+  const perDay = current?.perDay ?? [];
+  const aiTasks = perDay.map((d) => d.aiTasks);
+  const counts: AdoptionCounts = {
     activeUsers7d,
-    activeUsers28d,
     eligibleUsers,
-    adoptionRatio: eligibleUsers ? Math.min(1, activeUsers7d / eligibleUsers) : null,
-    adoptionDropRatio: peakActiveUsers7d > 0 ? 1 - activeUsers7d / peakActiveUsers7d : null,
-    peakActiveUsers7d,
-    aiTaskShare: current && current.tasks > 0 ? wilsonInterval(aiTasks, current.tasks) : null,
-    reversionRatio: recentAdopters.length > 0 ? reverted / recentAdopters.length : null,
     revertedUsers: reverted,
-    overrideRatio: current && aiTasks > 0 ? wilsonInterval(Math.min(current.overrides, aiTasks), aiTasks) : null,
-    disables7d,
+    recentAdopters: recentAdopters.length,
+    aiTaskShare: current && current.tasks > 0 ? clusteredProportion(aiTasks, perDay.map((d) => d.tasks)) : null,
+    overrides: aiTasks.some((n) => n > 0) ? clusteredProportion(perDay.map((d) => d.overrides), aiTasks) : null,
+  };
+  const intervals = adoptionIntervals(counts, z);
+  return {
+    counts,
+    adoption: {
+      activeUsers7d,
+      activeUsers28d,
+      eligibleUsers,
+      adoptionRatio: eligibleUsers ? Math.min(1, activeUsers7d / eligibleUsers) : null,
+      adoptionInterval: intervals.adoption,
+      adoptionDropRatio: peakActiveUsers7d > 0 ? 1 - activeUsers7d / peakActiveUsers7d : null,
+      peakActiveUsers7d,
+      aiTaskShare: intervals.aiTaskShare,
+      reversionRatio: recentAdopters.length > 0 ? reverted / recentAdopters.length : null,
+      reversionInterval: intervals.reversion,
+      revertedUsers: reverted,
+      recentAdopters: recentAdopters.length,
+      overrideRatio: intervals.overrides,
+      disables7d,
+    },
   };
 }

@@ -1,9 +1,17 @@
 import { CRITERION_METRICS, type Criterion, type CriterionMetric } from '@baseliner/contracts';
-import type { Adoption } from './adoption';
-import type { Estimate } from './statistics';
-import type { ComparedMetric, MetricComparison } from './window-metrics';
+import { adoptionIntervals, type AdoptionCounts } from './adoption';
+import { alwaysValidMultiplier, type Estimate } from './statistics';
+import { compareWindows, type ComparedMetric, type MetricComparison, type WindowStatistics } from './window-metrics';
+import { WINDOW_DAYS } from './windows';
 
 export const MIN_TASKS_PER_WINDOW = 30;
+/**
+ * Days with tasks a window needs before it can decide anything: days are the unit of evidence,
+ * and a week is the shortest span that does not over-represent some weekdays.
+ */
+export const MIN_DAYS_PER_WINDOW = 7;
+/** Two-sided error rate of the always-valid intervals: each side (false met, false not_met) ≤ 2.5%. */
+export const CRITERIA_ALPHA = 0.05;
 
 export type CriterionStatus = 'met' | 'not_met' | 'inconclusive' | 'insufficient_data';
 
@@ -11,21 +19,37 @@ export interface CriterionResult {
   metric: CriterionMetric;
   target: { kind: 'relativeChange' | 'atMost' | 'atLeast'; value: number };
   status: CriterionStatus;
-  /** The number judged: a relative change or the current value, with its interval where it has one. */
+  /** The number judged: a relative change or the current value, with its always-valid 95% interval where it has one. */
   estimate?: number;
   lower?: number;
   upper?: number;
-  /** Sample sizes behind it. */
+  /** Sample sizes behind it: tasks (or users, for adoption and reversion) and days with tasks. */
   n?: { baseline?: number; current?: number };
+  days?: { baseline?: number; current?: number };
   /** Why, in words. */
   reason: string;
 }
 
+/** Everything the criteria are judged from, before any interval is drawn. */
 export interface EvaluationInputs {
-  comparisons: Record<ComparedMetric, MetricComparison>;
-  adoption: Adoption;
-  /** Tasks in the current window (all modes). */
+  baseline?: WindowStatistics;
+  current?: WindowStatistics;
+  adoption: AdoptionCounts;
+  /** Tasks and days with tasks in the current and baseline windows. */
   currentTasks: number;
+  currentDays: number;
+  baselineDays: number;
+}
+
+/** The intervals of every measure at one multiplier. */
+export interface IntervalsAt {
+  z: number;
+  comparisons: Record<ComparedMetric, MetricComparison>;
+  adoption: ReturnType<typeof adoptionIntervals>;
+}
+
+export function intervalsAt(inputs: EvaluationInputs, z: number): IntervalsAt {
+  return { z, comparisons: compareWindows(inputs.baseline, inputs.current, z), adoption: adoptionIntervals(inputs.adoption, z) };
 }
 
 function targetOf(criterion: Criterion): CriterionResult['target'] {
@@ -47,92 +71,160 @@ export function judgeInterval(atMost: boolean, threshold: number, lower: number,
   return lower >= threshold ? 'met' : upper < threshold ? 'not_met' : 'inconclusive';
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : x > 0 ? '∞' : '−∞');
 
-export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs): CriterionResult {
+function thinWindow(inputs: EvaluationInputs, needsBaseline: boolean, baselineTasks: number): string | undefined {
+  if (needsBaseline && baselineTasks < MIN_TASKS_PER_WINDOW) return `fewer than ${MIN_TASKS_PER_WINDOW} tasks in the baseline window`;
+  if (inputs.currentTasks < MIN_TASKS_PER_WINDOW) return `fewer than ${MIN_TASKS_PER_WINDOW} tasks in the current window`;
+  if (needsBaseline && inputs.baselineDays < MIN_DAYS_PER_WINDOW) return `fewer than ${MIN_DAYS_PER_WINDOW} days with tasks in the baseline window`;
+  if (inputs.currentDays < MIN_DAYS_PER_WINDOW) return `fewer than ${MIN_DAYS_PER_WINDOW} days with tasks in the current window`;
+  return undefined;
+}
+
+/** One criterion judged with the intervals at one multiplier. */
+export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs, at: IntervalsAt): CriterionResult {
   const metric = criterion.metric;
   const target = targetOf(criterion);
   const atMost = wantsAtMost(metric, target);
   const base = { metric, target };
+  const days = { baseline: inputs.baselineDays, current: inputs.currentDays };
+  const judged = (estimate: Estimate, n: CriterionResult['n'], reason: string): CriterionResult => ({
+    ...base,
+    status: judgeInterval(atMost, target.value, estimate.lower, estimate.upper),
+    estimate: estimate.estimate,
+    lower: estimate.lower,
+    upper: estimate.upper,
+    n,
+    days,
+    reason,
+  });
+  const against = `against ${atMost ? '≤' : '≥'} ${pct(target.value)}`;
 
-  // Population metrics: no sampling error, the value decides — once the current window holds
-  // enough work to judge at all (a deployment with no work yet is not failing, it is unmeasured).
+  // Per-user measures: Wilson over users; a deployment with no work yet is unmeasured, not failing.
   if (metric === 'adoption_ratio' || metric === 'reversion_ratio') {
-    if (inputs.currentTasks < MIN_TASKS_PER_WINDOW) {
-      return { ...base, status: 'insufficient_data', n: { current: inputs.currentTasks }, reason: `fewer than ${MIN_TASKS_PER_WINDOW} tasks in the current window` };
-    }
-    const value = metric === 'adoption_ratio' ? inputs.adoption.adoptionRatio : inputs.adoption.reversionRatio;
-    if (value === null) return { ...base, status: 'insufficient_data', reason: `no ${metric.replace('_', ' ')} yet: no actors seen` };
-    const ok = atMost ? value <= target.value : value >= target.value;
-    return { ...base, status: ok ? 'met' : 'not_met', estimate: value, reason: `${pct(value)} against ${atMost ? '≤' : '≥'} ${pct(target.value)}` };
+    const thin = thinWindow(inputs, false, 0);
+    if (thin) return { ...base, status: 'insufficient_data', n: { current: inputs.currentTasks }, days, reason: thin };
+    const interval = metric === 'adoption_ratio' ? at.adoption.adoption : at.adoption.reversion;
+    if (!interval) return { ...base, status: 'insufficient_data', days, reason: `no ${metric.replace('_', ' ')} yet: no actors seen` };
+    return judged(interval, { current: interval.n }, `${pct(interval.estimate)} of ${interval.n} users (95% always-valid ${pct(interval.lower)}–${pct(interval.upper)}) ${against}`);
   }
 
-  // Rates over tasks in the current window.
+  // Rates over tasks of the current window.
   if (metric === 'ai_task_share' || metric === 'override_ratio') {
-    const estimate: Estimate | null = metric === 'ai_task_share' ? inputs.adoption.aiTaskShare : inputs.adoption.overrideRatio;
-    if (!estimate || estimate.n < MIN_TASKS_PER_WINDOW) {
-      return { ...base, status: 'insufficient_data', n: { current: estimate?.n ?? 0 }, reason: `fewer than ${MIN_TASKS_PER_WINDOW} tasks in the current window` };
+    const estimate = metric === 'ai_task_share' ? at.adoption.aiTaskShare : at.adoption.overrides;
+    const thin = thinWindow(inputs, false, 0);
+    if (thin || !estimate || estimate.n < MIN_TASKS_PER_WINDOW) {
+      return { ...base, status: 'insufficient_data', n: { current: estimate?.n ?? 0 }, days, reason: thin ?? `fewer than ${MIN_TASKS_PER_WINDOW} AI tasks in the current window` };
     }
-    const status = judgeInterval(atMost, target.value, estimate.lower, estimate.upper);
-    return { ...base, status, estimate: estimate.estimate, lower: estimate.lower, upper: estimate.upper, n: { current: estimate.n }, reason: `${pct(estimate.estimate)} (95% ${pct(estimate.lower)}–${pct(estimate.upper)})` };
+    return judged(estimate, { current: estimate.n }, `${pct(estimate.estimate)} (95% always-valid ${pct(estimate.lower)}–${pct(estimate.upper)}) ${against}`);
   }
 
-  const comparison = inputs.comparisons[metric as ComparedMetric];
+  const comparison = at.comparisons[metric as ComparedMetric];
   const current = comparison.current;
   const n = { baseline: comparison.baseline?.n ?? 0, current: current?.n ?? 0 };
   if (target.kind !== 'relativeChange') {
-    if (!current || current.n < MIN_TASKS_PER_WINDOW) {
-      return { ...base, status: 'insufficient_data', n, reason: `fewer than ${MIN_TASKS_PER_WINDOW} tasks in the current window` };
+    const thin = thinWindow(inputs, false, 0);
+    if (thin || !current || current.n < MIN_TASKS_PER_WINDOW) {
+      return { ...base, status: 'insufficient_data', n, days, reason: thin ?? `fewer than ${MIN_TASKS_PER_WINDOW} tasks with this measure in the current window` };
     }
-    return {
-      ...base,
-      status: judgeInterval(atMost, target.value, current.lower, current.upper),
-      estimate: current.estimate,
-      lower: current.lower,
-      upper: current.upper,
-      n,
-      reason: `current ${current.estimate.toPrecision(3)} (95% ${current.lower.toPrecision(3)}–${current.upper.toPrecision(3)})`,
-    };
+    const fmt = (x: number) => (Number.isFinite(x) ? x.toPrecision(3) : '∞');
+    return judged(current, n, `current ${fmt(current.estimate)} (95% always-valid ${fmt(current.lower)}–${fmt(current.upper)}) ${atMost ? '≤' : '≥'} ${target.value}`);
   }
-  if (n.baseline < MIN_TASKS_PER_WINDOW || n.current < MIN_TASKS_PER_WINDOW) {
-    const which = n.baseline < MIN_TASKS_PER_WINDOW ? 'baseline' : 'current';
-    return { ...base, status: 'insufficient_data', n, reason: `fewer than ${MIN_TASKS_PER_WINDOW} tasks in the ${which} window` };
-  }
+  const thin = thinWindow(inputs, true, n.baseline) ?? (n.current < MIN_TASKS_PER_WINDOW ? `fewer than ${MIN_TASKS_PER_WINDOW} tasks with this measure in the current window` : undefined);
+  if (thin) return { ...base, status: 'insufficient_data', n, days, reason: thin };
   const change = comparison.change;
   if (!change) {
-    return { ...base, status: 'inconclusive', n, reason: 'the baseline value is zero, so a relative change is undefined: use atMost instead' };
+    return { ...base, status: 'inconclusive', n, days, reason: 'the baseline value is zero, so a relative change is undefined: use atMost instead' };
   }
-  return {
-    ...base,
-    status: judgeInterval(atMost, target.value, change.lower, change.upper),
-    estimate: change.estimate,
-    lower: change.lower,
-    upper: change.upper,
-    n,
-    reason: `change ${pct(change.estimate)} (95% ${pct(change.lower)} to ${Number.isFinite(change.upper) ? pct(change.upper) : '∞'}) against ${atMost ? '≤' : '≥'} ${pct(target.value)}`,
-  };
+  return judged({ ...change, n: n.current }, n, `change ${pct(change.estimate)} (95% always-valid ${pct(change.lower)} to ${pct(change.upper)}) ${against}`);
 }
 
 /**
- * Days until this criterion is conclusive at the current effect and daily volume, assuming its
- * interval narrows as 1/√n of current-window tasks. Undefined when that cannot happen inside a
- * 28-day window at this volume, or when the effect sits exactly on the threshold.
+ * Every criterion at once. `met` needs the always-valid 95% interval entirely on the good side
+ * (each criterion at α: "works" needs all of them, an intersection–union test that needs no
+ * correction). `not_met` is corrected for the number of criteria with Holm's step-down method
+ * (Holm 1979): with k criteria, one is `not_met` only if its interval at α/k lies on the bad
+ * side, the next at α/(k−1), and so on — so "failing" stays at 2.5% whatever the number of
+ * criteria. A criterion whose α-interval is on the bad side but that does not survive the
+ * correction is `inconclusive`.
  */
-export function daysUntilConclusive(result: CriterionResult, currentTasksPerDay: number, windowCapacity: number): number | undefined {
+export function evaluateCriteria(criteria: readonly Criterion[], inputs: EvaluationInputs, alpha = CRITERIA_ALPHA): CriterionResult[] {
+  const levels = new Map<number, IntervalsAt>();
+  const at = (level: number) => {
+    let intervals = levels.get(level);
+    if (!intervals) levels.set(level, (intervals = intervalsAt(inputs, alwaysValidMultiplier(inputs.currentDays, level))));
+    return intervals;
+  };
+  const results = criteria.map((criterion) => evaluateCriterion(criterion, inputs, at(alpha)));
+  const k = criteria.length;
+  const failed = new Set<number>();
+  for (let grew = results.some((r) => r.status === 'not_met'); grew; ) {
+    grew = false;
+    const level = alpha / (k - failed.size);
+    criteria.forEach((criterion, i) => {
+      if (failed.has(i) || results[i]?.status !== 'not_met') return;
+      if (evaluateCriterion(criterion, inputs, at(level)).status === 'not_met') {
+        failed.add(i);
+        grew = true;
+      }
+    });
+    if (failed.size === k) break;
+  }
+  return results.map((result, i) => {
+    if (result.status !== 'not_met' || failed.has(i)) return result;
+    return { ...result, status: 'inconclusive', reason: `${result.reason}; not yet beyond doubt across ${k} criteria (Holm)` };
+  });
+}
+
+/** Standard error on a scale, read back from an interval drawn at multiplier z. */
+function spreadOf(estimate: Estimate | undefined, z: number, log: boolean): number | undefined {
+  if (!estimate || !Number.isFinite(estimate.lower) || !Number.isFinite(estimate.upper)) return undefined;
+  if (!log) return (estimate.upper - estimate.lower) / (2 * z);
+  if (!(estimate.lower > 0)) return undefined;
+  return (Math.log(estimate.upper) - Math.log(estimate.lower)) / (2 * z);
+}
+
+/**
+ * Days until this criterion is conclusive if the effect stays where it is and tasks keep coming
+ * at today's pace. The current window's variance shrinks as 1/days (days are the units); the
+ * baseline's does not shrink at all (the past does not grow), and the always-valid multiplier
+ * is the one of that future day. Undefined when no day within a full window gets there, when
+ * the effect sits on the target, and for per-user measures (more days do not add users).
+ */
+export function daysUntilConclusive(result: CriterionResult, inputs: EvaluationInputs, at: IntervalsAt, currentTasksPerDay: number): number | undefined {
   if (result.status === 'met' || result.status === 'not_met') return 0;
   if (!(currentTasksPerDay > 0)) return undefined;
-  const nowN = result.n?.current ?? 0;
+  const nowDays = inputs.currentDays;
   if (result.status === 'insufficient_data') {
-    if ((result.n?.baseline ?? MIN_TASKS_PER_WINDOW) < MIN_TASKS_PER_WINDOW) return undefined; // the past does not grow
-    if (result.estimate === undefined && nowN >= MIN_TASKS_PER_WINDOW) return undefined;
-    return Math.ceil(Math.max(0, MIN_TASKS_PER_WINDOW - nowN) / currentTasksPerDay);
+    if ((result.n?.baseline ?? MIN_TASKS_PER_WINDOW) < MIN_TASKS_PER_WINDOW) return undefined;
+    if (result.target.kind === 'relativeChange' && inputs.baselineDays < MIN_DAYS_PER_WINDOW) return undefined;
+    const nowN = result.n?.current ?? 0;
+    if (result.estimate === undefined && nowN >= MIN_TASKS_PER_WINDOW && nowDays >= MIN_DAYS_PER_WINDOW) return undefined;
+    return Math.max(Math.ceil(Math.max(0, MIN_TASKS_PER_WINDOW - nowN) / currentTasksPerDay), MIN_DAYS_PER_WINDOW - nowDays, 0);
   }
-  if (result.estimate === undefined || result.lower === undefined || result.upper === undefined) return undefined;
-  if (!Number.isFinite(result.lower) || !Number.isFinite(result.upper)) return undefined;
-  const halfWidth = (result.upper - result.lower) / 2;
-  const distance = Math.abs(result.estimate - result.target.value);
-  if (distance === 0 || nowN === 0) return undefined;
-  const needed = nowN * (halfWidth / distance) ** 2;
-  if (needed > windowCapacity) return undefined;
-  return Math.ceil(Math.max(0, needed - nowN) / currentTasksPerDay);
+  if (result.metric === 'adoption_ratio' || result.metric === 'reversion_ratio' || result.estimate === undefined) return undefined;
+  const relative = result.target.kind === 'relativeChange';
+  let currentSe: number | undefined;
+  let baselineSe = 0;
+  let distance: number;
+  if (relative) {
+    const comparison = at.comparisons[result.metric as ComparedMetric];
+    currentSe = spreadOf(comparison.current, at.z, true);
+    const b = spreadOf(comparison.baseline, at.z, true);
+    if (b === undefined || !(1 + result.target.value > 0) || !(1 + result.estimate > 0)) return undefined;
+    baselineSe = b;
+    distance = Math.abs(Math.log1p(result.estimate) - Math.log1p(result.target.value));
+  } else {
+    const estimate =
+      result.metric === 'ai_task_share' ? at.adoption.aiTaskShare : result.metric === 'override_ratio' ? at.adoption.overrides : at.comparisons[result.metric as ComparedMetric].current;
+    currentSe = spreadOf(estimate ?? undefined, at.z, false);
+    distance = Math.abs(result.estimate - result.target.value);
+  }
+  if (currentSe === undefined || !(distance > 0) || nowDays === 0) return undefined;
+  for (let days = nowDays + 1; days <= WINDOW_DAYS; days += 1) {
+    const z = alwaysValidMultiplier(days);
+    const halfWidth = z * Math.sqrt((currentSe * currentSe * nowDays) / days + baselineSe * baselineSe);
+    if (halfWidth < distance) return days - nowDays;
+  }
+  return undefined;
 }

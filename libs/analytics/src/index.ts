@@ -9,3 +9,4 @@ export * from './weekday-pattern';
 export * from './criteria-evaluation';
 export * from './scorecard';
 export * from './seeded-random';
+export * from './clustered-estimates';

@@ -1,11 +1,20 @@
 import type { RegisteredDeployment } from '@baseliner/domain';
 import { adoptionAt, type Adoption } from './adoption';
-import { daysUntilConclusive, evaluateCriterion, MIN_TASKS_PER_WINDOW, type CriterionResult } from './criteria-evaluation';
-import type { DeploymentProjection } from './deployment-projection';
-import { DAY_MS, dayToIsoDate } from './local-time';
+import {
+  CRITERIA_ALPHA,
+  daysUntilConclusive,
+  evaluateCriteria,
+  intervalsAt,
+  MIN_TASKS_PER_WINDOW,
+  type CriterionResult,
+  type EvaluationInputs,
+} from './criteria-evaluation';
+import type { DayBucket, DeploymentProjection } from './deployment-projection';
+import { DAY_MS, dayToIsoDate, localDay, utcOffsetMs } from './local-time';
+import { alwaysValidMultiplier } from './statistics';
 import { weekdayPattern, type WeekdayPattern } from './weekday-pattern';
-import { compareWindows, windowEstimates, windowTotals, type ComparedMetric, type MetricComparison, type WindowTotals } from './window-metrics';
-import { windowsOf, WINDOW_DAYS, type DayWindow } from './windows';
+import { compareWindows, windowStatistics, windowTotals, type ComparedMetric, type MetricComparison, type WindowTotals } from './window-metrics';
+import { windowsOf, type DayWindow, type Windows } from './windows';
 
 export const VERDICTS = ['pending', 'insufficient_data', 'inconclusive', 'works', 'failing', 'rolled_back', 'retired'] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -14,6 +23,8 @@ export interface WindowSummary {
   from: string;
   to: string;
   days: number;
+  /** Days with at least one task of the window's modes. */
+  daysWithTasks: number;
   tasks: { ai: number; assisted: number; manual: number };
 }
 
@@ -21,9 +32,16 @@ export interface Scorecard {
   deploymentId: string;
   evaluatedAt: string;
   phase: RegisteredDeployment['phase'];
+  /** The verdict, held once reached: see `verdictSince` and docs/statistics.md ("Verdicts that hold"). */
   verdict: Verdict;
+  /** Local date (deployment time zone) from which `verdict` has stood. */
+  verdictSince?: string;
+  /** What the criteria say at this moment, before the hold rule. */
+  criteriaVerdict: Verdict;
   /** Days until every criterion is conclusive at the current effect and volume; absent when not estimable. */
   daysToVerdict?: number;
+  /** How the intervals below were drawn. */
+  intervals: { confidence: number; alwaysValid: true; multiplier: number; unit: 'day' };
   windows: { baseline?: WindowSummary; current?: WindowSummary; inRampUp: boolean };
   metrics: Record<ComparedMetric, MetricComparison>;
   adoption: Adoption;
@@ -34,7 +52,7 @@ export interface Scorecard {
 }
 
 function summary(window: DayWindow, totals: WindowTotals): WindowSummary {
-  return { from: dayToIsoDate(window.fromDay), to: dayToIsoDate(window.toDay), days: totals.days, tasks: totals.tasksByMode };
+  return { from: dayToIsoDate(window.fromDay), to: dayToIsoDate(window.toDay), days: totals.days, daysWithTasks: totals.daysWithTasks, tasks: totals.tasksByMode };
 }
 
 /** Verdict precedence of the contract: failing > inconclusive > insufficient_data > works. */
@@ -48,38 +66,148 @@ export function verdictOf(phase: RegisteredDeployment['phase'], live: boolean, c
   return 'works';
 }
 
+/** A verdict with the local day it was reached. */
+export interface HeldVerdict {
+  verdict: Verdict;
+  since: number;
+}
+
+const decisive = (verdict: Verdict) => verdict === 'works' || verdict === 'failing';
+
+/**
+ * The hold rule, applied once per local day to what the criteria say that day. Until a verdict
+ * is reached it follows the criteria. Once `works` or `failing` is reached it stays until the
+ * criteria give the other one — which itself takes always-valid evidence (a criterion's whole
+ * interval on the bad side after Holm's correction, or every interval on the good side).
+ * An interval that merely widens or drifts back over a target (inconclusive, or too little
+ * data on a quiet week) does not undo a verdict.
+ */
+export function holdVerdict(held: HeldVerdict | undefined, criteriaVerdict: Verdict, day: number): HeldVerdict {
+  if (!held) return { verdict: criteriaVerdict, since: day };
+  if (held.verdict === criteriaVerdict) return held;
+  if (decisive(held.verdict) && !decisive(criteriaVerdict)) return held;
+  return { verdict: criteriaVerdict, since: day };
+}
+
+interface Evaluation {
+  windows: Windows;
+  baselineTotals?: WindowTotals;
+  currentTotals?: WindowTotals;
+  inputs: EvaluationInputs;
+  adoption: Adoption;
+  criteria: CriterionResult[];
+  criteriaVerdict: Verdict;
+  z: number;
+}
+
+function evaluate(projection: DeploymentProjection, deployment: RegisteredDeployment, now: Date): Evaluation {
+  const windows = windowsOf(deployment, now);
+  const baselineTotals = windows.baseline ? windowTotals(projection, windows.baseline, ['manual']) : undefined;
+  const currentTotals = windows.current ? windowTotals(projection, windows.current, ['ai', 'assisted', 'manual']) : undefined;
+  const currentDays = currentTotals?.daysWithTasks ?? 0;
+  // Days of evidence set the always-valid multiplier: the current window's once live, else the baseline's.
+  const z = alwaysValidMultiplier(currentTotals ? currentDays : (baselineTotals?.daysWithTasks ?? 0), CRITERIA_ALPHA);
+  const { adoption, counts } = adoptionAt(projection, now, windows.today, currentTotals, deployment.eligibleUsers, z);
+  const inputs: EvaluationInputs = {
+    ...(baselineTotals && { baseline: windowStatistics(baselineTotals) }),
+    ...(currentTotals && { current: windowStatistics(currentTotals) }),
+    adoption: counts,
+    currentTasks: currentTotals?.tasks ?? 0,
+    currentDays,
+    baselineDays: baselineTotals?.daysWithTasks ?? 0,
+  };
+  const live = windows.current !== undefined;
+  const criteria = live ? evaluateCriteria(deployment.criteria, inputs) : [];
+  return { windows, baselineTotals, currentTotals, inputs, adoption, criteria, criteriaVerdict: verdictOf('live', live, criteria), z };
+}
+
+/** The last millisecond of local day `day` in `zone`. */
+function endOfLocalDay(day: number, zone: string): number {
+  const wallEnd = (day + 1) * DAY_MS - 1;
+  let at = wallEnd - utcOffsetMs(wallEnd, zone);
+  at = wallEnd - utcOffsetMs(at, zone);
+  return localDay(at, zone) > day ? at - 3_600_000 : at;
+}
+
+/** Every counter of a day: any event landing on the day changes it. */
+function bucketWeight(bucket: DayBucket): number {
+  let weight = bucket.operatorEscalations + bucket.builderEscalations + bucket.downstreamErrors + bucket.overrides;
+  weight += bucket.disables + bucket.enables + bucket.aiUses + bucket.feedbackCount;
+  for (const modeDay of Object.values(bucket.modes)) weight += modeDay.tasks;
+  return weight;
+}
+
+/**
+ * What the criteria said at the end of each past day, kept per projection so a re-evaluation
+ * every few seconds computes only today. An entry is reused while the events on or before its
+ * day (their count, which only grows) and the lifecycle facts it depends on are unchanged, so a
+ * backfill recomputes exactly the days it can affect.
+ */
+const dailyVerdicts = new WeakMap<DeploymentProjection, { lifecycle: string; days: Map<number, { weight: number; verdict: Verdict }> }>();
+
+function lifecycleKey(deployment: RegisteredDeployment): string {
+  const { criteria, baselineWindow, wentLiveAt, rolledBack, retired, timezone, rampUpDays, eligibleUsers } = deployment;
+  return JSON.stringify([criteria, baselineWindow, wentLiveAt, rolledBack?.at, retired?.at, timezone, rampUpDays, eligibleUsers]);
+}
+
+/** The held verdict at `today`, replaying the hold rule over every day since the question was last set. */
+function heldVerdictAt(projection: DeploymentProjection, deployment: RegisteredDeployment, evaluation: Evaluation): HeldVerdict | undefined {
+  const { windows } = evaluation;
+  const zone = deployment.timezone;
+  if (deployment.phase === 'retired' && deployment.retired) return { verdict: 'retired', since: localDay(Date.parse(deployment.retired.at), zone) };
+  if (deployment.phase === 'rolled_back' && deployment.rolledBack) return { verdict: 'rolled_back', since: localDay(Date.parse(deployment.rolledBack.at), zone) };
+  if (!windows.current || !deployment.wentLiveAt) return undefined;
+
+  // The track starts when the current window first opens, or when the criteria were last revised.
+  let firstDay = localDay(Date.parse(deployment.wentLiveAt), zone) + deployment.rampUpDays;
+  const revisedAt = Date.parse(deployment.criteriaRevisions.at(-1)?.at ?? '');
+  if (Number.isFinite(revisedAt)) firstDay = Math.max(firstDay, localDay(revisedAt, zone));
+  const today = windows.today;
+
+  const key = lifecycleKey(deployment);
+  let memo = dailyVerdicts.get(projection);
+  if (!memo || memo.lifecycle !== key) dailyVerdicts.set(projection, (memo = { lifecycle: key, days: new Map() }));
+
+  const dayNumbers = Object.keys(projection.days)
+    .map(Number)
+    .sort((a, b) => a - b);
+  let weight = 0;
+  let next = 0;
+  let held: HeldVerdict | undefined;
+  for (let day = firstDay; day < today; day += 1) {
+    while (next < dayNumbers.length && (dayNumbers[next] as number) <= day) {
+      weight += bucketWeight(projection.days[dayNumbers[next] as number] as DayBucket);
+      next += 1;
+    }
+    let entry = memo.days.get(day);
+    if (!entry || entry.weight !== weight) {
+      entry = { weight, verdict: evaluate(projection, deployment, new Date(endOfLocalDay(day, zone))).criteriaVerdict };
+      memo.days.set(day, entry);
+    }
+    held = holdVerdict(held, entry.verdict, day);
+  }
+  return holdVerdict(held, evaluation.criteriaVerdict, today);
+}
+
 /**
  * Everything Baseliner says about one deployment at `now`: windows, before/after numbers with
- * intervals, adoption, weekday pattern, each criterion's status and the verdict. Pure: the same
- * projection and the same `now` give the same scorecard.
+ * always-valid intervals, adoption, weekday pattern, each criterion's status and the verdict.
+ * Pure: the same projection and the same `now` give the same scorecard (a per-projection memo
+ * of past days only saves work).
  */
 export function scorecardOf(projection: DeploymentProjection, now: Date): Scorecard | undefined {
   const deployment = projection.lifecycle;
   if (deployment.status !== 'registered') return undefined;
-  const windows = windowsOf(deployment, now);
-  const baselineTotals = windows.baseline ? windowTotals(projection, windows.baseline, ['manual']) : undefined;
-  const currentTotals = windows.current ? windowTotals(projection, windows.current, ['ai', 'assisted', 'manual']) : undefined;
-  const comparisons = compareWindows(
-    baselineTotals ? windowEstimates(baselineTotals) : undefined,
-    currentTotals ? windowEstimates(currentTotals) : undefined,
-  );
-  const adoption = adoptionAt(projection, now, windows.today, currentTotals, deployment.eligibleUsers);
-  const live = windows.current !== undefined;
-  const criteria = live
-    ? deployment.criteria.map((criterion) =>
-        evaluateCriterion(criterion, {
-          comparisons,
-          adoption,
-          currentTasks: currentTotals?.tasks ?? 0,
-        }),
-      )
-    : [];
-  const verdict = verdictOf(deployment.phase, live, criteria);
+  const evaluation = evaluate(projection, deployment, now);
+  const { windows, baselineTotals, currentTotals, inputs, criteria, z } = evaluation;
+  const held = heldVerdictAt(projection, deployment, evaluation);
+  const verdict = held?.verdict ?? verdictOf(deployment.phase, windows.current !== undefined, criteria);
 
   let daysToVerdict: number | undefined;
   if (verdict === 'inconclusive' || verdict === 'insufficient_data') {
     const perDay = currentTotals ? currentTotals.tasks / currentTotals.days : 0;
-    const estimates = criteria.map((c) => daysUntilConclusive(c, perDay, perDay * WINDOW_DAYS));
+    const at = intervalsAt(inputs, z);
+    const estimates = criteria.map((c) => daysUntilConclusive(c, inputs, at, perDay));
     if (estimates.every((d) => d !== undefined)) daysToVerdict = Math.max(...(estimates as number[]));
   } else if (verdict === 'works' || verdict === 'failing') {
     daysToVerdict = 0;
@@ -91,15 +219,18 @@ export function scorecardOf(projection: DeploymentProjection, now: Date): Scorec
     evaluatedAt: now.toISOString(),
     phase: deployment.phase,
     verdict,
+    ...(held && { verdictSince: dayToIsoDate(held.since) }),
+    criteriaVerdict: evaluation.criteriaVerdict,
     ...(daysToVerdict !== undefined && { daysToVerdict }),
+    intervals: { confidence: 1 - CRITERIA_ALPHA, alwaysValid: true, multiplier: z, unit: 'day' },
     windows: {
       ...(windows.baseline && baselineTotals && { baseline: summary(windows.baseline, baselineTotals) }),
       ...(windows.current && currentTotals && { current: summary(windows.current, currentTotals) }),
       inRampUp: windows.inRampUp,
     },
-    metrics: comparisons,
-    adoption,
-    weekday: weekdayPattern(projection, windows.today),
+    metrics: compareWindows(inputs.baseline, inputs.current, z),
+    adoption: evaluation.adoption,
+    weekday: weekdayPattern(projection, deployment, windows),
     criteria,
     flags: {
       criteriaRevisedAfterGoLive: deployment.criteriaRevisions.length > 0,
@@ -116,9 +247,8 @@ export function scorecardOf(projection: DeploymentProjection, now: Date): Scorec
  * always-valid ones the scorecard reports.
  */
 export function windowComparisons(projection: DeploymentProjection, now: Date, z: number): Record<ComparedMetric, MetricComparison> {
-  void z;
-  const windows = windowsOf(projection.lifecycle as RegisteredDeployment, now);
-  const baselineTotals = windows.baseline ? windowTotals(projection, windows.baseline, ['manual']) : undefined;
-  const currentTotals = windows.current ? windowTotals(projection, windows.current, ['ai', 'assisted', 'manual']) : undefined;
-  return compareWindows(baselineTotals ? windowEstimates(baselineTotals) : undefined, currentTotals ? windowEstimates(currentTotals) : undefined);
+  const deployment = projection.lifecycle;
+  if (deployment.status !== 'registered') return compareWindows(undefined, undefined, z);
+  const { inputs } = evaluate(projection, deployment, now);
+  return compareWindows(inputs.baseline, inputs.current, z);
 }

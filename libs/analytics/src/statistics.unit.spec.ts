@@ -1,6 +1,6 @@
 import { seededRandom as rng } from './seeded-random';
 import { addToSketch, emptySketch, mergeInto, quantile, sortSketch } from './duration-sketch';
-import { binomialCdf, meanInterval, normalUpperTail, quantileInterval, ratioInterval, wilsonInterval, Z95 } from './statistics';
+import { alwaysValidMultiplier, binomialCdf, normalUpperTail, ratioInterval, studentQuantile, widenForDegreesOfFreedom, wilsonInterval, Z95 } from './statistics';
 
 const normal = (random: () => number) => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 const binomial = (random: () => number, n: number, p: number) => Array.from({ length: n }, random).filter((u) => u < p).length;
@@ -83,35 +83,6 @@ describe('duration sketch', () => {
   });
 });
 
-describe('quantile interval from order statistics', () => {
-  it('uses X(6)..X(15) for the median of 20 observations, as the binomial tables give', () => {
-    const values = Array.from({ length: 20 }, (_, i) => (i + 1) * 10); // X(k) = 10k, distinct buckets
-    const interval = quantileInterval(sortSketch(sketchOf(values)), 0.5);
-    expect(Math.abs(interval.lower - 60) / 60).toBeLessThan(0.01);
-    expect(Math.abs(interval.upper - 150) / 150).toBeLessThan(0.01);
-  });
-
-  it('cannot bound the upper side with 5 observations', () => {
-    expect(quantileInterval(sortSketch(sketchOf([1, 2, 3, 4, 5])), 0.9).upper).toBe(Infinity);
-  });
-
-  it('covers the true median ratio about 95% of the time for skewed durations (simulated)', () => {
-    const random = rng(11);
-    const trueRatio = Math.exp(3.5) / Math.exp(4); // medians of two log-normals
-    let covered = 0;
-    const trials = 600;
-    for (let i = 0; i < trials; i += 1) {
-      const current = sortSketch(sketchOf(Array.from({ length: 60 }, () => Math.exp(3.5 + normal(random)))));
-      const baseline = sortSketch(sketchOf(Array.from({ length: 80 }, () => Math.exp(4 + normal(random)))));
-      const ratio = ratioInterval(quantileInterval(current, 0.5), quantileInterval(baseline, 0.5));
-      if (ratio.lower <= trueRatio && trueRatio <= ratio.upper) covered += 1;
-    }
-    // Order-statistic intervals are conservative (coverage ≥ 95% by construction, discreteness adds more).
-    expect(covered / trials).toBeGreaterThan(0.93);
-    expect(covered / trials).toBeLessThan(0.995);
-  });
-});
-
 describe('helpers', () => {
   it('binomial CDF equals a direct sum', () => {
     const choose = (n: number, k: number): number => (k === 0 ? 1 : (choose(n, k - 1) * (n - k + 1)) / k);
@@ -126,14 +97,68 @@ describe('helpers', () => {
     expect(normalUpperTail(Z95)).toBeCloseTo(0.025, 6);
     expect(normalUpperTail(0)).toBeCloseTo(0.5, 6);
   });
+});
 
-  it('mean interval is mean ± 1.96·s/√n', () => {
-    const values = [2, 4, 4, 4, 5, 5, 7, 9];
-    const n = values.length;
-    const mean = 5;
-    const s = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
-    const interval = meanInterval(n, 40, values.reduce((a, v) => a + v * v, 0));
-    expect(interval.estimate).toBe(5);
-    expect(interval.upper).toBeCloseTo(mean + (Z95 * s) / Math.sqrt(n), 12);
+describe('Student t quantiles (against published tables)', () => {
+  it.each([
+    [0.025, 1, 12.7062],
+    [0.025, 5, 2.570582],
+    [0.005, 10, 3.169273],
+    [0.025, 30, 2.042272],
+    [0.0005, 4, 8.610302],
+  ])('upper tail %p with %p degrees of freedom is %p', (tail, df, t) => {
+    expect(studentQuantile(tail, df)).toBeCloseTo(t, 4);
+  });
+
+  it('widening leaves z alone without estimated variance and turns it into t otherwise', () => {
+    expect(widenForDegreesOfFreedom(Z95, Infinity)).toBe(Z95);
+    expect(widenForDegreesOfFreedom(Z95, 5)).toBeCloseTo(2.570582, 4);
+    expect(normalUpperTail(3)).toBeCloseTo(0.0013498980, 9);
+  });
+});
+
+describe('always-valid multiplier (normal mixture)', () => {
+  it('follows sqrt((1+1/r)(ln(1+r) + 2 ln 20)) with r = 7.5 at 28 days', () => {
+    expect(alwaysValidMultiplier(28)).toBeCloseTo(Math.sqrt((1 + 1 / 7.5) * (Math.log(8.5) + 2 * Math.log(20))), 12);
+    expect(alwaysValidMultiplier(28)).toBeCloseTo(3.0357, 3);
+    expect(alwaysValidMultiplier(7)).toBeCloseTo(3.287, 2);
+    // Tightest at the planning point: a little wider on either side.
+    expect(alwaysValidMultiplier(14)).toBeGreaterThan(alwaysValidMultiplier(28));
+    expect(alwaysValidMultiplier(56)).toBeGreaterThan(alwaysValidMultiplier(28));
+  });
+
+  it('keeps a running mean inside mean ± z·σ/√t at every one of 365 daily looks in ≥ 95% of paths', () => {
+    // The defining property of a confidence sequence, checked on Gaussian days with known truth 0.
+    const random = rng(2021);
+    const paths = 2000;
+    let escaped = 0;
+    for (let p = 0; p < paths; p += 1) {
+      let sum = 0;
+      for (let t = 1; t <= 365; t += 1) {
+        sum += normal(random);
+        if (Math.abs(sum / t) > alwaysValidMultiplier(t) / Math.sqrt(t)) {
+          escaped += 1;
+          break;
+        }
+      }
+    }
+    expect(escaped / paths).toBeLessThanOrEqual(0.05);
+    // …whereas the one-look 1.96 escapes far more often over the same looks.
+    const oneLook = (() => {
+      const r = rng(2021);
+      let out = 0;
+      for (let p = 0; p < 500; p += 1) {
+        let sum = 0;
+        for (let t = 1; t <= 365; t += 1) {
+          sum += normal(r);
+          if (Math.abs(sum / t) > Z95 / Math.sqrt(t)) {
+            out += 1;
+            break;
+          }
+        }
+      }
+      return out / 500;
+    })();
+    expect(oneLook).toBeGreaterThan(0.3);
   });
 });

@@ -1,60 +1,155 @@
+import type { RegisteredDeployment } from '@baseliner/domain';
 import type { DeploymentProjection } from './deployment-projection';
-import { WEEKDAYS, weekdayIndex, type Weekday } from './local-time';
-import { normalUpperTail } from './statistics';
+import { localDay, WEEKDAYS, weekdayIndex, type Weekday } from './local-time';
+import { binomialCdf } from './statistics';
+import type { Windows } from './windows';
 
 export const WEEKDAY_PATTERN_DAYS = 56;
-/** Fewer tasks than this on a weekday, and it is never flagged. */
-const MIN_TASKS_PER_WEEKDAY = 20;
+/** Family-wise error rate of one evaluation across the seven weekdays (Holm). */
+export const WEEKDAY_ALPHA = 0.01;
+/** A weekday is tested only when its expected errors (if it were like the others) reach this. */
+export const MIN_EXPECTED_ERRORS_PER_WEEKDAY = 3;
+/** Whole weeks needed before anything is flagged, and weeks in which the weekday must stand out. */
+export const MIN_WEEKS_FOR_PATTERN = 2;
+const MAX_WEEKS = WEEKDAY_PATTERN_DAYS / 7;
 
 export interface WeekdayPattern {
+  /** Error ratio per local weekday over the last 8 weeks (descriptive). */
   errorRatio: Record<Weekday, number | null>;
   tasks: Record<Weekday, number>;
-  /** True where that weekday's error ratio is significantly above the other days'. */
+  /** True where that weekday's error ratio is significantly and repeatedly above the other days'. */
   anomaly: Record<Weekday, boolean>;
+  /** Whole local weeks (Monday–Sunday) after ramp-up that the test used; 0 = not tested yet. */
+  weeksTested: number;
+  /** Between-day overdispersion of errors the test allowed for (1 = binomial). */
+  overdispersion: number;
+}
+
+const byWeekday = <T>(value: (w: number) => T) => Object.fromEntries(WEEKDAYS.map((name, w) => [name, value(w)])) as Record<Weekday, T>;
+
+function dayErrors(projection: DeploymentProjection, day: number): { tasks: number; errors: number } {
+  let tasks = 0;
+  let errors = 0;
+  const bucket = projection.days[day];
+  if (bucket) {
+    for (const modeDay of Object.values(bucket.modes)) {
+      tasks += modeDay.tasks;
+      errors += modeDay.error + modeDay.rework;
+    }
+  }
+  return { tasks, errors };
+}
+
+/** One-sided mid-p value of x or more successes for Binomial(n, p) (Lancaster 1961). */
+export function binomialMidPUpper(x: number, n: number, p: number): number {
+  if (x <= 0) return 1 - 0.5 * binomialCdf(0, n, p);
+  const below = binomialCdf(x - 1, n, p);
+  const atMost = binomialCdf(x, n, p);
+  return 1 - atMost + 0.5 * (atMost - below);
 }
 
 /**
- * Error ratio per local weekday over the last 8 weeks. Each weekday is tested against the other
- * six pooled (one-sided two-proportion z test); the seven tests are corrected with Holm's
- * step-down method (Holm 1979) at a family-wise 5%, so "breaks every Tuesday" is flagged
- * without flagging noise one day in seven.
+ * Does the deployment fail more on some local weekday? Judged on whole local weeks (Monday to
+ * Sunday, the deployment's time zone) after go-live + ramp-up only — a change at go-live is not a
+ * weekday pattern — up to the latest eight.
+ *
+ * Each weekday is tested against the other six with the exact conditional test for two rates:
+ * given the errors of the week, the weekday's share of them is Binomial(E, n_w/N) if it were no
+ * different; one-sided mid-p value (Lancaster 1961; Agresti, *Categorical Data Analysis*, §1.4).
+ * Days vary beyond binomial noise, so counts are first divided by the overdispersion φ — the
+ * Pearson χ² of days around their weekday's rate over its degrees of freedom, at least 1 (the
+ * quasi-binomial scale: McCullagh & Nelder 1989, §4.5). A weekday is tested only when it would
+ * expect at least three errors. The seven p-values are corrected with Holm's step-down method
+ * at a family-wise 1% (Holm 1979): it is read every day, so it must stay quiet on noise. And the
+ * weekday must stand out (a higher error ratio than the rest of its week) in at least two
+ * separate weeks: one bad Tuesday is an incident, not a pattern.
  */
-export function weekdayPattern(projection: DeploymentProjection, today: number): WeekdayPattern {
+export function weekdayPattern(projection: DeploymentProjection, deployment: RegisteredDeployment, windows: Windows): WeekdayPattern {
+  const today = windows.today;
   const tasks = [0, 0, 0, 0, 0, 0, 0];
   const errors = [0, 0, 0, 0, 0, 0, 0];
   for (let day = today - WEEKDAY_PATTERN_DAYS + 1; day <= today; day += 1) {
-    const bucket = projection.days[day];
-    if (!bucket) continue;
+    const counts = dayErrors(projection, day);
     const w = weekdayIndex(day);
-    for (const modeDay of Object.values(bucket.modes)) {
-      tasks[w] = (tasks[w] as number) + modeDay.tasks;
-      errors[w] = (errors[w] as number) + modeDay.error + modeDay.rework;
-    }
+    tasks[w] = (tasks[w] as number) + counts.tasks;
+    errors[w] = (errors[w] as number) + counts.errors;
   }
-  const totalTasks = tasks.reduce((a, b) => a + b, 0);
-  const totalErrors = errors.reduce((a, b) => a + b, 0);
+  const descriptive = {
+    errorRatio: byWeekday((w) => ((tasks[w] as number) > 0 ? (errors[w] as number) / (tasks[w] as number) : null)),
+    tasks: byWeekday((w) => tasks[w] as number),
+  };
+  const none = { ...descriptive, anomaly: byWeekday(() => false), weeksTested: 0, overdispersion: 1 };
+  if (!windows.current || !deployment.wentLiveAt) return none;
+
+  // Whole weeks: from the first Monday on or after the end of ramp-up to the last Sunday before today.
+  const opens = localDay(Date.parse(deployment.wentLiveAt), deployment.timezone) + deployment.rampUpDays;
+  const firstMonday = opens + ((7 - weekdayIndex(opens)) % 7);
+  const lastDay = Math.min(today - 1, windows.current.toDay);
+  const lastSunday = lastDay - ((weekdayIndex(lastDay) + 1) % 7);
+  const weeks = Math.min(MAX_WEEKS, Math.floor((lastSunday - firstMonday + 1) / 7));
+  if (weeks < MIN_WEEKS_FOR_PATTERN) return { ...none, weeksTested: Math.max(0, weeks) };
+  const fromDay = lastSunday - weeks * 7 + 1;
+
+  const days: { w: number; week: number; tasks: number; errors: number }[] = [];
+  const n = [0, 0, 0, 0, 0, 0, 0];
+  const e = [0, 0, 0, 0, 0, 0, 0];
+  for (let day = fromDay; day <= lastSunday; day += 1) {
+    const counts = dayErrors(projection, day);
+    if (counts.tasks === 0) continue;
+    const w = weekdayIndex(day);
+    days.push({ w, week: Math.floor((day - fromDay) / 7), ...counts });
+    n[w] = (n[w] as number) + counts.tasks;
+    e[w] = (e[w] as number) + counts.errors;
+  }
+  const totalTasks = n.reduce((a, b) => a + b, 0);
+  const totalErrors = e.reduce((a, b) => a + b, 0);
+  if (totalTasks === 0 || totalErrors === 0) return { ...none, weeksTested: weeks };
+
+  // Overdispersion of days around their own weekday's rate.
+  let chiSquare = 0;
+  for (const day of days) {
+    const rate = (e[day.w] as number) / (n[day.w] as number);
+    const variance = day.tasks * rate * (1 - rate);
+    if (variance > 0) chiSquare += (day.errors - day.tasks * rate) ** 2 / variance;
+  }
+  const freedom = days.length - n.filter((x) => x > 0).length;
+  const overdispersion = freedom > 0 ? Math.max(1, chiSquare / freedom) : 1;
+
   const pValues = WEEKDAYS.map((_, w) => {
-    const n1 = tasks[w] as number;
-    const n2 = totalTasks - n1;
-    if (n1 < MIN_TASKS_PER_WEEKDAY || n2 < MIN_TASKS_PER_WEEKDAY) return 1;
-    const p1 = (errors[w] as number) / n1;
-    const p2 = (totalErrors - (errors[w] as number)) / n2;
-    const pooled = totalErrors / totalTasks;
-    const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
-    return se > 0 ? normalUpperTail((p1 - p2) / se) : 1;
+    const share = (n[w] as number) / totalTasks;
+    if (share === 0 || share === 1 || totalErrors * share < MIN_EXPECTED_ERRORS_PER_WEEKDAY) return 1;
+    return binomialMidPUpper(Math.round((e[w] as number) / overdispersion), Math.round(totalErrors / overdispersion), share);
   });
+
+  // Stands out within at least two separate weeks.
+  const standsOut = WEEKDAYS.map((_, w) => {
+    let count = 0;
+    for (let week = 0; week < weeks; week += 1) {
+      let own = 0;
+      let ownTasks = 0;
+      let rest = 0;
+      let restTasks = 0;
+      for (const day of days) {
+        if (day.week !== week) continue;
+        if (day.w === w) {
+          own += day.errors;
+          ownTasks += day.tasks;
+        } else {
+          rest += day.errors;
+          restTasks += day.tasks;
+        }
+      }
+      if (ownTasks > 0 && restTasks > 0 && own / ownTasks > rest / restTasks) count += 1;
+    }
+    return count >= MIN_WEEKS_FOR_PATTERN;
+  });
+
   // Holm: compare the k-th smallest p-value with α/(m−k); stop at the first that fails.
   const anomalous = new Set<number>();
   const order = pValues.map((p, w) => [p, w] as const).sort((a, b) => a[0] - b[0]);
   for (const [k, [p, w]] of order.entries()) {
-    if (p > 0.05 / (WEEKDAYS.length - k)) break;
-    anomalous.add(w);
+    if (p > WEEKDAY_ALPHA / (WEEKDAYS.length - k)) break;
+    if (standsOut[w]) anomalous.add(w);
   }
-  const byWeekday = <T>(value: (w: number) => T) =>
-    Object.fromEntries(WEEKDAYS.map((name, w) => [name, value(w)])) as Record<Weekday, T>;
-  return {
-    errorRatio: byWeekday((w) => ((tasks[w] as number) > 0 ? (errors[w] as number) / (tasks[w] as number) : null)),
-    tasks: byWeekday((w) => tasks[w] as number),
-    anomaly: byWeekday((w) => anomalous.has(w)),
-  };
+  return { ...descriptive, anomaly: byWeekday((w) => anomalous.has(w)), weeksTested: weeks, overdispersion };
 }

@@ -1,7 +1,8 @@
 import type { TaskMode } from '@baseliner/contracts';
+import { clusteredMean, clusteredProportion, clusteredQuantile, intervalAt, type ClusteredEstimate } from './clustered-estimates';
 import type { DeploymentProjection } from './deployment-projection';
-import { emptySketch, mergeInto, sortSketch } from './duration-sketch';
-import { meanInterval, quantileInterval, relativeChange, wilsonInterval, type Estimate } from './statistics';
+import { emptySketch, mergeInto, sortSketch, type DurationSketch } from './duration-sketch';
+import { relativeChange, type Estimate } from './statistics';
 import type { DayWindow } from './windows';
 
 export const COMPARED_METRICS = [
@@ -15,13 +16,16 @@ export const COMPARED_METRICS = [
 ] as const;
 export type ComparedMetric = (typeof COMPARED_METRICS)[number];
 
-/** Sums of one window: tasks by mode, outcomes, a merged sketch, and day-level counts. */
-export interface WindowTotals {
-  days: number;
-  tasksByMode: Record<TaskMode, number>;
+/** One day of a window: the counts every clustered estimate is built from. */
+export interface WindowDay {
+  /** Tasks of the window's modes (the baseline counts manual work only). */
   tasks: number;
+  /** Tasks of every mode: the denominator of escalations and downstream errors, which carry no mode. */
+  allTasks: number;
+  /** `ai` and `assisted` tasks. */
+  aiTasks: number;
   errors: number;
-  durations: ReturnType<typeof emptySketch>;
+  sketches: DurationSketch[];
   costCount: number;
   costSum: number;
   costSumOfSquares: number;
@@ -31,79 +35,110 @@ export interface WindowTotals {
   overrides: number;
 }
 
+/** Sums of one window: tasks by mode, outcomes, a merged sketch, and the days it came from. */
+export interface WindowTotals {
+  days: number;
+  /** Days with at least one task of the window's modes. */
+  daysWithTasks: number;
+  tasksByMode: Record<TaskMode, number>;
+  tasks: number;
+  errors: number;
+  durations: DurationSketch;
+  overrides: number;
+  perDay: WindowDay[];
+}
+
 /** Merges the days of a window; `modes` picks which tasks count (the baseline is manual work only). */
 export function windowTotals(projection: DeploymentProjection, window: DayWindow, modes: readonly TaskMode[]): WindowTotals {
   const totals: WindowTotals = {
     days: window.toDay - window.fromDay + 1,
+    daysWithTasks: 0,
     tasksByMode: { ai: 0, assisted: 0, manual: 0 },
     tasks: 0,
     errors: 0,
     durations: emptySketch(),
-    costCount: 0,
-    costSum: 0,
-    costSumOfSquares: 0,
-    operatorEscalations: 0,
-    builderEscalations: 0,
-    downstreamErrors: 0,
     overrides: 0,
+    perDay: [],
   };
-  for (let day = window.fromDay; day <= window.toDay; day += 1) {
-    const bucket = projection.days[day];
+  for (let dayNumber = window.fromDay; dayNumber <= window.toDay; dayNumber += 1) {
+    const bucket = projection.days[dayNumber];
     if (!bucket) continue;
-    totals.operatorEscalations += bucket.operatorEscalations;
-    totals.builderEscalations += bucket.builderEscalations;
-    totals.downstreamErrors += bucket.downstreamErrors;
-    totals.overrides += bucket.overrides;
+    const day: WindowDay = {
+      tasks: 0,
+      allTasks: 0,
+      aiTasks: (bucket.modes.ai?.tasks ?? 0) + (bucket.modes.assisted?.tasks ?? 0),
+      errors: 0,
+      sketches: [],
+      costCount: 0,
+      costSum: 0,
+      costSumOfSquares: 0,
+      operatorEscalations: bucket.operatorEscalations,
+      builderEscalations: bucket.builderEscalations,
+      downstreamErrors: bucket.downstreamErrors,
+      overrides: bucket.overrides,
+    };
+    for (const modeDay of Object.values(bucket.modes)) day.allTasks += modeDay.tasks;
     for (const mode of modes) {
       const modeDay = bucket.modes[mode];
       if (!modeDay) continue;
       totals.tasksByMode[mode] += modeDay.tasks;
-      totals.tasks += modeDay.tasks;
-      totals.errors += modeDay.error + modeDay.rework;
+      day.tasks += modeDay.tasks;
+      day.errors += modeDay.error + modeDay.rework;
+      day.sketches.push(modeDay.durations);
       mergeInto(totals.durations, modeDay.durations);
-      totals.costCount += modeDay.costCount;
-      totals.costSum += modeDay.costSum;
-      totals.costSumOfSquares += modeDay.costSumOfSquares;
+      day.costCount += modeDay.costCount;
+      day.costSum += modeDay.costSum;
+      day.costSumOfSquares += modeDay.costSumOfSquares;
     }
+    totals.tasks += day.tasks;
+    totals.errors += day.errors;
+    totals.overrides += day.overrides;
+    if (day.tasks > 0) totals.daysWithTasks += 1;
+    totals.perDay.push(day);
   }
   return totals;
 }
 
-const capped = (count: number, n: number) => Math.min(count, n);
+/** Each compared metric of one window as a day-clustered estimate (no interval yet). */
+export type WindowStatistics = Record<ComparedMetric, ClusteredEstimate>;
 
-/** Each compared metric of one window, with its 95% interval and n. */
-export function windowEstimates(totals: WindowTotals): Record<ComparedMetric, Estimate> {
+export function windowStatistics(totals: WindowTotals): WindowStatistics {
+  const days = totals.perDay;
+  const column = (pick: (day: WindowDay) => number) => days.map(pick);
   const sorted = sortSketch(totals.durations);
-  const n = totals.tasks;
+  const sketches = days.map((d) => d.sketches);
+  const allTasks = column((d) => d.allTasks);
   return {
-    task_duration_p50: quantileInterval(sorted, 0.5),
-    task_duration_p90: quantileInterval(sorted, 0.9),
-    error_ratio: wilsonInterval(totals.errors, n),
-    escalation_ratio: wilsonInterval(capped(totals.operatorEscalations + totals.builderEscalations, n), n),
-    builder_escalation_ratio: wilsonInterval(capped(totals.builderEscalations, n), n),
-    downstream_error_ratio: wilsonInterval(capped(totals.downstreamErrors, n), n),
-    cost_per_task: meanInterval(totals.costCount, totals.costSum, totals.costSumOfSquares),
+    task_duration_p50: clusteredQuantile(sorted, sketches, 0.5),
+    task_duration_p90: clusteredQuantile(sorted, sketches, 0.9),
+    error_ratio: clusteredProportion(column((d) => d.errors), column((d) => d.tasks)),
+    escalation_ratio: clusteredProportion(column((d) => d.operatorEscalations + d.builderEscalations), allTasks),
+    builder_escalation_ratio: clusteredProportion(column((d) => d.builderEscalations), allTasks),
+    downstream_error_ratio: clusteredProportion(column((d) => d.downstreamErrors), allTasks),
+    cost_per_task: clusteredMean(column((d) => d.costCount), column((d) => d.costSum), column((d) => d.costSumOfSquares)),
   };
 }
 
 export interface MetricComparison {
   baseline?: Estimate;
   current?: Estimate;
-  /** Relative change current vs baseline with its 95% interval; absent when either side has no data. */
+  /** Relative change current vs baseline with its interval; absent when either side has no data. */
   change?: { estimate: number; lower: number; upper: number };
 }
 
+/** Both windows' intervals at multiplier `z`, and the relative change between them (MOVER-R). */
 export function compareWindows(
-  baseline: Record<ComparedMetric, Estimate> | undefined,
-  current: Record<ComparedMetric, Estimate> | undefined,
+  baseline: WindowStatistics | undefined,
+  current: WindowStatistics | undefined,
+  z: number,
 ): Record<ComparedMetric, MetricComparison> {
   const result = {} as Record<ComparedMetric, MetricComparison>;
   for (const metric of COMPARED_METRICS) {
     const b = baseline?.[metric];
     const c = current?.[metric];
     const comparison: MetricComparison = {};
-    if (b && b.n > 0) comparison.baseline = b;
-    if (c && c.n > 0) comparison.current = c;
+    if (b && b.n > 0) comparison.baseline = intervalAt(b, z);
+    if (c && c.n > 0) comparison.current = intervalAt(c, z);
     if (comparison.baseline && comparison.current && comparison.baseline.estimate > 0) {
       comparison.change = relativeChange(comparison.current, comparison.baseline);
     }
