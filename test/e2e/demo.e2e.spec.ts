@@ -18,7 +18,9 @@ describe('npm run demo', () => {
         'doc-review': 'works',
         dispatch: 'failing',
         governance: 'works',
-        'invoice-sync': 'works',
+        // 9% errors on average but 45% every Tuesday: days, not tasks, are the evidence, and they
+        // cannot yet tell it apart from the 15% limit.
+        'invoice-sync': 'inconclusive',
         'claims-triage': 'failing',
         'hr-pilot': 'insufficient_data',
       });

@@ -9,6 +9,11 @@ import { loadStatusRows, renderStatus } from './status-table';
 
 const api = apiOptionsFromEnv();
 const print = (value: unknown): void => void process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
+/** The deployment as JSON, then any advice on how its criteria will be judged, as notes a person reads. */
+const printDeployment = (deployment: { criteriaAdvice?: { field: string; message: string }[] }): void => {
+  print(deployment);
+  for (const advice of deployment.criteriaAdvice ?? []) process.stderr.write(`note: ${advice.field}: ${advice.message}\n`);
+};
 const readBody = (file: string): unknown => {
   const text = readFileSync(file, 'utf8');
   return /\.ya?ml$/.test(file) ? parseYaml(text) : JSON.parse(text);
@@ -50,7 +55,7 @@ deployments
           ...(o.eligibleUsers !== undefined && { eligibleUsers: o.eligibleUsers }),
           ...(o.criterion && { criteria: o.criterion }),
         };
-    print(await call(api, 'POST', '/v1/deployments', body));
+    printDeployment(await call(api, 'POST', '/v1/deployments', body));
   });
 deployments
   .command('criteria <id> [file]')
@@ -59,7 +64,7 @@ deployments
   .option('--reason <reason>')
   .action(async (id: string, file: string | undefined, o) => {
     const body = file ? readBody(file) : { criteria: o.criterion ?? [], ...(o.reason && { reason: o.reason }) };
-    print(await call(api, 'PUT', `/v1/deployments/${id}/criteria`, body));
+    printDeployment(await call(api, 'PUT', `/v1/deployments/${id}/criteria`, body));
   });
 deployments
   .command('baseline <id>')
@@ -109,11 +114,11 @@ program
     if (o.json) return print(card);
     const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(1)}%`);
     const lines = [
-      `${id}: ${card.verdict}${card.daysToVerdict ? ` (about ${card.daysToVerdict} more days to a verdict)` : ''}`,
+      `${id}: ${card.verdict}${card.verdictSince ? ` since ${card.verdictSince}` : ''}${card.daysToVerdict ? ` (about ${card.daysToVerdict} more days to a verdict)` : ''}`,
       `windows: baseline ${card.windows.baseline ? `${card.windows.baseline.from}..${card.windows.baseline.to}` : '–'}, current ${card.windows.current ? `${card.windows.current.from}..${card.windows.current.to}` : card.windows.inRampUp ? 'ramp-up' : '–'}`,
       'criteria:',
       ...card.criteria.map((c) => `  ${c.status.padEnd(17)} ${c.metric}  ${c.reason}`),
-      'changes (current vs baseline, 95% interval):',
+      'changes (current vs baseline, always-valid 95% interval):',
       ...Object.entries(card.metrics).flatMap(([name, m]) =>
         m.change ? [`  ${name.padEnd(24)} ${pct(m.change.estimate)} [${pct(m.change.lower)}, ${pct(m.change.upper)}]`] : [],
       ),

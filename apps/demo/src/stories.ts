@@ -99,8 +99,9 @@ export const STORIES: Story[] = [
       criteria: [{ metric: 'adoption_ratio', atLeast: 0.6 }, { metric: 'ai_task_share', atLeast: 0.5 }],
     },
     day(client, day, at, random) {
-      // Adoption climbs week by week from 10% to 90%.
-      const adopters = day < 0 ? 0 : Math.min(18, 2 + 3 * Math.floor(day / 7));
+      // Adoption climbs week by week from 10% to everyone in five weeks: failing at first, works
+      // once all 20 use it (with 20 people, 85% is still within the noise of a 60% target).
+      const adopters = day < 0 ? 0 : Math.min(20, 2 + 4 * Math.floor(day / 7));
       tasks(client, 'governance', day, 20, at, random, (i) => ({
         mode: i < adopters ? 'assisted' : 'manual',
         median: 900,

@@ -130,6 +130,11 @@ export const DeploymentDetail = Type.Composite(
       keys: Type.Array(
         Type.Object({ keyId: Type.String(), issuedAt: Timestamp, revokedAt: Type.Optional(Timestamp) }),
       ),
+      criteriaAdvice: Type.Optional(
+        Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), {
+          description: 'How the criteria will be judged where that may surprise (e.g. "no worse" targets); not errors',
+        }),
+      ),
     }),
   ],
   { $id: 'DeploymentDetail' },

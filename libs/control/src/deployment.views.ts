@@ -1,5 +1,5 @@
 import type { DeploymentDetail, DeploymentSummary } from '@baseliner/contracts';
-import type { RegisteredDeployment } from '@baseliner/domain';
+import { criteriaAdvice, type RegisteredDeployment } from '@baseliner/domain';
 import type { Static } from '@sinclair/typebox';
 
 export function toSummary(d: RegisteredDeployment): DeploymentSummary {
@@ -8,6 +8,7 @@ export function toSummary(d: RegisteredDeployment): DeploymentSummary {
 
 /** Everything about a deployment except key hashes. */
 export function toDetail(d: RegisteredDeployment): Static<typeof DeploymentDetail> {
+  const advice = criteriaAdvice(d.criteria);
   return {
     ...toSummary(d),
     timezone: d.timezone,
@@ -20,5 +21,6 @@ export function toDetail(d: RegisteredDeployment): Static<typeof DeploymentDetai
     ...(d.rolledBack && { rolledBack: d.rolledBack }),
     ...(d.retired && { retired: d.retired }),
     keys: Object.values(d.keys).map(({ keyId, issuedAt, revokedAt }) => ({ keyId, issuedAt, ...(revokedAt && { revokedAt }) })),
+    ...(advice.length > 0 && { criteriaAdvice: advice }),
   };
 }

@@ -34,3 +34,25 @@ export function criteriaProblems(criteria: Criterion[], field = 'criteria'): Dom
   });
   return problems;
 }
+
+/**
+ * What a criteria list will mean in practice, where that may surprise its author. A "no worse"
+ * target (relativeChange 0) is judged with an always-valid interval like every other: it is met
+ * only when the metric is clearly better than the baseline, and stays inconclusive when it is
+ * about the same. A small margin says "about the same is fine".
+ */
+export function criteriaAdvice(criteria: Criterion[], field = 'criteria'): DomainErrorDetail[] {
+  const advice: DomainErrorDetail[] = [];
+  criteria.forEach((criterion, i) => {
+    if (criterion.relativeChange !== 0) return;
+    const better = CRITERION_METRICS[criterion.metric].better === 'lower' ? 'lower' : 'higher';
+    const margin = better === 'lower' ? 0.05 : -0.05;
+    advice.push({
+      field: `${field}[${i}].relativeChange`,
+      message:
+        `0 means "no worse", and it is met only once ${criterion.metric} is clearly ${better} than the baseline; ` +
+        `if about the same is fine, allow a margin such as relativeChange ${margin}`,
+    });
+  });
+  return advice;
+}
