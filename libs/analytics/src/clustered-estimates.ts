@@ -1,4 +1,4 @@
-import { bucketIndex, quantile, valueAtRank, type DurationSketch, type SortedSketch } from './duration-sketch';
+import { countAtOrBelow, SketchView, type DurationSketch } from './duration-sketch';
 import { widenForDegreesOfFreedom, wilsonInterval, type Estimate } from './statistics';
 
 /*
@@ -41,7 +41,7 @@ export interface ClusteredQuantile extends ClusteredBase {
   kind: 'quantile';
   q: number;
   effectiveN: number;
-  sorted: SortedSketch;
+  view: SketchView;
 }
 
 export interface ClusteredMean extends ClusteredBase {
@@ -88,13 +88,14 @@ export function clusteredProportion(successes: readonly number[], trials: readon
   return { kind: 'proportion', estimate: p, n, days, df, effectiveN: n / deff };
 }
 
-/** Per-day duration sketches (each day may hold several, one per task mode). */
-export function clusteredQuantile(sorted: SortedSketch, daySketches: readonly (readonly DurationSketch[])[], q: number): ClusteredQuantile {
-  const n = sorted.count;
-  if (n === 0) return { kind: 'quantile', estimate: Number.NaN, n: 0, days: 0, df: Infinity, q, effectiveN: 0, sorted };
-  const estimate = quantile(sorted, q);
+/** Per-day duration sketches (each day may hold several, one per task mode); nearest-rank quantile. */
+export function clusteredQuantile(daySketches: readonly (readonly DurationSketch[])[], q: number): ClusteredQuantile {
+  const view = new SketchView(daySketches.flat());
+  const n = view.count;
+  if (n === 0) return { kind: 'quantile', estimate: Number.NaN, n: 0, days: 0, df: Infinity, q, effectiveN: 0, view };
+  const limit = view.indexAtRank(Math.max(1, Math.ceil(q * n)));
+  const estimate = view.valueAtRank(Math.max(1, Math.ceil(q * n)));
   // Linearise F̂(ξ) at the estimated quantile: each day's count of tasks at or below it.
-  const limit = estimate > 0 ? bucketIndex(estimate) : -Infinity;
   const below: number[] = [];
   const totals: number[] = [];
   for (const sketches of daySketches) {
@@ -102,9 +103,7 @@ export function clusteredQuantile(sorted: SortedSketch, daySketches: readonly (r
     let atOrBelow = 0;
     for (const sketch of sketches) {
       count += sketch.count;
-      atOrBelow += sketch.zeros;
-      if (limit === -Infinity) continue;
-      for (const key in sketch.buckets) if (Number(key) <= limit) atOrBelow += sketch.buckets[key] as number;
+      atOrBelow += countAtOrBelow(sketch, limit);
     }
     if (count > 0) {
       below.push(atOrBelow);
@@ -113,7 +112,7 @@ export function clusteredQuantile(sorted: SortedSketch, daySketches: readonly (r
   }
   const share = below.reduce((a, b) => a + b, 0) / n;
   const { deff, df } = designEffect(ratioVariance(below, totals, share, n), (q * (1 - q)) / n, totals.length);
-  return { kind: 'quantile', estimate, n, days: totals.length, df, q, effectiveN: n / deff, sorted };
+  return { kind: 'quantile', estimate, n, days: totals.length, df, q, effectiveN: n / deff, view };
 }
 
 /** Per-day cost counts, sums and sums of squares: the mean cost per task, clustered by day. */
@@ -155,8 +154,8 @@ export function intervalAt(estimate: ClusteredEstimate, z: number): Estimate {
       const highRank = Math.ceil(n * share.upper) + 1;
       return {
         estimate: estimate.estimate,
-        lower: lowRank >= 1 ? valueAtRank(estimate.sorted, lowRank) : 0,
-        upper: highRank <= n ? valueAtRank(estimate.sorted, highRank) : Infinity,
+        lower: lowRank >= 1 ? estimate.view.valueAtRank(lowRank) : 0,
+        upper: highRank <= n ? estimate.view.valueAtRank(highRank) : Infinity,
         n,
       };
     }

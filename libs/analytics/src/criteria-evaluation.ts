@@ -1,7 +1,7 @@
 import { CRITERION_METRICS, type Criterion, type CriterionMetric } from '@baseliner/contracts';
 import { adoptionIntervals, type AdoptionCounts } from './adoption';
 import { alwaysValidMultiplier, type Estimate } from './statistics';
-import { compareWindows, type ComparedMetric, type MetricComparison, type WindowStatistics } from './window-metrics';
+import { compareMetric, type ComparedMetric, type MetricComparison, type WindowStatistics } from './window-metrics';
 import { WINDOW_DAYS } from './windows';
 
 export const MIN_TASKS_PER_WINDOW = 30;
@@ -41,15 +41,27 @@ export interface EvaluationInputs {
   baselineDays: number;
 }
 
-/** The intervals of every measure at one multiplier. */
+/** The intervals of every measure at one multiplier, each drawn when first asked for. */
 export interface IntervalsAt {
   z: number;
-  comparisons: Record<ComparedMetric, MetricComparison>;
+  comparison(metric: ComparedMetric): MetricComparison;
   adoption: ReturnType<typeof adoptionIntervals>;
 }
 
 export function intervalsAt(inputs: EvaluationInputs, z: number): IntervalsAt {
-  return { z, comparisons: compareWindows(inputs.baseline, inputs.current, z), adoption: adoptionIntervals(inputs.adoption, z) };
+  const comparisons = new Map<ComparedMetric, MetricComparison>();
+  let adoption: IntervalsAt['adoption'] | undefined;
+  return {
+    z,
+    comparison(metric) {
+      let comparison = comparisons.get(metric);
+      if (!comparison) comparisons.set(metric, (comparison = compareMetric(inputs.baseline, inputs.current, metric, z)));
+      return comparison;
+    },
+    get adoption() {
+      return (adoption ??= adoptionIntervals(inputs.adoption, z));
+    },
+  };
 }
 
 function targetOf(criterion: Criterion): CriterionResult['target'] {
@@ -82,13 +94,14 @@ function thinWindow(inputs: EvaluationInputs, needsBaseline: boolean, baselineTa
 }
 
 /** One criterion judged with the intervals at one multiplier. */
-export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs, at: IntervalsAt): CriterionResult {
+export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs, at: IntervalsAt, explain = true): CriterionResult {
   const metric = criterion.metric;
   const target = targetOf(criterion);
   const atMost = wantsAtMost(metric, target);
   const base = { metric, target };
   const days = { baseline: inputs.baselineDays, current: inputs.currentDays };
-  const judged = (estimate: Estimate, n: CriterionResult['n'], reason: string): CriterionResult => ({
+  // Reasons are words for people; past days replayed for the verdict track only need the status.
+  const judged = (estimate: Estimate, n: CriterionResult['n'], reason: () => string): CriterionResult => ({
     ...base,
     status: judgeInterval(atMost, target.value, estimate.lower, estimate.upper),
     estimate: estimate.estimate,
@@ -96,7 +109,7 @@ export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs
     upper: estimate.upper,
     n,
     days,
-    reason,
+    reason: explain ? reason() : '',
   });
   const against = `against ${atMost ? '≤' : '≥'} ${pct(target.value)}`;
 
@@ -106,7 +119,7 @@ export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs
     if (thin) return { ...base, status: 'insufficient_data', n: { current: inputs.currentTasks }, days, reason: thin };
     const interval = metric === 'adoption_ratio' ? at.adoption.adoption : at.adoption.reversion;
     if (!interval) return { ...base, status: 'insufficient_data', days, reason: `no ${metric.replace('_', ' ')} yet: no actors seen` };
-    return judged(interval, { current: interval.n }, `${pct(interval.estimate)} of ${interval.n} users (95% always-valid ${pct(interval.lower)}–${pct(interval.upper)}) ${against}`);
+    return judged(interval, { current: interval.n }, () => `${pct(interval.estimate)} of ${interval.n} users (95% always-valid ${pct(interval.lower)}–${pct(interval.upper)}) ${against}`);
   }
 
   // Rates over tasks of the current window.
@@ -116,10 +129,10 @@ export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs
     if (thin || !estimate || estimate.n < MIN_TASKS_PER_WINDOW) {
       return { ...base, status: 'insufficient_data', n: { current: estimate?.n ?? 0 }, days, reason: thin ?? `fewer than ${MIN_TASKS_PER_WINDOW} AI tasks in the current window` };
     }
-    return judged(estimate, { current: estimate.n }, `${pct(estimate.estimate)} (95% always-valid ${pct(estimate.lower)}–${pct(estimate.upper)}) ${against}`);
+    return judged(estimate, { current: estimate.n }, () => `${pct(estimate.estimate)} (95% always-valid ${pct(estimate.lower)}–${pct(estimate.upper)}) ${against}`);
   }
 
-  const comparison = at.comparisons[metric as ComparedMetric];
+  const comparison = at.comparison(metric as ComparedMetric);
   const current = comparison.current;
   const n = { baseline: comparison.baseline?.n ?? 0, current: current?.n ?? 0 };
   if (target.kind !== 'relativeChange') {
@@ -128,7 +141,7 @@ export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs
       return { ...base, status: 'insufficient_data', n, days, reason: thin ?? `fewer than ${MIN_TASKS_PER_WINDOW} tasks with this measure in the current window` };
     }
     const fmt = (x: number) => (Number.isFinite(x) ? x.toPrecision(3) : '∞');
-    return judged(current, n, `current ${fmt(current.estimate)} (95% always-valid ${fmt(current.lower)}–${fmt(current.upper)}) ${atMost ? '≤' : '≥'} ${target.value}`);
+    return judged(current, n, () => `current ${fmt(current.estimate)} (95% always-valid ${fmt(current.lower)}–${fmt(current.upper)}) ${atMost ? '≤' : '≥'} ${target.value}`);
   }
   const thin = thinWindow(inputs, true, n.baseline) ?? (n.current < MIN_TASKS_PER_WINDOW ? `fewer than ${MIN_TASKS_PER_WINDOW} tasks with this measure in the current window` : undefined);
   if (thin) return { ...base, status: 'insufficient_data', n, days, reason: thin };
@@ -136,7 +149,7 @@ export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs
   if (!change) {
     return { ...base, status: 'inconclusive', n, days, reason: 'the baseline value is zero, so a relative change is undefined: use atMost instead' };
   }
-  return judged({ ...change, n: n.current }, n, `change ${pct(change.estimate)} (95% always-valid ${pct(change.lower)} to ${pct(change.upper)}) ${against}`);
+  return judged({ ...change, n: n.current }, n, () => `change ${pct(change.estimate)} (95% always-valid ${pct(change.lower)} to ${pct(change.upper)}) ${against}`);
 }
 
 /**
@@ -148,14 +161,14 @@ export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs
  * criteria. A criterion whose α-interval is on the bad side but that does not survive the
  * correction is `inconclusive`.
  */
-export function evaluateCriteria(criteria: readonly Criterion[], inputs: EvaluationInputs, alpha = CRITERIA_ALPHA): CriterionResult[] {
+export function evaluateCriteria(criteria: readonly Criterion[], inputs: EvaluationInputs, alpha = CRITERIA_ALPHA, explain = true): CriterionResult[] {
   const levels = new Map<number, IntervalsAt>();
   const at = (level: number) => {
     let intervals = levels.get(level);
     if (!intervals) levels.set(level, (intervals = intervalsAt(inputs, alwaysValidMultiplier(inputs.currentDays, level))));
     return intervals;
   };
-  const results = criteria.map((criterion) => evaluateCriterion(criterion, inputs, at(alpha)));
+  const results = criteria.map((criterion) => evaluateCriterion(criterion, inputs, at(alpha), explain));
   const k = criteria.length;
   const failed = new Set<number>();
   for (let grew = results.some((r) => r.status === 'not_met'); grew; ) {
@@ -163,7 +176,7 @@ export function evaluateCriteria(criteria: readonly Criterion[], inputs: Evaluat
     const level = alpha / (k - failed.size);
     criteria.forEach((criterion, i) => {
       if (failed.has(i) || results[i]?.status !== 'not_met') return;
-      if (evaluateCriterion(criterion, inputs, at(level)).status === 'not_met') {
+      if (evaluateCriterion(criterion, inputs, at(level), false).status === 'not_met') {
         failed.add(i);
         grew = true;
       }
@@ -172,7 +185,7 @@ export function evaluateCriteria(criteria: readonly Criterion[], inputs: Evaluat
   }
   return results.map((result, i) => {
     if (result.status !== 'not_met' || failed.has(i)) return result;
-    return { ...result, status: 'inconclusive', reason: `${result.reason}; not yet beyond doubt across ${k} criteria (Holm)` };
+    return { ...result, status: 'inconclusive', reason: explain ? `${result.reason}; not yet beyond doubt across ${k} criteria (Holm)` : '' };
   });
 }
 
@@ -208,7 +221,7 @@ export function daysUntilConclusive(result: CriterionResult, inputs: EvaluationI
   let baselineSe = 0;
   let distance: number;
   if (relative) {
-    const comparison = at.comparisons[result.metric as ComparedMetric];
+    const comparison = at.comparison(result.metric as ComparedMetric);
     currentSe = spreadOf(comparison.current, at.z, true);
     const b = spreadOf(comparison.baseline, at.z, true);
     if (b === undefined || !(1 + result.target.value > 0) || !(1 + result.estimate > 0)) return undefined;
@@ -216,7 +229,7 @@ export function daysUntilConclusive(result: CriterionResult, inputs: EvaluationI
     distance = Math.abs(Math.log1p(result.estimate) - Math.log1p(result.target.value));
   } else {
     const estimate =
-      result.metric === 'ai_task_share' ? at.adoption.aiTaskShare : result.metric === 'override_ratio' ? at.adoption.overrides : at.comparisons[result.metric as ComparedMetric].current;
+      result.metric === 'ai_task_share' ? at.adoption.aiTaskShare : result.metric === 'override_ratio' ? at.adoption.overrides : at.comparison(result.metric as ComparedMetric).current;
     currentSe = spreadOf(estimate ?? undefined, at.z, false);
     distance = Math.abs(result.estimate - result.target.value);
   }

@@ -53,6 +53,12 @@ export interface DeploymentProjection {
   /** Latest event time received (epoch ms). */
   lastEventTime?: number;
   events: number;
+  /**
+   * What the criteria said at the end of each past local day (`scorecard.ts`, the verdict track):
+   * [weight of the events on or before that day, verdict]. A cache derived from the rest, kept
+   * here so snapshots carry it; dropping it only costs recomputation.
+   */
+  verdictTrack?: { lifecycle: string; days: Record<number, [number, string]> };
 }
 
 /** AI days kept per actor: enough for the peak of 7-day active users over 28 days, with room for backfill. */

@@ -98,3 +98,90 @@ export function valueAtRank(sorted: SortedSketch, rank: number): number {
 export function quantile(sorted: SortedSketch, q: number): number {
   return valueAtRank(sorted, Math.max(1, Math.ceil(q * sorted.count)));
 }
+
+/** A sketch's bucket indices in order with running counts (zeros first), kept until the sketch grows. */
+const cumulativeCache = new WeakMap<DurationSketch, { count: number; indices: Int32Array; running: Float64Array }>();
+
+function cumulativeOf(sketch: DurationSketch) {
+  let cached = cumulativeCache.get(sketch);
+  if (!cached || cached.count !== sketch.count) {
+    const indices = Int32Array.from(Object.keys(sketch.buckets), Number).sort();
+    const running = new Float64Array(indices.length);
+    let total = sketch.zeros;
+    indices.forEach((index, i) => (running[i] = total += sketch.buckets[index] as number));
+    cumulativeCache.set(sketch, (cached = { count: sketch.count, indices, running }));
+  }
+  return cached;
+}
+
+/** Values in `sketch` in buckets up to `index` (zeros included; −Infinity = zeros only). */
+export function countAtOrBelow(sketch: DurationSketch, index: number): number {
+  if (index === -Infinity) return sketch.zeros;
+  const { indices, running } = cumulativeOf(sketch);
+  let lo = 0;
+  let hi = indices.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((indices[mid] as number) <= index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? sketch.zeros : (running[lo - 1] as number);
+}
+
+/**
+ * Several sketches (the days of a window) read as one without merging them: a rank is found by
+ * bisection over bucket indices, counting each day through its cached running counts. Past
+ * days never change, so re-reading a window as it slides allocates almost nothing.
+ */
+export class SketchView {
+  readonly count: number;
+  private readonly zeros: number;
+  private readonly minIndex: number;
+  private readonly maxIndex: number;
+
+  constructor(private readonly sketches: readonly DurationSketch[]) {
+    let count = 0;
+    let zeros = 0;
+    let minIndex = Infinity;
+    let maxIndex = -Infinity;
+    for (const sketch of sketches) {
+      count += sketch.count;
+      zeros += sketch.zeros;
+      const { indices } = cumulativeOf(sketch);
+      if (indices.length > 0) {
+        minIndex = Math.min(minIndex, indices[0] as number);
+        maxIndex = Math.max(maxIndex, indices[indices.length - 1] as number);
+      }
+    }
+    this.count = count;
+    this.zeros = zeros;
+    this.minIndex = minIndex;
+    this.maxIndex = maxIndex;
+  }
+
+  countAtOrBelow(index: number): number {
+    let total = 0;
+    for (const sketch of this.sketches) total += countAtOrBelow(sketch, index);
+    return total;
+  }
+
+  /** Bucket index of the k-th smallest value (1-based, clamped to the sample); −Infinity for a zero. */
+  indexAtRank(rank: number): number {
+    const k = Math.min(Math.max(1, Math.ceil(rank)), this.count);
+    if (this.zeros >= k || this.minIndex === Infinity) return -Infinity;
+    let lo = this.minIndex;
+    let hi = this.maxIndex;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.countAtOrBelow(mid) >= k) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  valueAtRank(rank: number): number {
+    if (this.count === 0) return Number.NaN;
+    const index = this.indexAtRank(rank);
+    return index === -Infinity ? 0 : bucketValue(index);
+  }
+}

@@ -1,5 +1,6 @@
+import type { Criterion } from '@baseliner/contracts';
 import type { RegisteredDeployment } from '@baseliner/domain';
-import { adoptionAt, type Adoption } from './adoption';
+import { adoptionAt, type Adoption, type AdoptionCounts } from './adoption';
 import {
   CRITERIA_ALPHA,
   daysUntilConclusive,
@@ -94,22 +95,37 @@ interface Evaluation {
   baselineTotals?: WindowTotals;
   currentTotals?: WindowTotals;
   inputs: EvaluationInputs;
-  adoption: Adoption;
+  /** Absent on past days of the verdict track when no criterion needs it. */
+  adoption?: Adoption;
   criteria: CriterionResult[];
   criteriaVerdict: Verdict;
   z: number;
 }
 
-function evaluate(projection: DeploymentProjection, deployment: RegisteredDeployment, now: Date): Evaluation {
+/** The baseline window does not move with `now`, so past days can reuse one evaluation's baseline. */
+type Baseline = Pick<Evaluation, 'baselineTotals'> & { statistics?: EvaluationInputs['baseline'] };
+
+const PER_USER_OR_TASK_SHARE = new Set(['adoption_ratio', 'reversion_ratio', 'ai_task_share', 'override_ratio']);
+const NO_ADOPTION: AdoptionCounts = { activeUsers7d: 0, eligibleUsers: null, revertedUsers: 0, recentAdopters: 0, aiTaskShare: null, overrides: null };
+
+/**
+ * One evaluation at `now`. For a past day of the verdict track (`reuse` given) it skips what only
+ * people read: reasons, and adoption when no criterion needs it.
+ */
+function evaluate(projection: DeploymentProjection, deployment: RegisteredDeployment, now: Date, reuse?: Baseline): Evaluation {
   const windows = windowsOf(deployment, now);
-  const baselineTotals = windows.baseline ? windowTotals(projection, windows.baseline, ['manual']) : undefined;
+  const baselineTotals = reuse ? reuse.baselineTotals : windows.baseline ? windowTotals(projection, windows.baseline, ['manual']) : undefined;
+  const baselineStatistics = reuse ? reuse.statistics : baselineTotals && windowStatistics(baselineTotals);
   const currentTotals = windows.current ? windowTotals(projection, windows.current, ['ai', 'assisted', 'manual']) : undefined;
   const currentDays = currentTotals?.daysWithTasks ?? 0;
   // Days of evidence set the always-valid multiplier: the current window's once live, else the baseline's.
   const z = alwaysValidMultiplier(currentTotals ? currentDays : (baselineTotals?.daysWithTasks ?? 0), CRITERIA_ALPHA);
-  const { adoption, counts } = adoptionAt(projection, now, windows.today, currentTotals, deployment.eligibleUsers, z);
+  const needsAdoption = !reuse || deployment.criteria.some((c) => PER_USER_OR_TASK_SHARE.has(c.metric));
+  const { adoption, counts } = needsAdoption
+    ? adoptionAt(projection, now, windows.today, currentTotals, deployment.eligibleUsers, z)
+    : { adoption: undefined, counts: NO_ADOPTION };
   const inputs: EvaluationInputs = {
-    ...(baselineTotals && { baseline: windowStatistics(baselineTotals) }),
+    ...(baselineStatistics && { baseline: baselineStatistics }),
     ...(currentTotals && { current: windowStatistics(currentTotals) }),
     adoption: counts,
     currentTasks: currentTotals?.tasks ?? 0,
@@ -117,7 +133,7 @@ function evaluate(projection: DeploymentProjection, deployment: RegisteredDeploy
     baselineDays: baselineTotals?.daysWithTasks ?? 0,
   };
   const live = windows.current !== undefined;
-  const criteria = live ? evaluateCriteria(deployment.criteria, inputs) : [];
+  const criteria = live ? evaluateCriteria(deployment.criteria, inputs, CRITERIA_ALPHA, !reuse) : [];
   return { windows, baselineTotals, currentTotals, inputs, adoption, criteria, criteriaVerdict: verdictOf('live', live, criteria), z };
 }
 
@@ -138,12 +154,16 @@ function bucketWeight(bucket: DayBucket): number {
 }
 
 /**
- * What the criteria said at the end of each past day, kept per projection so a re-evaluation
- * every few seconds computes only today. An entry is reused while the events on or before its
- * day (their count, which only grows) and the lifecycle facts it depends on are unchanged, so a
- * backfill recomputes exactly the days it can affect.
+ * Criteria whose past values can be recomputed from day buckets alone. Reversion, and adoption
+ * without a declared number of eligible users, rest on each person's latest activity, which later
+ * events overwrite: they join the verdict from the day they are evaluated, not retroactively, so
+ * the track is the same whenever and however often it is computed (live, after a restart, after
+ * a full replay).
  */
-const dailyVerdicts = new WeakMap<DeploymentProjection, { lifecycle: string; days: Map<number, { weight: number; verdict: Verdict }> }>();
+function replayableOnPastDays(criterion: Criterion, deployment: RegisteredDeployment): boolean {
+  if (criterion.metric === 'reversion_ratio') return false;
+  return criterion.metric !== 'adoption_ratio' || deployment.eligibleUsers !== undefined;
+}
 
 function lifecycleKey(deployment: RegisteredDeployment): string {
   const { criteria, baselineWindow, wentLiveAt, rolledBack, retired, timezone, rampUpDays, eligibleUsers } = deployment;
@@ -164,9 +184,15 @@ function heldVerdictAt(projection: DeploymentProjection, deployment: RegisteredD
   if (Number.isFinite(revisedAt)) firstDay = Math.max(firstDay, localDay(revisedAt, zone));
   const today = windows.today;
 
+  // What the criteria said at the end of each past day is cached on the projection (and so in its
+  // snapshots): an entry stands while the events on or before its day — whose count only grows —
+  // and the lifecycle facts it depends on are unchanged, so a re-evaluation every few seconds
+  // computes only today, and a backfill recomputes exactly the days it can affect.
   const key = lifecycleKey(deployment);
-  let memo = dailyVerdicts.get(projection);
-  if (!memo || memo.lifecycle !== key) dailyVerdicts.set(projection, (memo = { lifecycle: key, days: new Map() }));
+  if (projection.verdictTrack?.lifecycle !== key) projection.verdictTrack = { lifecycle: key, days: {} };
+  const memo = projection.verdictTrack.days;
+  const pastDeployment = { ...deployment, criteria: deployment.criteria.filter((c) => replayableOnPastDays(c, deployment)) };
+  const baseline = { baselineTotals: evaluation.baselineTotals, statistics: evaluation.inputs.baseline };
 
   const dayNumbers = Object.keys(projection.days)
     .map(Number)
@@ -179,12 +205,11 @@ function heldVerdictAt(projection: DeploymentProjection, deployment: RegisteredD
       weight += bucketWeight(projection.days[dayNumbers[next] as number] as DayBucket);
       next += 1;
     }
-    let entry = memo.days.get(day);
-    if (!entry || entry.weight !== weight) {
-      entry = { weight, verdict: evaluate(projection, deployment, new Date(endOfLocalDay(day, zone))).criteriaVerdict };
-      memo.days.set(day, entry);
+    let entry = memo[day];
+    if (!entry || entry[0] !== weight) {
+      memo[day] = entry = [weight, evaluate(projection, pastDeployment, new Date(endOfLocalDay(day, zone)), baseline).criteriaVerdict];
     }
-    held = holdVerdict(held, entry.verdict, day);
+    held = holdVerdict(held, entry[1] as Verdict, day);
   }
   return holdVerdict(held, evaluation.criteriaVerdict, today);
 }
@@ -229,7 +254,7 @@ export function scorecardOf(projection: DeploymentProjection, now: Date): Scorec
       inRampUp: windows.inRampUp,
     },
     metrics: compareWindows(inputs.baseline, inputs.current, z),
-    adoption: evaluation.adoption,
+    adoption: evaluation.adoption as Adoption,
     weekday: weekdayPattern(projection, deployment, windows),
     criteria,
     flags: {

@@ -143,8 +143,8 @@ const tQuantileCache = new Map<string, number>();
 
 /**
  * The t with P(T > t) = `upperTail` (0 < upperTail < 0.5), by bisection on the distribution
- * function. Degrees of freedom are rounded to 0.1 and answers cached: callers ask for a few
- * (df, tail) pairs many times.
+ * function. Degrees of freedom are rounded to two significant digits and answers cached:
+ * callers ask for a few (df, tail) pairs many times.
  */
 export function studentQuantile(upperTail: number, df: number): number {
   if (!(df < 1e6)) {
@@ -157,7 +157,8 @@ export function studentQuantile(upperTail: number, df: number): number {
     }
     return (lo + hi) / 2;
   }
-  const roundedDf = Math.max(0.1, Math.round(df * 10) / 10);
+  // Two significant digits of df move t by far less than the interval's own error, and keep the cache small.
+  const roundedDf = Math.max(0.1, Number(df.toPrecision(2)));
   const key = `${roundedDf}:${upperTail}`;
   const cached = tQuantileCache.get(key);
   if (cached !== undefined) return cached;

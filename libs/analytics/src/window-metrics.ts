@@ -1,7 +1,7 @@
 import type { TaskMode } from '@baseliner/contracts';
 import { clusteredMean, clusteredProportion, clusteredQuantile, intervalAt, type ClusteredEstimate } from './clustered-estimates';
 import type { DeploymentProjection } from './deployment-projection';
-import { emptySketch, mergeInto, sortSketch, type DurationSketch } from './duration-sketch';
+import type { DurationSketch } from './duration-sketch';
 import { relativeChange, type Estimate } from './statistics';
 import type { DayWindow } from './windows';
 
@@ -35,7 +35,7 @@ export interface WindowDay {
   overrides: number;
 }
 
-/** Sums of one window: tasks by mode, outcomes, a merged sketch, and the days it came from. */
+/** Sums of one window: tasks by mode, outcomes, and the days they came from. */
 export interface WindowTotals {
   days: number;
   /** Days with at least one task of the window's modes. */
@@ -43,7 +43,6 @@ export interface WindowTotals {
   tasksByMode: Record<TaskMode, number>;
   tasks: number;
   errors: number;
-  durations: DurationSketch;
   overrides: number;
   perDay: WindowDay[];
 }
@@ -56,7 +55,6 @@ export function windowTotals(projection: DeploymentProjection, window: DayWindow
     tasksByMode: { ai: 0, assisted: 0, manual: 0 },
     tasks: 0,
     errors: 0,
-    durations: emptySketch(),
     overrides: 0,
     perDay: [],
   };
@@ -85,7 +83,6 @@ export function windowTotals(projection: DeploymentProjection, window: DayWindow
       day.tasks += modeDay.tasks;
       day.errors += modeDay.error + modeDay.rework;
       day.sketches.push(modeDay.durations);
-      mergeInto(totals.durations, modeDay.durations);
       day.costCount += modeDay.costCount;
       day.costSum += modeDay.costSum;
       day.costSumOfSquares += modeDay.costSumOfSquares;
@@ -102,21 +99,30 @@ export function windowTotals(projection: DeploymentProjection, window: DayWindow
 /** Each compared metric of one window as a day-clustered estimate (no interval yet). */
 export type WindowStatistics = Record<ComparedMetric, ClusteredEstimate>;
 
+/**
+ * The statistics are computed on first use: a criterion usually needs two or three of the seven,
+ * and the daily verdict track evaluates many past days.
+ */
 export function windowStatistics(totals: WindowTotals): WindowStatistics {
   const days = totals.perDay;
   const column = (pick: (day: WindowDay) => number) => days.map(pick);
-  const sorted = sortSketch(totals.durations);
-  const sketches = days.map((d) => d.sketches);
-  const allTasks = column((d) => d.allTasks);
-  return {
-    task_duration_p50: clusteredQuantile(sorted, sketches, 0.5),
-    task_duration_p90: clusteredQuantile(sorted, sketches, 0.9),
-    error_ratio: clusteredProportion(column((d) => d.errors), column((d) => d.tasks)),
-    escalation_ratio: clusteredProportion(column((d) => d.operatorEscalations + d.builderEscalations), allTasks),
-    builder_escalation_ratio: clusteredProportion(column((d) => d.builderEscalations), allTasks),
-    downstream_error_ratio: clusteredProportion(column((d) => d.downstreamErrors), allTasks),
-    cost_per_task: clusteredMean(column((d) => d.costCount), column((d) => d.costSum), column((d) => d.costSumOfSquares)),
+  const quantileOf = (q: number) => clusteredQuantile(days.map((d) => d.sketches), q);
+  const allTasks = () => column((d) => d.allTasks);
+  const compute: Record<ComparedMetric, () => ClusteredEstimate> = {
+    task_duration_p50: () => quantileOf(0.5),
+    task_duration_p90: () => quantileOf(0.9),
+    error_ratio: () => clusteredProportion(column((d) => d.errors), column((d) => d.tasks)),
+    escalation_ratio: () => clusteredProportion(column((d) => d.operatorEscalations + d.builderEscalations), allTasks()),
+    builder_escalation_ratio: () => clusteredProportion(column((d) => d.builderEscalations), allTasks()),
+    downstream_error_ratio: () => clusteredProportion(column((d) => d.downstreamErrors), allTasks()),
+    cost_per_task: () => clusteredMean(column((d) => d.costCount), column((d) => d.costSum), column((d) => d.costSumOfSquares)),
   };
+  const statistics = {} as WindowStatistics;
+  for (const metric of COMPARED_METRICS) {
+    let value: ClusteredEstimate | undefined;
+    Object.defineProperty(statistics, metric, { enumerable: true, get: () => (value ??= compute[metric]()) });
+  }
+  return statistics;
 }
 
 export interface MetricComparison {
@@ -126,23 +132,23 @@ export interface MetricComparison {
   change?: { estimate: number; lower: number; upper: number };
 }
 
-/** Both windows' intervals at multiplier `z`, and the relative change between them (MOVER-R). */
+/** Both windows' intervals of one metric at multiplier `z`, and the relative change between them (MOVER-R). */
+export function compareMetric(baseline: WindowStatistics | undefined, current: WindowStatistics | undefined, metric: ComparedMetric, z: number): MetricComparison {
+  const b = baseline?.[metric];
+  const c = current?.[metric];
+  const comparison: MetricComparison = {};
+  if (b && b.n > 0) comparison.baseline = intervalAt(b, z);
+  if (c && c.n > 0) comparison.current = intervalAt(c, z);
+  if (comparison.baseline && comparison.current && comparison.baseline.estimate > 0) {
+    comparison.change = relativeChange(comparison.current, comparison.baseline);
+  }
+  return comparison;
+}
+
 export function compareWindows(
   baseline: WindowStatistics | undefined,
   current: WindowStatistics | undefined,
   z: number,
 ): Record<ComparedMetric, MetricComparison> {
-  const result = {} as Record<ComparedMetric, MetricComparison>;
-  for (const metric of COMPARED_METRICS) {
-    const b = baseline?.[metric];
-    const c = current?.[metric];
-    const comparison: MetricComparison = {};
-    if (b && b.n > 0) comparison.baseline = intervalAt(b, z);
-    if (c && c.n > 0) comparison.current = intervalAt(c, z);
-    if (comparison.baseline && comparison.current && comparison.baseline.estimate > 0) {
-      comparison.change = relativeChange(comparison.current, comparison.baseline);
-    }
-    result[metric] = comparison;
-  }
-  return result;
+  return Object.fromEntries(COMPARED_METRICS.map((metric) => [metric, compareMetric(baseline, current, metric, z)])) as Record<ComparedMetric, MetricComparison>;
 }
