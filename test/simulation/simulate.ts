@@ -5,7 +5,7 @@
 //
 //   node dist/test/simulation/simulate.js [--deployments N] [--seed S] [--cells a,b] [--workers W]
 //
-// --deployments: per cell (default 1000; the 2000 tasks/day size is capped, see study.ts).
+// --deployments: per cell (default 1000; a size listed in study.ts SIZE_CAP runs fewer, and says so).
 // --cells: cell names or tags (first-verdict, no-change-sizes, coverage, no-change-sizes/100,
 //   clear-win, adoption, weekday-null, weekday-golive-drop, weekday-effect, days-to-verdict, …).
 // --workers: worker threads per cell (default 2, at most the CPUs; 0 = in this thread).

@@ -6,7 +6,7 @@ import type { Windows } from './windows';
 
 export const WEEKDAY_PATTERN_DAYS = 56;
 /** Family-wise error rate of one evaluation across the seven weekdays (Holm). */
-export const WEEKDAY_ALPHA = 0.01;
+export const WEEKDAY_ALPHA = 0.005;
 /** A weekday is tested only when its expected errors (if it were like the others) reach this. */
 export const MIN_EXPECTED_ERRORS_PER_WEEKDAY = 3;
 /** Whole weeks needed before anything is flagged, and weeks in which the weekday must stand out. */
@@ -19,7 +19,7 @@ export interface WeekdayPattern {
   tasks: Record<Weekday, number>;
   /** True where that weekday's error ratio is significantly and repeatedly above the other days'. */
   anomaly: Record<Weekday, boolean>;
-  /** Whole local weeks (Monday–Sunday) after ramp-up that the test used; 0 = not tested yet. */
+  /** Whole weeks (seven-day blocks ending yesterday) after ramp-up that the test used; 0 = not tested yet. */
   weeksTested: number;
   /** Between-day overdispersion of errors the test allowed for (1 = binomial). */
   overdispersion: number;
@@ -49,9 +49,9 @@ export function binomialMidPUpper(x: number, n: number, p: number): number {
 }
 
 /**
- * Does the deployment fail more on some local weekday? Judged on whole local weeks (Monday to
- * Sunday, the deployment's time zone) after go-live + ramp-up only — a change at go-live is not a
- * weekday pattern — up to the latest eight.
+ * Does the deployment fail more on some local weekday? Judged on whole weeks (seven-day blocks of
+ * local days ending yesterday, the deployment's time zone) after go-live + ramp-up only — a
+ * change at go-live is not a weekday pattern — up to the latest eight.
  *
  * Each weekday is tested against the other six with the exact conditional test for two rates:
  * given the errors of the week, the weekday's share of them is Binomial(E, n_w/N) if it were no
@@ -81,19 +81,18 @@ export function weekdayPattern(projection: DeploymentProjection, deployment: Reg
   const none = { ...descriptive, anomaly: byWeekday(() => false), weeksTested: 0, overdispersion: 1 };
   if (!windows.current || !deployment.wentLiveAt) return none;
 
-  // Whole weeks: from the first Monday on or after the end of ramp-up to the last Sunday before today.
+  // Whole weeks: the latest seven-day blocks that end yesterday (a week holds each weekday once),
+  // none starting before the end of ramp-up.
   const opens = localDay(Date.parse(deployment.wentLiveAt), deployment.timezone) + deployment.rampUpDays;
-  const firstMonday = opens + ((7 - weekdayIndex(opens)) % 7);
   const lastDay = Math.min(today - 1, windows.current.toDay);
-  const lastSunday = lastDay - ((weekdayIndex(lastDay) + 1) % 7);
-  const weeks = Math.min(MAX_WEEKS, Math.floor((lastSunday - firstMonday + 1) / 7));
+  const weeks = Math.min(MAX_WEEKS, Math.floor((lastDay - opens + 1) / 7));
   if (weeks < MIN_WEEKS_FOR_PATTERN) return { ...none, weeksTested: Math.max(0, weeks) };
-  const fromDay = lastSunday - weeks * 7 + 1;
+  const fromDay = lastDay - weeks * 7 + 1;
 
   const days: { w: number; week: number; tasks: number; errors: number }[] = [];
   const n = [0, 0, 0, 0, 0, 0, 0];
   const e = [0, 0, 0, 0, 0, 0, 0];
-  for (let day = fromDay; day <= lastSunday; day += 1) {
+  for (let day = fromDay; day <= lastDay; day += 1) {
     const counts = dayErrors(projection, day);
     if (counts.tasks === 0) continue;
     const w = weekdayIndex(day);
