@@ -135,7 +135,7 @@ export function deploymentDashboard(): dash.Dashboard {
       { expr: `baseliner_${metric}{${d},window="current"}`, legend: 'current' },
     ], 8);
   const change = (metric: string, title: string) =>
-    timeseriesPanel(`${title}: change vs baseline`, `Relative change of ${title.toLowerCase()} in the current window vs the baseline, with its 95% interval (lower, upper). Below 0 = lower than before.`, 'percentunit', [
+    timeseriesPanel(`${title}: change vs baseline`, `Relative change of ${title.toLowerCase()} in the current window vs the baseline, with its always-valid 95% interval (lower, upper; it holds however often it is looked at). Below 0 = lower than before.`, 'percentunit', [
       { expr: `baseliner_change_ratio{${d},metric="${metric}",bound="estimate"}`, legend: 'estimate' },
       { expr: `baseliner_change_ratio{${d},metric="${metric}",bound="lower"}`, legend: 'lower 95%' },
       { expr: `baseliner_change_ratio{${d},metric="${metric}",bound="upper"}`, legend: 'upper 95%' },

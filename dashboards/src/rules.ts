@@ -61,7 +61,7 @@ export const ALERT_RULES: AlertRule[] = [
     for: '6h',
     severity: 'warning',
     summary: '{{ $labels.deployment }} is failing its success criteria',
-    description: 'At least one criterion of {{ $labels.deployment }} is not met with 95% confidence. Fix it, or kill it: killing is progress too.',
+    description: 'At least one criterion of {{ $labels.deployment }} is not met beyond doubt (always-valid 95% interval, corrected for the number of criteria). Fix it, or kill it: killing is progress too.',
     runbook: 'verdict-failing',
   },
   {
@@ -80,7 +80,7 @@ export const ALERT_RULES: AlertRule[] = [
     for: '1h',
     severity: 'warning',
     summary: '{{ $labels.deployment }} fails more on {{ $labels.weekday }}',
-    description: 'The error ratio on {{ $labels.weekday }} (deployment time) is significantly above the other days over the last 8 weeks.',
+    description: 'The error ratio on {{ $labels.weekday }} (deployment time) is significantly above the other days over the whole weeks since ramp-up (up to 8), in at least two of them.',
     runbook: 'weekday-failure-pattern',
   },
   {
