@@ -1,6 +1,6 @@
 import { CRITERION_METRICS, type Criterion, type CriterionMetric } from '@baseliner/contracts';
 import { adoptionIntervals, type AdoptionCounts } from './adoption';
-import { alwaysValidMultiplier, type Estimate } from './statistics';
+import { alwaysValidMultiplier, widenForDegreesOfFreedom, type Estimate } from './statistics';
 import { compareMetric, type ComparedMetric, type MetricComparison, type WindowStatistics } from './window-metrics';
 import { WINDOW_DAYS } from './windows';
 
@@ -217,27 +217,35 @@ export function daysUntilConclusive(result: CriterionResult, inputs: EvaluationI
   }
   if (result.metric === 'adoption_ratio' || result.metric === 'reversion_ratio' || result.estimate === undefined) return undefined;
   const relative = result.target.kind === 'relativeChange';
+  const metric = result.metric;
+  // Each interval was drawn at z widened to t for its degrees of freedom: read the standard error
+  // back with that multiplier, and let the current window's degrees of freedom grow with its days.
+  const currentStatistics =
+    metric === 'ai_task_share' ? inputs.adoption.aiTaskShare : metric === 'override_ratio' ? inputs.adoption.overrides : inputs.current?.[metric as ComparedMetric];
+  const currentDf = currentStatistics?.df ?? Infinity;
+  const baselineDf = relative ? (inputs.baseline?.[metric as ComparedMetric].df ?? Infinity) : Infinity;
   let currentSe: number | undefined;
   let baselineSe = 0;
   let distance: number;
   if (relative) {
-    const comparison = at.comparison(result.metric as ComparedMetric);
-    currentSe = spreadOf(comparison.current, at.z, true);
-    const b = spreadOf(comparison.baseline, at.z, true);
+    const comparison = at.comparison(metric as ComparedMetric);
+    currentSe = spreadOf(comparison.current, widenForDegreesOfFreedom(at.z, currentDf), true);
+    const b = spreadOf(comparison.baseline, widenForDegreesOfFreedom(at.z, baselineDf), true);
     if (b === undefined || !(1 + result.target.value > 0) || !(1 + result.estimate > 0)) return undefined;
     baselineSe = b;
     distance = Math.abs(Math.log1p(result.estimate) - Math.log1p(result.target.value));
   } else {
-    const estimate =
-      result.metric === 'ai_task_share' ? at.adoption.aiTaskShare : result.metric === 'override_ratio' ? at.adoption.overrides : at.comparison(result.metric as ComparedMetric).current;
-    currentSe = spreadOf(estimate ?? undefined, at.z, false);
+    const estimate = metric === 'ai_task_share' ? at.adoption.aiTaskShare : metric === 'override_ratio' ? at.adoption.overrides : at.comparison(metric as ComparedMetric).current;
+    currentSe = spreadOf(estimate ?? undefined, widenForDegreesOfFreedom(at.z, currentDf), false);
     distance = Math.abs(result.estimate - result.target.value);
   }
   if (currentSe === undefined || !(distance > 0) || nowDays === 0) return undefined;
   for (let days = nowDays + 1; days <= WINDOW_DAYS; days += 1) {
     const z = alwaysValidMultiplier(days);
-    const halfWidth = z * Math.sqrt((currentSe * currentSe * nowDays) / days + baselineSe * baselineSe);
-    if (halfWidth < distance) return days - nowDays;
+    const futureDf = Number.isFinite(currentDf) && nowDays > 1 ? (currentDf * (days - 1)) / (nowDays - 1) : currentDf;
+    const current = widenForDegreesOfFreedom(z, futureDf) * currentSe;
+    const baseline = widenForDegreesOfFreedom(z, baselineDf) * baselineSe;
+    if (Math.sqrt((current * current * nowDays) / days + baseline * baseline) < distance) return days - nowDays;
   }
   return undefined;
 }
