@@ -37,7 +37,12 @@ describe('control API: /v1/deployments', () => {
       { metric: 'error_ratio', relativeChange: 0 },
       { metric: 'adoption_ratio', atLeast: 0.6 },
     ];
-    expect((await admin.put('/v1/deployments/doc-review/criteria', { criteria })).body.criteria).toEqual(criteria);
+    const defined = await admin.put('/v1/deployments/doc-review/criteria', { criteria });
+    expect(defined.body.criteria).toEqual(criteria);
+    // "No worse" is judged like any target: the answer says what it takes and suggests a margin.
+    expect(defined.body.criteriaAdvice).toEqual([
+      { field: 'criteria[1].relativeChange', message: expect.stringMatching(/met only once error_ratio is clearly lower.*relativeChange 0\.05/) },
+    ]);
     expect((await admin.put('/v1/deployments/doc-review/baseline', { from: '2026-09-01T00:00:00Z', to: '2026-10-01T00:00:00Z' })).body.baselineWindow).toEqual({
       from: '2026-09-01T00:00:00.000Z',
       to: '2026-10-01T00:00:00.000Z',

@@ -3,7 +3,11 @@ import type { Criterion, TaskMode, TaskOutcome, TelemetryEvent } from '@baseline
 import type { DeploymentEvent } from '@baseliner/domain';
 import { applyLifecycleEvent, applyTelemetryEvent, emptyProjection, type DeploymentProjection } from './deployment-projection';
 import { DAY_MS } from './local-time';
-import { scorecardOf } from './scorecard';
+import { clusteredProportion } from './clustered-estimates';
+import { evaluateCriteria, type EvaluationInputs } from './criteria-evaluation';
+import { holdVerdict, scorecardOf, type HeldVerdict } from './scorecard';
+import { alwaysValidMultiplier } from './statistics';
+import type { WindowStatistics } from './window-metrics';
 
 const NOW = new Date('2026-11-21T18:00:00Z');
 const GO_LIVE = '2026-10-01T08:00:00.000Z';
@@ -186,5 +190,105 @@ describe('scorecards tell the stories', () => {
       .tasks(0, liveDays - 3, 30, 'ai', 100, 0.01)
       .lifecycle({ type: 'CriteriaRevised', data: { criteria: [{ metric: 'error_ratio', atMost: 0.2 }], reason: 'r', revisedAt: '' } });
     expect(scorecardOf(story.projection, NOW)!.flags).toMatchObject({ criteriaRevisedAfterGoLive: true, silentFor24h: true });
+  });
+
+  it('a single bad Tuesday is an incident, not a pattern; errors halving at go-live flag no weekday', () => {
+    const badTuesday = (d: number) => new Date(day(d)).getUTCDay() === 2 && d > liveDays - 7;
+    const incident = new Story([{ metric: 'error_ratio', atMost: 0.5 }]).tasks(0, liveDays, 20, 'ai', 300, (d) => (badTuesday(d) ? 0.6 : 0.05));
+    const card = scorecardOf(incident.projection, NOW)!;
+    expect(card.weekday.weeksTested).toBe(6);
+    expect(card.weekday.errorRatio.tue).toBeGreaterThan(card.weekday.errorRatio.wed as number);
+    expect(Object.values(card.weekday.anomaly).some(Boolean)).toBe(false);
+
+    const halved = new Story([{ metric: 'error_ratio', atMost: 0.5 }], { seed: 3 }).tasks(-28, -1, 20, 'manual', 300, 0.2).tasks(0, liveDays, 20, 'ai', 300, 0.1);
+    expect(Object.values(scorecardOf(halved.projection, NOW)!.weekday.anomaly).some(Boolean)).toBe(false);
+  });
+
+  it('waits for whole weeks after ramp-up before testing weekdays at all', () => {
+    const tuesday = (d: number) => new Date(day(d)).getUTCDay() === 2;
+    const story = new Story([{ metric: 'error_ratio', atMost: 0.5 }]).tasks(-28, 19, 20, 'ai', 300, (d) => (tuesday(d) ? 0.6 : 0.05));
+    // Day 20 after go-live: ramp-up ends on day 7, so 13 days = one whole week: not enough.
+    const card = scorecardOf(story.projection, new Date(day(20, 18)))!;
+    expect(card.weekday.weeksTested).toBe(1);
+    expect(Object.values(card.weekday.anomaly).some(Boolean)).toBe(false);
+  });
+});
+
+describe('verdicts that hold', () => {
+  it('follows the criteria until a verdict is reached, then changes only to the other verdict', () => {
+    const days: [string, string, number][] = [];
+    let held: HeldVerdict | undefined;
+    const seen = ['insufficient_data', 'inconclusive', 'works', 'inconclusive', 'insufficient_data', 'works', 'failing', 'inconclusive', 'works'] as const;
+    seen.forEach((criteriaVerdict, day) => {
+      held = holdVerdict(held, criteriaVerdict, day);
+      days.push([criteriaVerdict, held.verdict, held.since]);
+    });
+    expect(days).toEqual([
+      ['insufficient_data', 'insufficient_data', 0],
+      ['inconclusive', 'inconclusive', 1],
+      ['works', 'works', 2],
+      ['inconclusive', 'works', 2],
+      ['insufficient_data', 'works', 2],
+      ['works', 'works', 2],
+      ['failing', 'failing', 6],
+      ['inconclusive', 'failing', 6],
+      ['works', 'works', 8],
+    ]);
+  });
+
+  it('a deployment that failed clearly keeps failing while its evidence only blurs, and says since when', () => {
+    // Errors far above the limit for three weeks after ramp-up, then as many tasks at a rate right
+    // at the limit: the 28-day window becomes inconclusive, the verdict stays failing.
+    const story = new Story([{ metric: 'error_ratio', atMost: 0.1 }])
+      .tasks(0, 28, 40, 'ai', 300, 0.3)
+      .tasks(29, liveDays, 40, 'ai', 300, 0.1);
+    const card = scorecardOf(story.projection, NOW)!;
+    expect(card.criteriaVerdict).toBe('inconclusive');
+    expect(card.verdict).toBe('failing');
+    // Reached once the current window (from day 7) held a week of days: the 14th day after go-live.
+    expect(card.verdictSince).toBe('2026-10-14');
+    expect(card.intervals).toMatchObject({ confidence: 0.95, alwaysValid: true, unit: 'day' });
+    expect(card.intervals.multiplier).toBeCloseTo(alwaysValidMultiplier(28), 12);
+  });
+
+  it('gives the same verdict whether the past days were cached or computed afresh', () => {
+    const build = () => new Story([{ metric: 'error_ratio', atMost: 0.1 }]).tasks(0, 28, 40, 'ai', 300, 0.3).tasks(29, liveDays, 40, 'ai', 300, 0.1);
+    const incremental = build();
+    // Evaluated every day as the days arrive (the live projector) …
+    for (let d = 8; d <= liveDays; d += 1) scorecardOf(incremental.projection, new Date(day(d, 18)));
+    const live = scorecardOf(incremental.projection, NOW)!;
+    // … and once, from scratch (a full replay).
+    const replayed = scorecardOf(build().projection, NOW)!;
+    expect(live).toEqual(replayed);
+    expect(incremental.projection.verdictTrack).toBeDefined();
+  });
+});
+
+describe('Holm across criteria', () => {
+  // 1,000 tasks over 28 days with identical days (design effect 1): 20% errors and 20% downstream errors.
+  const identicalDays = (k: number, n: number) => clusteredProportion(Array(28).fill(k), Array(28).fill(n));
+  const inputs = (): EvaluationInputs => ({
+    current: { error_ratio: identicalDays(10, 50), downstream_error_ratio: identicalDays(10, 50) } as unknown as WindowStatistics,
+    adoption: { activeUsers7d: 0, eligibleUsers: null, revertedUsers: 0, recentAdopters: 0, aiTaskShare: null, overrides: null },
+    currentTasks: 1400,
+    currentDays: 28,
+    baselineDays: 0,
+  });
+  // The Wilson lower bound of 20% of 1,400 is 16.96% at α = 5% (z 3.036) and 16.72% at α/2 (z 3.284).
+  const threshold = 0.168;
+
+  it('one criterion on the bad side at α is not_met', () => {
+    const [result] = evaluateCriteria([{ metric: 'error_ratio', atMost: threshold }], inputs());
+    expect(result?.status).toBe('not_met');
+    expect(result?.lower).toBeGreaterThan(threshold);
+  });
+
+  it('two such criteria are not beyond doubt together: Holm asks α/2 of the first', () => {
+    const results = evaluateCriteria([{ metric: 'error_ratio', atMost: threshold }, { metric: 'downstream_error_ratio', atMost: threshold }], inputs());
+    expect(results.map((r) => r.status)).toEqual(['inconclusive', 'inconclusive']);
+    expect(results[0]?.reason).toContain('Holm');
+    // With one clearly over the limit, Holm rejects it at α/2 and then the other at α.
+    const clear = evaluateCriteria([{ metric: 'error_ratio', atMost: 0.1 }, { metric: 'downstream_error_ratio', atMost: threshold }], inputs());
+    expect(clear.map((r) => r.status)).toEqual(['not_met', 'not_met']);
   });
 });
