@@ -41,9 +41,13 @@ export function ratioInterval(a: Estimate, b: Estimate): Omit<Estimate, 'n'> {
   const upperDen = ly * (2 * y - ly);
   // A discriminant is ≥ 0 in exact arithmetic whenever each bound lies on its side of its estimate
   // (a sketch can return a bound equal to the estimate); clamp what rounding makes slightly negative.
-  const lower = Number.isFinite(uy) && lowerDen > 0 ? (xy - Math.sqrt(Math.max(0, lowerDisc))) / lowerDen : 0;
+  // The lower limit is the positive root of lowerDen·θ² − 2xy·θ + lx(2x − lx) = 0. A wide baseline
+  // interval (uy > 2y, common with always-valid intervals on a thin baseline) makes lowerDen
+  // negative: the same formula then still gives that root, and a zero lowerDen a linear equation.
+  let lower = 0;
+  if (Number.isFinite(uy)) lower = lowerDen === 0 ? (lx * (2 * x - lx)) / (2 * xy) : (xy - Math.sqrt(Math.max(0, lowerDisc))) / lowerDen;
   const upper = Number.isFinite(ux) && ly > 0 && upperDen > 0 ? (xy + Math.sqrt(Math.max(0, upperDisc))) / upperDen : Infinity;
-  return { estimate: x / y, lower: Math.max(0, lower), upper };
+  return { estimate: x / y, lower: Number.isFinite(lower) ? Math.max(0, lower) : 0, upper };
 }
 
 /** Relative change current vs baseline (−0.3 = 30% lower), with its interval. */

@@ -51,6 +51,20 @@ describe('ratio of two proportions (MOVER-R with Wilson limits)', () => {
     }
   });
 
+  it('keeps a finite lower limit when the baseline interval reaches past twice its estimate', () => {
+    // x = 9% [3.2%, 22.4%] over y = 3% [1.2%, 7%]: uy > 2y, so the quadratic's leading term is negative.
+    const x = { estimate: 0.09, lower: 0.032, upper: 0.224, n: 700 };
+    const y = { estimate: 0.03, lower: 0.012, upper: 0.07, n: 700 };
+    const ratio = ratioInterval(x, y);
+    // The MOVER-R limit solves (x − θy)² = (x − lx)² + θ²(uy − y)²: check the root directly …
+    const residual = (theta: number) => (x.estimate - theta * y.estimate) ** 2 - (x.estimate - x.lower) ** 2 - theta ** 2 * (y.upper - y.estimate) ** 2;
+    expect(ratio.lower).toBeGreaterThan(0.5);
+    expect(Math.abs(residual(ratio.lower))).toBeLessThan(1e-15);
+    // … and against the log-scale MOVER, which agrees closely for such intervals.
+    const logLower = Math.exp(Math.log(3) - Math.hypot(Math.log(0.09 / 0.032), Math.log(0.07 / 0.03)));
+    expect(ratio.lower).toBeCloseTo(logLower, 1);
+  });
+
   it('is unbounded above when the baseline rate is zero', () => {
     expect(ratioInterval(wilsonInterval(3, 50), wilsonInterval(0, 50)).upper).toBe(Infinity);
   });
