@@ -14,14 +14,14 @@ import {
   applyLifecycleEvent,
   applyTelemetryEvent,
   DAY_MS,
+  emptyDay,
+  emptyModeDay,
   emptyProjection,
-  emptySketch,
   localDay,
   scorecardOf,
   seededRandom,
   type DayBucket,
   type DeploymentProjection,
-  type ModeDay,
   type Scorecard,
 } from '@baseliner/analytics';
 
@@ -266,23 +266,8 @@ export function goLive(projection: DeploymentProjection): void {
   applyLifecycleEvent(projection, { type: 'WentLive', data: { at, recordedAt: at } });
 }
 
-function emptyModeDay(): ModeDay {
-  return { tasks: 0, success: 0, error: 0, rework: 0, escalated: 0, durations: emptySketch(), costCount: 0, costSum: 0, costSumOfSquares: 0 };
-}
-
 function dayBucket(projection: DeploymentProjection, day: number): DayBucket {
-  return (projection.days[day] ??= {
-    modes: {},
-    operatorEscalations: 0,
-    builderEscalations: 0,
-    downstreamErrors: 0,
-    overrides: 0,
-    disables: 0,
-    enables: 0,
-    aiUses: 0,
-    feedbackCount: 0,
-    feedbackSum: 0,
-  });
+  return (projection.days[day] ??= emptyDay());
 }
 
 /**

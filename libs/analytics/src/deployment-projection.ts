@@ -68,7 +68,8 @@ export function emptyProjection(id: string): DeploymentProjection {
   return { id, lifecycle: initialDeploymentState, timezone: 'UTC', days: {}, actors: {}, events: 0 };
 }
 
-function emptyDay(): DayBucket {
+/** A day with nothing on it yet. */
+export function emptyDay(): DayBucket {
   return {
     modes: {},
     operatorEscalations: 0,
@@ -83,7 +84,8 @@ function emptyDay(): DayBucket {
   };
 }
 
-function emptyModeDay(): ModeDay {
+/** One mode's tasks on a day, before the first. */
+export function emptyModeDay(): ModeDay {
   return { tasks: 0, success: 0, error: 0, rework: 0, escalated: 0, durations: emptySketch(), costCount: 0, costSum: 0, costSumOfSquares: 0 };
 }
 
