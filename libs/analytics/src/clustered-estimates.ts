@@ -150,8 +150,10 @@ export function intervalAt(estimate: ClusteredEstimate, z: number): Estimate {
       if (!Number.isFinite(zt)) return { estimate: estimate.estimate, lower: 0, upper: Infinity, n };
       // Woodruff: an interval for the share of tasks below the true quantile, read back as ranks.
       const share = wilsonInterval(estimate.q * estimate.effectiveN, estimate.effectiveN, zt);
-      const lowRank = Math.floor(n * share.lower);
-      const highRank = Math.ceil(n * share.upper) + 1;
+      // Nearest ranks, as the estimate itself: for the median of 20 at 1.96 this is X(6)..X(15),
+      // the exact order-statistic interval of the binomial tables.
+      const lowRank = Math.ceil(n * share.lower);
+      const highRank = Math.ceil(n * share.upper);
       return {
         estimate: estimate.estimate,
         lower: lowRank >= 1 ? estimate.view.valueAtRank(lowRank) : 0,
