@@ -223,7 +223,7 @@ export function deploymentDashboard(): dash.Dashboard {
     .withPanel(
       new bargauge.PanelBuilder()
         .title('Error ratio by weekday')
-        .description('Error ratio per local weekday over the last 8 weeks; a weekday flagged anomalous is significantly above the others.')
+        .description('Error ratio per local weekday over the last 8 weeks; a weekday flagged anomalous is significantly above the others over the whole weeks since ramp-up, in at least two of them.')
         .unit('percentunit')
         .datasource(datasource)
         .span(8)
