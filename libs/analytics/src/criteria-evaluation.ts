@@ -64,6 +64,11 @@ export function intervalsAt(inputs: EvaluationInputs, z: number): IntervalsAt {
   };
 }
 
+/** AI task share and overrides are rates over the current window's tasks, kept side by side. */
+const isAiTaskRate = (metric: CriterionMetric): metric is 'ai_task_share' | 'override_ratio' => metric === 'ai_task_share' || metric === 'override_ratio';
+const aiTaskRate = <T>(rates: { aiTaskShare: T; overrides: T }, metric: 'ai_task_share' | 'override_ratio'): T =>
+  metric === 'ai_task_share' ? rates.aiTaskShare : rates.overrides;
+
 function targetOf(criterion: Criterion): CriterionResult['target'] {
   if (criterion.relativeChange !== undefined) return { kind: 'relativeChange', value: criterion.relativeChange };
   if (criterion.atMost !== undefined) return { kind: 'atMost', value: criterion.atMost };
@@ -123,8 +128,8 @@ export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs
   }
 
   // Rates over tasks of the current window.
-  if (metric === 'ai_task_share' || metric === 'override_ratio') {
-    const estimate = metric === 'ai_task_share' ? at.adoption.aiTaskShare : at.adoption.overrides;
+  if (isAiTaskRate(metric)) {
+    const estimate = aiTaskRate(at.adoption, metric);
     const thin = thinWindow(inputs, false, 0);
     if (thin || !estimate || estimate.n < MIN_TASKS_PER_WINDOW) {
       return { ...base, status: 'insufficient_data', n: { current: estimate?.n ?? 0 }, days, reason: thin ?? `fewer than ${MIN_TASKS_PER_WINDOW} AI tasks in the current window` };
@@ -220,8 +225,7 @@ export function daysUntilConclusive(result: CriterionResult, inputs: EvaluationI
   const metric = result.metric;
   // Each interval was drawn at z widened to t for its degrees of freedom: read the standard error
   // back with that multiplier, and let the current window's degrees of freedom grow with its days.
-  const currentStatistics =
-    metric === 'ai_task_share' ? inputs.adoption.aiTaskShare : metric === 'override_ratio' ? inputs.adoption.overrides : inputs.current?.[metric as ComparedMetric];
+  const currentStatistics = isAiTaskRate(metric) ? aiTaskRate(inputs.adoption, metric) : inputs.current?.[metric as ComparedMetric];
   const currentDf = currentStatistics?.df ?? Infinity;
   const baselineDf = relative ? (inputs.baseline?.[metric as ComparedMetric].df ?? Infinity) : Infinity;
   let currentSe: number | undefined;
@@ -235,7 +239,7 @@ export function daysUntilConclusive(result: CriterionResult, inputs: EvaluationI
     baselineSe = b;
     distance = Math.abs(Math.log1p(result.estimate) - Math.log1p(result.target.value));
   } else {
-    const estimate = metric === 'ai_task_share' ? at.adoption.aiTaskShare : metric === 'override_ratio' ? at.adoption.overrides : at.comparison(metric as ComparedMetric).current;
+    const estimate = isAiTaskRate(metric) ? aiTaskRate(at.adoption, metric) : at.comparison(metric as ComparedMetric).current;
     currentSe = spreadOf(estimate ?? undefined, widenForDegreesOfFreedom(at.z, currentDf), false);
     distance = Math.abs(result.estimate - result.target.value);
   }

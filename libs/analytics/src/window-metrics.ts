@@ -42,8 +42,6 @@ export interface WindowTotals {
   daysWithTasks: number;
   tasksByMode: Record<TaskMode, number>;
   tasks: number;
-  errors: number;
-  overrides: number;
   perDay: WindowDay[];
 }
 
@@ -54,8 +52,6 @@ export function windowTotals(projection: DeploymentProjection, window: DayWindow
     daysWithTasks: 0,
     tasksByMode: { ai: 0, assisted: 0, manual: 0 },
     tasks: 0,
-    errors: 0,
-    overrides: 0,
     perDay: [],
   };
   for (let dayNumber = window.fromDay; dayNumber <= window.toDay; dayNumber += 1) {
@@ -88,8 +84,6 @@ export function windowTotals(projection: DeploymentProjection, window: DayWindow
       day.costSumOfSquares += modeDay.costSumOfSquares;
     }
     totals.tasks += day.tasks;
-    totals.errors += day.errors;
-    totals.overrides += day.overrides;
     if (day.tasks > 0) totals.daysWithTasks += 1;
     totals.perDay.push(day);
   }
