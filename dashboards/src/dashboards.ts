@@ -64,6 +64,9 @@ function datasourceVariable() {
 }
 
 const d = 'deployment="$deployment"';
+/** Failing deployments whose (held) verdict was reached over 14 days ago. */
+const failingForTwoWeeks =
+  'baseliner_deployment_verdict{verdict="failing"} == 1 and on (deployment) (time() - baseliner_verdict_since_timestamp_seconds > 14 * 86400)';
 
 export function portfolioDashboard(): dash.Dashboard {
   const organize = {
@@ -93,8 +96,8 @@ export function portfolioDashboard(): dash.Dashboard {
       ], 12).mappings(verdictMappings),
     )
     .withPanel(
-      statPanel('Failing for over two weeks (kill list)', 'Deployments whose verdict has been failing for the last 14 days: decide to fix or retire them.', 'none', [
-        { expr: 'count(min_over_time(baseliner_deployment_verdict{verdict="failing"}[14d]) == 1) or vector(0)' },
+      statPanel('Failing for over two weeks (kill list)', 'Deployments whose verdict has been failing for over 14 days (since the day it was reached, from the scorecard — not from Prometheus history): decide to fix or retire them.', 'none', [
+        { expr: `count(${failingForTwoWeeks}) or vector(0)` },
       ], 12),
     )
     .withPanel(
@@ -121,7 +124,7 @@ export function portfolioDashboard(): dash.Dashboard {
         'Kill list',
         'Deployments failing for over two weeks, with their owner: the candidates to retire.',
         'none',
-        [{ expr: 'baseliner_deployment_info and on (deployment) (min_over_time(baseliner_deployment_verdict{verdict="failing"}[14d]) == 1)' }],
+        [{ expr: `baseliner_deployment_info and on (deployment) (${failingForTwoWeeks})` }],
         [{ id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true } } }],
       ),
     )

@@ -11,6 +11,7 @@ export const DEPLOYMENT_FAMILIES = {
   info: family('baseliner_deployment_info', 'Deployment properties (always 1)', ['name', 'owner', 'workflow']),
   phase: family('baseliner_deployment_phase', 'Lifecycle phase (1 for the current one)', ['phase']),
   verdict: family('baseliner_deployment_verdict', 'Verdict (1 for the current one)', ['verdict']),
+  verdictSince: family('baseliner_verdict_since_timestamp_seconds', 'When the current verdict was reached: UTC midnight of the local date', []),
   criterion: family('baseliner_criterion_status', 'Status of each success criterion (1 for the current one)', ['criterion', 'status']),
   liveSince: family('baseliner_live_since_timestamp_seconds', 'Go-live time', []),
   lastEvent: family('baseliner_last_event_timestamp_seconds', 'Latest event time received', []),
@@ -48,6 +49,8 @@ export function deploymentSeries(projection: DeploymentProjection, card: Scoreca
   out.gauge(f.info, [d, lifecycle.name, lifecycle.owner.name, lifecycle.workflow ?? ''], 1);
   for (const phase of PHASES) out.gauge(f.phase, [d, phase], phase === lifecycle.phase ? 1 : 0);
   for (const verdict of VERDICTS) out.gauge(f.verdict, [d, verdict], verdict === card.verdict ? 1 : 0);
+  // A held verdict knows its own age, so "failing for two weeks" needs no two weeks of Prometheus history.
+  if (card.verdictSince) out.gauge(f.verdictSince, [d], Date.parse(`${card.verdictSince}T00:00:00Z`) / 1000);
   for (const criterion of lifecycle.criteria) {
     const status = card.criteria.find((c) => c.metric === criterion.metric)?.status;
     for (const s of CRITERION_STATUSES) out.gauge(f.criterion, [d, criterion.metric, s], s === status ? 1 : 0);
