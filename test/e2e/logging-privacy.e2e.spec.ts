@@ -36,4 +36,35 @@ describe('what the server writes to its logs', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('never stores a raw actor, whatever its shape and on event types whose schema has no actor', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'baseliner-store-'));
+    const server = startServerProcess(dataDir);
+    try {
+      const url = await server.url;
+      const admin = client(url, readFileSync(join(dataDir, 'secrets', 'admin-token'), 'utf8').trim());
+      await admin.post('/v1/deployments', validRegistration('shapes'));
+      const key = ((await admin.post('/v1/deployments/shapes/keys')).body as { key: string }).key;
+      const email = 'shape.probe@example.com';
+      const event = (i: number, type: string, data: Record<string, unknown>) => ({ ...taskCompleted('shapes'), id: `shape-${i}`, type, data });
+      const reply = await client(url, key).post('/v1/events', [
+        event(1, 'escalation.raised', { to: 'operator', actor: { email } }),
+        event(2, 'error.downstream', { stage: 'billing', actor: [email] }),
+        event(3, 'escalation.raised', { to: 'builder', actor: email }),
+      ]);
+      expect(reply.body).toMatchObject({ accepted: 3, rejected: [] });
+    } finally {
+      server.child.kill('SIGTERM');
+      await exited(server.child);
+    }
+    try {
+      // The store's files, WAL included, as bytes: the probe may appear in no form.
+      const files = ['events.db', 'events.db-wal'].map((f) => join(dataDir, f));
+      const bytes = Buffer.concat(files.map((f) => { try { return readFileSync(f); } catch { return Buffer.alloc(0); } }));
+      expect(bytes.length).toBeGreaterThan(0);
+      expect(bytes.includes('shape.probe')).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -133,8 +133,13 @@ export class IntakeService {
         return;
       }
       seenInRequest.add(storeId);
-      const actor = data.value.actor;
-      const stored = typeof actor === 'string' ? { ...event, data: { ...data.value, actor: this.deps.pseudonymiser.pseudonym(actor) } } : event;
+      // Every `actor`, whatever its type and on every event type (where the schema has no actor it
+      // is an extra field, kept): a non-string is pseudonymised as its JSON, so it never lands raw.
+      const actor = (data.value as { actor?: unknown }).actor;
+      const stored =
+        actor === undefined
+          ? event
+          : { ...event, data: { ...data.value, actor: this.deps.pseudonymiser.pseudonym(typeof actor === 'string' ? actor : JSON.stringify(actor)) } };
       // The store records arrival time itself (recordedAt), so no per-event metadata is written.
       toStore.push({ id: storeId, type: event.type, data: stored });
       storedByType.set(event.type, (storedByType.get(event.type) ?? 0) + 1);
