@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scorecardOf } from '@baseliner/analytics';
@@ -61,6 +61,12 @@ describe('incremental snapshots', () => {
     expect(resumed.deployments.a!.events).toBe(full.deployments.a!.events);
     expect(resumed.deployments.b!.events).toBe(full.deployments.b!.events);
     expect(cards(resumed)).toEqual(cards(full));
+  });
+
+  it('keeps the snapshot file private to the owner (0600)', () => {
+    const store = new SnapshotStore(join(dir, 'projector.db'));
+    expect(statSync(join(dir, 'projector.db')).mode & 0o777).toBe(0o600);
+    store.close();
   });
 
   it('ignores a store without a completed pass', () => {

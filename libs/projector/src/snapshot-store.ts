@@ -1,8 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { DeploymentProjection } from '@baseliner/analytics';
+import { privateDatabaseFile } from '@baseliner/event-store';
 import { emptyProjectionState, type ProjectionState } from './projection-state';
 
 /**
@@ -20,7 +19,7 @@ export class SnapshotStore {
   private readonly statements;
 
   constructor(path: string) {
-    mkdirSync(dirname(path), { recursive: true });
+    privateDatabaseFile(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.exec(`

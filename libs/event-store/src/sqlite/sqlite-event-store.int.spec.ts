@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, onLines, spawnTs } from '../../../../test/support/run-ts';
@@ -34,6 +34,21 @@ describe('SQLite event store', () => {
     expect(await store.writerPragma('journal_mode')).toBe('wal');
     expect(await store.writerPragma('synchronous')).toBe(2); // FULL: fsync on every commit
     await store.close();
+  });
+
+  it('keeps its files private to the owner: data directory 0700, database, WAL and shared memory 0600', async () => {
+    const path = join(dir, 'data', 'events.db');
+    const store = new SqliteEventStore({ path });
+    await store.append('s-1', [{ id: 'a', type: 'A', data: { owner: 'dana.reyes@example.com' } }]);
+    const mode = (file: string) => statSync(file).mode & 0o777;
+    expect(mode(join(dir, 'data'))).toBe(0o700);
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) expect({ file, mode: mode(file) }).toEqual({ file, mode: 0o600 });
+    await store.close();
+    // A file left readable by an older version is tightened on the next start.
+    chmodSync(path, 0o644);
+    const reopened = new SqliteEventStore({ path });
+    expect(mode(path)).toBe(0o600);
+    await reopened.close();
   });
 
   it('keeps events across close and reopen, and continues positions and revisions', async () => {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export const SCHEMA_VERSION = 1;
@@ -42,11 +42,22 @@ export function isStoreFailure(error: unknown): boolean {
 }
 
 /**
+ * The data directory (created 0700) and a database file readable by its owner only (0600):
+ * events carry owners' names and emails. SQLite creates the -wal and -shm files with the mode
+ * of the database file; files left by an older version are tightened too.
+ */
+export function privateDatabaseFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
+}
+
+/**
  * Opens the store file in WAL mode with synchronous=FULL: a commit is on disk before it returns,
  * so an acknowledged append survives a crash or power loss.
  */
 export function openEventDatabase(path: string, options: { migrate: boolean }): Database.Database {
-  mkdirSync(dirname(path), { recursive: true });
+  privateDatabaseFile(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
