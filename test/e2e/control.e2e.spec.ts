@@ -115,6 +115,15 @@ describe('control API: /v1/deployments', () => {
     expect(broken).toMatchObject({ status: 400, body: { error: 'invalid_json' } });
   });
 
+  it("answers a malformed URL and an over-long path segment with the API's error body, not the framework's", async () => {
+    const badUrl = await admin.get('/v1/deployments/%zz');
+    expect(badUrl).toMatchObject({ status: 400, body: { error: 'invalid_url', message: expect.stringContaining('%25') } });
+    expect(badUrl.body).not.toHaveProperty('code');
+    const long = await admin.get(`/v1/deployments/${'a'.repeat(150)}`);
+    expect(long).toMatchObject({ status: 414, body: { error: 'uri_too_long', message: expect.stringContaining('63') } });
+    expect(long.body).not.toHaveProperty('statusCode');
+  });
+
   it('turns a concurrent change into a conflict instead of a lost update', async () => {
     await admin.post('/v1/deployments', validRegistration('racing'));
     const commands = server.app.get(CommandBus);

@@ -2,11 +2,13 @@ import 'reflect-metadata';
 import { ConsoleLogger, type DynamicModule, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
 import { INTAKE_LIMITS } from '@baseliner/contracts';
 import type { EventStore } from '@baseliner/event-store';
 import type { Clock } from './clock';
 import type { AppConfig } from './config/configuration';
 import { resolveSecrets, type Secrets } from './config/secrets';
+import { toErrorResponse } from './http/api-error';
 import { registerJsonBodyParser } from './http/json-body.parser';
 import type { PlatformOptions } from './platform.module';
 
@@ -42,7 +44,17 @@ export async function bootServer(
 ): Promise<RunningServer> {
   const { config } = options;
   const secrets = resolveSecrets(config);
-  const adapter = new FastifyAdapter({ logger: false, bodyLimit: INTAKE_LIMITS.maxBodyBytes, return503OnClosing: true });
+  const adapter = new FastifyAdapter({
+    logger: false,
+    bodyLimit: INTAKE_LIMITS.maxBodyBytes,
+    return503OnClosing: true,
+    // Bad URLs and over-long path segments fail in the router, before Nest's exception filter:
+    // answer them with the API's own error body.
+    frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) => {
+      const response = toErrorResponse(error);
+      void reply.code(response.status).headers(response.headers).send(response.body);
+    },
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule({ config, secrets, clock: options.clock, eventStore: options.eventStore }),
     adapter,

@@ -39,6 +39,9 @@ const FASTIFY_ERRORS: Record<string, { status: number; error: string; message: s
   },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'payload_too_large', message: 'The body is larger than 1 MiB: send smaller batches' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'invalid_body', message: 'Content-Length does not match the body' },
+  // Raised by the router before any route runs (answered through `frameworkErrors`).
+  FST_ERR_BAD_URL: { status: 400, error: 'invalid_url', message: 'The URL is not valid percent-encoding: encode reserved characters (a literal % is %25)' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, error: 'uri_too_long', message: 'A path segment is longer than 100 characters: deployment ids are at most 63, key ids shorter' },
 };
 
 const HTTP_CODES: Record<number, string> = { 400: 'bad_request', 404: 'not_found', 405: 'method_not_allowed' };
