@@ -48,6 +48,10 @@ export async function bootServer(
     logger: false,
     bodyLimit: INTAKE_LIMITS.maxBodyBytes,
     return503OnClosing: true,
+    // A client that stalls (headers or a body promised by Content-Length that never comes) gives
+    // its socket back instead of holding it for ever; so does an idle keep-alive connection.
+    connectionTimeout: config.idleTimeoutSeconds * 1000,
+    requestTimeout: config.requestTimeoutSeconds * 1000,
     // Bad URLs and over-long path segments fail in the router, before Nest's exception filter:
     // answer them with the API's own error body.
     frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) => {

@@ -14,6 +14,10 @@ export interface AppConfig {
   actorKey?: string;
   /** Requests per second per ingest key (0 = unlimited); bursts up to twice this. */
   ingestRateLimit: number;
+  /** A connection sending nothing for this long is closed (headers or body stalled, idle keep-alive). */
+  idleTimeoutSeconds: number;
+  /** A request must arrive whole (headers and body) within this. */
+  requestTimeoutSeconds: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -90,6 +94,8 @@ export function loadConfiguration(env: Env): AppConfig {
     ...(adminToken && { adminToken }),
     ...(actorKey && { actorKey }),
     ingestRateLimit: integer(env, 'BASELINER_INGEST_RATE_LIMIT', 1000, 0, 1_000_000),
+    idleTimeoutSeconds: integer(env, 'BASELINER_IDLE_TIMEOUT_SECONDS', 10, 1, 3600),
+    requestTimeoutSeconds: integer(env, 'BASELINER_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
     logLevel: oneOf(env, 'BASELINER_LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose'] as const),
     logFormat: oneOf(env, 'BASELINER_LOG_FORMAT', 'json', ['json', 'text'] as const),
   };

@@ -1,0 +1,38 @@
+import { connect, type Socket } from 'node:net';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+// Clients that open a connection and then stall must not hold the server's sockets: headers
+// that never finish, a body promised by Content-Length that never comes, an idle keep-alive.
+describe('slow and stalled clients', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ config: { idleTimeoutSeconds: 1, requestTimeoutSeconds: 30 } });
+  });
+  afterAll(async () => server.dispose());
+
+  /** Opens a socket, writes `prefix`, stalls, and resolves with the milliseconds until the server closed it. */
+  function stall(prefix: string): Promise<number> {
+    const { port } = new URL(server.url);
+    return new Promise((resolve, reject) => {
+      const started = Date.now();
+      const socket: Socket = connect(Number(port), '127.0.0.1', () => socket.write(prefix));
+      socket.on('error', () => undefined); // a reset is a close too
+      socket.on('close', () => resolve(Date.now() - started));
+      setTimeout(() => {
+        socket.destroy();
+        reject(new Error('the server kept a stalled socket open for 10 s'));
+      }, 10_000).unref();
+    });
+  }
+
+  it('closes 300 stalled sockets (half-sent headers, half-sent bodies) within the idle timeout', async () => {
+    const halfHeaders = 'POST /v1/events HTTP/1.1\r\nHost: localhost\r\nContent-Ty';
+    const halfBody = 'POST /v1/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[{"id":';
+    const closedAfter = await Promise.all(Array.from({ length: 300 }, (_, i) => stall(i % 2 ? halfHeaders : halfBody)));
+    // Idle timeout 1 s; allow the timers' slack on a busy machine, far below "never".
+    expect(Math.max(...closedAfter)).toBeLessThan(4_000);
+    expect(Math.min(...closedAfter)).toBeGreaterThanOrEqual(900);
+    // The server still answers.
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  }, 30_000);
+});
