@@ -1,11 +1,21 @@
 import type { DynamicModule } from '@nestjs/common';
-import { bootServer } from './bootstrap';
+import { bootServer, createLogger } from './bootstrap';
 import { ConfigurationError, loadConfiguration } from './config/configuration';
 import type { PlatformOptions } from './platform.module';
 
 /** The body of every app's main.ts: configuration from the environment, then boot; exit 1 on failure. */
 export function runMain(rootModule: (platform: PlatformOptions) => DynamicModule): void {
-  const start = async () => bootServer(rootModule, { config: loadConfiguration(process.env) });
+  const start = async () => {
+    const config = loadConfiguration(process.env);
+    // One policy for a promise nobody awaited: log it with what is known and keep serving what
+    // still works (Node's default would end the process, and a crash loop serves nothing).
+    const logger = createLogger(config);
+    process.on('unhandledRejection', (reason) => {
+      const error = reason as { name?: string; code?: string; message?: string } | undefined;
+      logger.error({ msg: 'unhandled rejection; the process keeps running', error: error?.code ?? error?.name, detail: error?.message }, 'process');
+    });
+    return bootServer(rootModule, { config });
+  };
   start().catch((error: unknown) => {
     const message =
       error instanceof ConfigurationError ? `Invalid configuration: ${error.message}` : String((error as Error)?.stack ?? error);

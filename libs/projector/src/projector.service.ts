@@ -74,8 +74,8 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     this.logger.log({ msg: 'projection state loaded', checkpoint: this.state.checkpoint, ms: Date.now() - started });
     this.running = this.follow();
     // First verdicts as soon as the backlog is in, rather than one interval later.
-    void this.catchUp(10 * 60_000).then(() => this.evaluate());
-    this.timers.push(setInterval(() => void this.evaluate(), this.options.evaluateEveryMs));
+    void this.catchUp(10 * 60_000).then(() => this.evaluateLogged());
+    this.timers.push(setInterval(() => void this.evaluateLogged(), this.options.evaluateEveryMs));
     this.timers.push(setInterval(() => void this.snapshot(), this.options.snapshotEveryMs));
     for (const timer of this.timers) timer.unref();
   }
@@ -132,6 +132,15 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     const [oldestUnprojected] = await this.store.readAll({ fromPosition: this.state.checkpoint, maxCount: 1 });
     if (!oldestUnprojected) return 0;
     return Math.max(0, (this.clock.now().getTime() - oldestUnprojected.recordedAt.getTime()) / 1000);
+  }
+
+  /** From a timer: a failed evaluation is logged and the last good scorecards keep being served. */
+  private async evaluateLogged(): Promise<void> {
+    try {
+      await this.evaluate();
+    } catch (error) {
+      this.logger.error({ msg: 'evaluation failed; serving the previous scorecards', error: (error as Error).name, detail: (error as Error).message });
+    }
   }
 
   /** Re-evaluates every deployment in chunks, then swaps in the new scorecards and metric text. */
@@ -195,21 +204,39 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     return this.snapshotting;
   }
 
+  /** Whether the last snapshot pass failed (a full disk, an I/O error). */
+  snapshotFailing = false;
+
+  /**
+   * A pass never rejects: it runs from a timer, and a full disk must not take the process down
+   * (it keeps serving from memory). What it could not save stays dirty for the next pass.
+   */
   private async snapshotPass(): Promise<void> {
     const started = Date.now();
     const passStart = this.state.checkpoint;
     const ids = [...this.state.dirty];
     this.state.dirty.clear();
     let bytes = 0;
-    for (let i = 0; i < ids.length || i === 0; i += SNAPSHOT_CHUNK) {
-      const chunk = ids.slice(i, i + SNAPSHOT_CHUNK).flatMap((id) => {
-        const projection = this.state.deployments[id];
-        return projection ? [{ projection, checkpoint: this.state.checkpoint }] : [];
-      });
-      const last = i + SNAPSHOT_CHUNK >= ids.length;
-      bytes += this.snapshots.saveDeployments(chunk, last ? passStart : undefined);
-      if (!last) await new Promise((resolve) => setImmediate(resolve));
+    let saved = 0;
+    try {
+      for (let i = 0; i < ids.length || i === 0; i += SNAPSHOT_CHUNK) {
+        const chunk = ids.slice(i, i + SNAPSHOT_CHUNK).flatMap((id) => {
+          const projection = this.state.deployments[id];
+          return projection ? [{ projection, checkpoint: this.state.checkpoint }] : [];
+        });
+        const last = i + SNAPSHOT_CHUNK >= ids.length;
+        bytes += this.snapshots.saveDeployments(chunk, last ? passStart : undefined);
+        saved = Math.min(ids.length, i + SNAPSHOT_CHUNK);
+        if (!last) await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (error) {
+      for (const id of ids.slice(saved)) this.state.dirty.add(id);
+      this.snapshotFailing = true;
+      const { name, code } = error as { name?: string; code?: string };
+      this.logger.error({ msg: 'projection snapshot failed; serving from memory, retrying at the next pass', error: code ?? name, unsaved: ids.length - saved });
+      return;
     }
+    this.snapshotFailing = false;
     if (ids.length > 0) {
       this.logger.log({ msg: 'projection snapshot saved', deployments: ids.length, resumeFrom: passStart, bytes, ms: Date.now() - started });
     }

@@ -64,6 +64,11 @@ export class SnapshotStore {
     return bytes;
   }
 
+  /** Runs a PRAGMA on the snapshot database (tests use it to make the disk "full"). */
+  pragma(statement: string): unknown {
+    return this.db.pragma(statement, { simple: true });
+  }
+
   close(): void {
     this.db.close();
   }
