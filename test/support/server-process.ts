@@ -17,7 +17,10 @@ export function startServerProcess(dataDir: string, env: Record<string, string> 
         resolve(match[1] as string);
       }
     });
-    child.once('exit', () => reject(new Error(`server exited: ${output}`)));
+    child.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`server exited: ${output}`));
+    });
   });
   return { child, url, output: () => output };
 }

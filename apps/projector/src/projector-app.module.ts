@@ -6,6 +6,7 @@ import { ProjectorModule } from '@baseliner/projector';
 @Module({})
 export class ProjectorAppModule {
   static forRoot(options: PlatformOptions): DynamicModule {
-    return { module: ProjectorAppModule, imports: [PlatformModule.forRoot(options), ProjectorModule.forRoot()] };
+    // It reads the events the intake writes, so it shares the intake's data directory without its writer lock.
+    return { module: ProjectorAppModule, imports: [PlatformModule.forRoot({ ...options, readsOnly: true }), ProjectorModule.forRoot()] };
   }
 }

@@ -1,3 +1,3 @@
 export * from './event-store.port';
 export * from './sqlite/sqlite-event-store.adapter';
-export { privateDatabaseFile } from './sqlite/sqlite-schema';
+export { DataDirectoryInUseError, privateDatabaseFile } from './sqlite/sqlite-schema';

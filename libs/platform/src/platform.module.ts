@@ -21,6 +21,8 @@ export interface PlatformOptions {
   clock?: Clock;
   /** An already open store (tests, benchmarks); by default the SQLite file in the data dir. */
   eventStore?: EventStore;
+  /** The app only reads events (the projector alone): it does not take the store's single-writer lock. */
+  readsOnly?: boolean;
 }
 
 class EventStoreCloser implements OnApplicationShutdown {
@@ -46,7 +48,8 @@ export class PlatformModule {
         {
           provide: EVENT_STORE,
           useFactory: () =>
-            options.eventStore ?? new SqliteEventStore({ path: join(options.config.dataDir, 'events.db') }),
+            options.eventStore ??
+            new SqliteEventStore({ path: join(options.config.dataDir, 'events.db'), exclusiveWriter: !options.readsOnly }),
         },
         { provide: METRICS_REGISTRY, useFactory: createMetricsRegistry },
         EventStoreCloser,

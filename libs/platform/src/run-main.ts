@@ -17,8 +17,13 @@ export function runMain(rootModule: (platform: PlatformOptions) => DynamicModule
     return bootServer(rootModule, { config });
   };
   start().catch((error: unknown) => {
+    // Problems a person can fix get their message alone; anything else its stack.
     const message =
-      error instanceof ConfigurationError ? `Invalid configuration: ${error.message}` : String((error as Error)?.stack ?? error);
+      error instanceof ConfigurationError
+        ? `Invalid configuration: ${error.message}`
+        : (error as Error)?.name === 'DataDirectoryInUseError'
+          ? `Cannot start: ${(error as Error).message}`
+          : String((error as Error)?.stack ?? error);
     process.stderr.write(`${message}\n`);
     process.exit(1);
   });

@@ -15,7 +15,7 @@ import {
   type SubscriptionOptions,
 } from '../event-store.port';
 import { PollingSubscription } from './polling-subscription';
-import { decodeEventId, isStoreFailure, openEventDatabase } from './sqlite-schema';
+import { acquireWriterLock, decodeEventId, isStoreFailure, openEventDatabase } from './sqlite-schema';
 import type { WriteRequest } from './sqlite-writer';
 import type { WriterMessage, WriterReply } from './sqlite-writer.worker';
 
@@ -31,6 +31,11 @@ export interface SqliteEventStoreOptions {
    * return acknowledgements sooner, so the main thread and the writer keep each other busy.
    */
   maxGroupEvents?: number;
+  /**
+   * Take the store's single-writer lock (default). An app that only reads (the projector alone)
+   * passes false, so it can run beside the process that writes.
+   */
+  exclusiveWriter?: boolean;
 }
 
 interface PendingAppend {
@@ -130,11 +135,13 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<PollingSubscription>();
   private readonly statements;
   private readonly categoryStatements = new Map<number, Database.Statement>();
+  private readonly releaseLock: (() => void) | undefined;
 
   constructor(options: SqliteEventStoreOptions) {
     this.now = options.now ?? (() => new Date());
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.maxGroupEvents = options.maxGroupEvents ?? 4000;
+    this.releaseLock = options.exclusiveWriter === false ? undefined : acquireWriterLock(options.path);
     this.db = openEventDatabase(options.path, { migrate: true });
     this.statements = {
       head: this.db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck(),
@@ -396,6 +403,7 @@ export class SqliteEventStore implements EventStore {
       await exited;
     }
     this.db.close();
+    this.releaseLock?.();
   }
 
   private guard<T>(operation: () => T): T {
