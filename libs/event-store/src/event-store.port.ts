@@ -71,6 +71,11 @@ export interface EventStore {
   headPosition(options?: { categories?: string[] }): Promise<number>;
   /** Throws EventStoreUnavailableError when the store cannot take writes or reads. */
   checkHealth(): Promise<void>;
+  /**
+   * Throws when only a restart can bring the store back (e.g. its writer thread died), as
+   * opposed to a passing condition such as a full disk: liveness, not readiness.
+   */
+  checkAlive(): void;
   close(): Promise<void>;
 }
 

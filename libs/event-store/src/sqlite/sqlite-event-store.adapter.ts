@@ -358,6 +358,10 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
+  checkAlive(): void {
+    if (this.writerGone) throw this.unavailable(this.writerGone);
+  }
+
   async checkHealth(): Promise<void> {
     if (this.closed) throw new EventStoreUnavailableError('The event store is closed');
     if (this.writerGone) throw this.unavailable(this.writerGone);

@@ -10,11 +10,25 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  /** Liveness: the process answers. */
+  /**
+   * Liveness: the process answers, and nothing it needs is beyond repair. A dead writer thread
+   * never comes back, so it fails liveness too (an orchestrator restarts the process) rather than
+   * leaving readiness red for ever behind a green liveness.
+   */
   @Get('healthz')
   @HealthCheck()
   live() {
-    return this.health.check([]);
+    return this.health.check([
+      () => {
+        const indicator = this.indicators.check('eventStore');
+        try {
+          this.store.checkAlive();
+          return indicator.up();
+        } catch (error) {
+          return indicator.down({ message: `the event store needs a restart (${(error as Error).name})` });
+        }
+      },
+    ]);
   }
 
   /** Readiness: the event store reads and its last commit did not fail. */
