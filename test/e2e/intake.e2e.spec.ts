@@ -52,6 +52,24 @@ describe('POST /v1/events', () => {
       expect(reply).toMatchObject({ status: 202, body: { accepted: 8, rejected: [] } });
     });
 
+    it('keeps distinct ids distinct: lone surrogates, invalid UTF-8 and other charsets are refused, not turned into U+FFFD', async () => {
+      const surrogates = `[${JSON.stringify({ ...taskCompleted('doc-review'), id: 'sur-X' }).replace('sur-X', 'sur-\\ud800')},${JSON.stringify({ ...taskCompleted('doc-review'), id: 'sur-Y' }).replace('sur-Y', 'sur-\\udbff')}]`;
+      const reply = await events.post('/v1/events', surrogates, { 'content-type': 'application/json' });
+      expect(reply).toMatchObject({ status: 207, body: { accepted: 0, rejected: [{ index: 0, reason: 'invalid_envelope' }, { index: 1, reason: 'invalid_envelope' }] } });
+      expect(reply.body.rejected[0].message).toContain('surrogate');
+      // A paired surrogate (an emoji) is fine.
+      expect((await events.post('/v1/events', [{ ...taskCompleted('doc-review'), id: 'emoji-\u{1F600}' }])).body).toMatchObject({ accepted: 1 });
+
+      const [head, tail] = JSON.stringify([{ ...taskCompleted('doc-review'), id: 'bad-@' }]).split('@') as [string, string];
+      const invalidUtf8 = Buffer.concat([Buffer.from(head), Buffer.from([0xff]), Buffer.from(tail)]);
+      expect(await events.post('/v1/events', invalidUtf8, { 'content-type': 'application/json' })).toMatchObject({ status: 400, body: { error: 'invalid_utf8' } });
+
+      const latin1 = await events.post('/v1/events', JSON.stringify([taskCompleted('doc-review')]), { 'content-type': 'application/json; charset=latin1' });
+      expect(latin1).toMatchObject({ status: 415, body: { error: 'unsupported_charset' } });
+      const utf16 = await events.post('/v1/events', JSON.stringify([taskCompleted('doc-review')]), { 'content-type': 'application/json; charset="utf-16"' });
+      expect(utf16.status).toBe(415);
+    });
+
     it('accepts gzip', async () => {
       const reply = await events.post('/v1/events', gzipSync(JSON.stringify([taskCompleted('doc-review')])), {
         'content-type': 'application/cloudevents-batch+json',

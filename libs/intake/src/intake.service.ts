@@ -16,6 +16,9 @@ import type { EventStore, NewEvent } from '@baseliner/event-store';
 import type { ActorPseudonymiser } from './actor-pseudonymiser';
 import { telemetryEventId, telemetryStream } from './telemetry-event-id';
 
+/** An unpaired UTF-16 surrogate (high not followed by low, or low not preceded by high). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 const envelopeValidator = compileValidator(CloudEventEnvelope);
 const dataValidators = Object.fromEntries(
   Object.entries(TELEMETRY_DATA_SCHEMAS).map(([type, schema]) => [type, compileValidator(schema)]),
@@ -108,6 +111,10 @@ export class IntakeService {
       const envelope = envelopeValidator.validate(item);
       if (!envelope.ok) return reject('invalid_envelope', formatFieldErrors(envelope.errors));
       const event = envelope.value;
+      // A lone surrogate cannot be encoded: it would become U+FFFD, and "sur-\ud800" and
+      // "sur-\udbff" the same event. Identity attributes must be well-formed Unicode.
+      const malformed = (['id', 'source', 'deployment'] as const).find((field) => LONE_SURROGATE.test(event[field]));
+      if (malformed) return reject('invalid_envelope', `${malformed}: contains an unpaired UTF-16 surrogate; send well-formed Unicode`);
       if (!isTelemetryEventType(event.type)) {
         return reject('unknown_type', `type "${event.type}" is not one of ${Object.keys(TELEMETRY_DATA_SCHEMAS).join(', ')}`);
       }

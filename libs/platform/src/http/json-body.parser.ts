@@ -5,6 +5,7 @@ import { INTAKE_CONTENT_TYPES, INTAKE_LIMITS } from '@baseliner/contracts';
 import { ApiError } from './api-error';
 
 const gunzipAsync = promisify(gunzip);
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const limit = INTAKE_LIMITS.maxBodyBytes;
 
 async function decode(request: FastifyRequest, raw: Buffer): Promise<Buffer> {
@@ -36,8 +37,19 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
       decode(request, raw).then(
         (bytes) => {
           if (bytes.length === 0) return done(null, undefined);
+          const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(request.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
+          if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+            return done(new ApiError(415, 'unsupported_charset', `charset=${charset.slice(0, 40)} is not supported: JSON is sent as UTF-8 (charset=utf-8, or no charset)`));
+          }
+          let text: string;
           try {
-            done(null, JSON.parse(bytes.toString('utf8')));
+            // Fatal: a replacement character would make distinct ids (and any text) equal.
+            text = strictUtf8.decode(bytes);
+          } catch {
+            return done(new ApiError(400, 'invalid_utf8', 'The body is not valid UTF-8: send JSON encoded as UTF-8'));
+          }
+          try {
+            done(null, JSON.parse(text));
           } catch (error) {
             // Only the position: the parser's own message quotes the body, which may hold personal data.
             const position = /position (\d+)/.exec((error as Error).message)?.[1];
