@@ -178,6 +178,16 @@ describe('POST /v1/events', () => {
       expect(revoked).toMatchObject({ status: 401, body: { message: expect.stringMatching(/revoked/) } });
     });
 
+    it('checks the key before reading the body: a broken body without a valid key is a 401, not a 400', async () => {
+      const broken = await client(server.url).post('/v1/events', '{"specversion":', { 'content-type': 'application/json' });
+      expect(broken).toMatchObject({ status: 401, body: { error: 'unauthorized' } });
+      const gzipBomb = await client(server.url, 'blk_nope.nope').post('/v1/events', Buffer.alloc(64 * 1024, 0x41), {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      });
+      expect(gzipBomb.status).toBe(401);
+    });
+
     it('400 for a body that is not JSON, or not an event or array', async () => {
       const before = (await stored()).length;
       expect(await events.post('/v1/events', '{"specversion":', { 'content-type': 'application/json' })).toMatchObject({
@@ -263,6 +273,23 @@ describe('POST /v1/events rate limit', () => {
       expect(storedCount).toBe(statuses.filter((s) => s === 202).length);
     } finally {
       await server.dispose();
+    }
+  });
+
+  it('rate-limits requests without a valid key per client address (429 with Retry-After), and keeps serving valid keys', async () => {
+    const own = await startTestServer();
+    try {
+      const valid = client(own.url, await deploymentWithKey(own.url, own.adminToken, 'limited'));
+      const answers = await Promise.all(Array.from({ length: 60 }, () => client(own.url, 'blk_bad.key').post('/v1/events', [taskCompleted('limited')])));
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(20);
+      const limited = answers.filter((a) => a.status === 429);
+      expect(limited.length).toBeGreaterThan(0);
+      expect(Number(limited[0]?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+      expect((await valid.post('/v1/events', [taskCompleted('limited')])).status).toBe(202);
+    } finally {
+      await own.dispose();
     }
   });
 });

@@ -14,10 +14,19 @@ export type IngestRequest = FastifyRequest & { ingest?: AuthenticatedIngest };
 const UNAUTHORIZED =
   'Send the deployment’s ingest key as "Authorization: Bearer blk_…" (POST /v1/deployments/{id}/keys issues one)';
 
-/** Authenticates the ingest key (hash compared in constant time), then applies its rate limit. */
+/** Failed authentications allowed per client address: sustained per second, with twice that as a burst. */
+const FAILED_AUTH_PER_SECOND = 10;
+
+/**
+ * Authenticates the ingest key (hash compared in constant time), then applies its rate limit.
+ * It runs as a Fastify onRequest hook for POST /v1/events (`IntakeModule`), before the body is
+ * read: a client without a valid key costs a header check, not a 1 MiB read and parse. Failed
+ * attempts are rate-limited per client address. As a Nest guard it only confirms the hook ran.
+ */
 @Injectable()
 export class IngestKeyGuard implements CanActivate {
   private readonly limits: TokenBuckets;
+  private readonly failures = new TokenBuckets(FAILED_AUTH_PER_SECOND);
 
   constructor(
     private readonly registry: DeploymentRegistry,
@@ -29,24 +38,29 @@ export class IngestKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<IngestRequest>();
+    request.ingest ??= this.authenticate(request);
+    return true;
+  }
+
+  /** The key's deployment, or an ApiError (401, or 429 for the key's or the address's rate). */
+  authenticate(request: FastifyRequest): AuthenticatedIngest {
+    const now = this.clock.now().getTime();
     const token = bearerToken(request);
     const parsed = token ? parseIngestKey(token) : undefined;
     const entry = parsed ? this.registry.findKey(parsed.keyId) : undefined;
-    if (!parsed || !entry || !secretsEqual(parsed.secret, entry.keyHash)) {
-      throw new ApiError(401, 'unauthorized', `Missing or unknown ingest key. ${UNAUTHORIZED}`);
+    const valid = parsed && entry && secretsEqual(parsed.secret, entry.keyHash);
+    if (!valid || entry.revoked) {
+      const wait = this.failures.take(request.ip, now);
+      if (wait > 0) throw rateLimited(wait, 'Too many requests without a valid ingest key from this address; nothing was stored');
+      if (!valid) throw new ApiError(401, 'unauthorized', `Missing or unknown ingest key. ${UNAUTHORIZED}`);
+      throw new ApiError(401, 'unauthorized', `This ingest key was revoked. ${UNAUTHORIZED}`);
     }
-    if (entry.revoked) throw new ApiError(401, 'unauthorized', `This ingest key was revoked. ${UNAUTHORIZED}`);
-    const waitSeconds = this.limits.take(parsed.keyId, this.clock.now().getTime());
-    if (waitSeconds > 0) {
-      throw new ApiError(
-        429,
-        'rate_limited',
-        `Too many requests for this key; nothing was stored. Retry after ${waitSeconds} s, or send larger batches`,
-        [],
-        { 'retry-after': String(waitSeconds) },
-      );
-    }
-    request.ingest = { keyId: parsed.keyId, deploymentId: entry.deploymentId };
-    return true;
+    const waitSeconds = this.limits.take(parsed.keyId, now);
+    if (waitSeconds > 0) throw rateLimited(waitSeconds, 'Too many requests for this key; nothing was stored', ', or send larger batches');
+    return { keyId: parsed.keyId, deploymentId: entry.deploymentId };
   }
+}
+
+function rateLimited(waitSeconds: number, what: string, advice = ''): ApiError {
+  return new ApiError(429, 'rate_limited', `${what}. Retry after ${waitSeconds} s${advice}`, [], { 'retry-after': String(waitSeconds) });
 }

@@ -1,10 +1,12 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DeploymentRegistry, DeploymentRegistryModule } from '@baseliner/control';
 import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
-import { SECRETS, type Secrets } from '@baseliner/platform';
+import { SECRETS, toErrorResponse, type Secrets } from '@baseliner/platform';
 import { ActorPseudonymiser } from './actor-pseudonymiser';
 import { EventsController } from './events.controller';
-import { IngestKeyGuard } from './ingest-key.guard';
+import { IngestKeyGuard, type IngestRequest } from './ingest-key.guard';
 import { IntakeMetrics } from './intake.metrics';
 import { IntakeService } from './intake.service';
 
@@ -28,4 +30,24 @@ import { IntakeService } from './intake.service';
   ],
   exports: [IntakeMetrics],
 })
-export class IntakeModule {}
+export class IntakeModule implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly guard: IngestKeyGuard,
+  ) {}
+
+  /** Authenticate POST /v1/events from its headers, before Fastify reads the body. */
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify) return;
+    fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (request.method !== 'POST' || request.url.split('?')[0] !== '/v1/events') return;
+      try {
+        (request as IngestRequest).ingest = this.guard.authenticate(request);
+      } catch (error) {
+        const response = toErrorResponse(error);
+        return reply.code(response.status).headers({ ...response.headers, connection: 'close' }).send(response.body);
+      }
+    });
+  }
+}
