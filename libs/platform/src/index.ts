@@ -9,3 +9,4 @@ export * from './bootstrap';
 export * from './http/validate-body';
 export * from './run-main';
 export * from './metrics/metrics';
+export * from './health/readiness';

@@ -11,6 +11,7 @@ import { HealthController } from './health/health.controller';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { OpenApiController } from './http/openapi.controller';
 import { createMetricsRegistry, METRICS_REGISTRY } from './metrics/metrics';
+import { ReadinessChecks } from './health/readiness';
 import { MetricsController } from './metrics/metrics.controller';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -54,9 +55,10 @@ export class PlatformModule {
         { provide: METRICS_REGISTRY, useFactory: createMetricsRegistry },
         EventStoreCloser,
         AdminTokenGuard,
+        ReadinessChecks,
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
-      exports: [APP_CONFIG, SECRETS, CLOCK, EVENT_STORE, METRICS_REGISTRY, AdminTokenGuard],
+      exports: [APP_CONFIG, SECRETS, CLOCK, EVENT_STORE, METRICS_REGISTRY, AdminTokenGuard, ReadinessChecks],
     };
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { scorecardOf, type Scorecard } from '@baseliner/analytics';
 import { EVENT_STORE, type EventStore, type EventSubscription } from '@baseliner/event-store';
-import { APP_CONFIG, CLOCK, METRICS_REGISTRY, type AppConfig, type CachedMetrics, type Clock } from '@baseliner/platform';
+import { APP_CONFIG, CLOCK, METRICS_REGISTRY, ReadinessChecks, type AppConfig, type CachedMetrics, type Clock } from '@baseliner/platform';
 import { DEPLOYMENT_FAMILY_LIST, deploymentSeries } from './deployment-metrics';
 import { expositionByFamily } from './exposition';
 import { applyRecordedEvent, emptyProjectionState, type ProjectionState } from './projection-state';
@@ -18,6 +18,9 @@ const EVALUATION_CHUNK = 25;
  */
 const EVALUATION_SLICE_MS = 10;
 const SNAPSHOT_CHUNK = 10;
+/** While following the log: look at the clock every this many events, yield after this long. */
+const REPLAY_CHECK_EVERY = 1_000;
+const REPLAY_SLICE_MS = 20;
 const RESUBSCRIBE_DELAY_MS = 1_000;
 
 export interface ProjectorOptions {
@@ -47,6 +50,9 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
   private snapshotting: Promise<void> | undefined;
   private evaluating: Promise<void> | undefined;
   private waiters: { position: number; resolve: () => void }[] = [];
+  /** The log's head when the service started, and whether it has been projected and evaluated. */
+  private headAtStart: number | undefined;
+  private firstVerdicts = false;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -54,6 +60,7 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(PROJECTOR_OPTIONS) private readonly options: ProjectorOptions,
     @Inject(METRICS_REGISTRY) registry: Registry,
+    readiness: ReadinessChecks,
   ) {
     this.snapshots = new SnapshotStore(join(config.dataDir, 'projector.db'));
     // eslint-disable-next-line @typescript-eslint/no-this-alias
@@ -66,15 +73,23 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
         this.set(await projector.lagSeconds());
       },
     });
+    // Not ready until the log as it stood at start is projected (and evaluated once): before
+    // that, scorecards and /metrics would show a partial past.
+    readiness.add('projection', () =>
+      this.firstVerdicts ? undefined : `replaying the event log: at ${this.state.checkpoint} of ${this.headAtStart ?? '?'}`,
+    );
   }
 
   async onModuleInit(): Promise<void> {
     const started = Date.now();
     this.state = this.snapshots.load() ?? emptyProjectionState();
     this.logger.log({ msg: 'projection state loaded', checkpoint: this.state.checkpoint, ms: Date.now() - started });
+    this.headAtStart = await this.store.headPosition();
     this.running = this.follow();
     // First verdicts as soon as the backlog is in, rather than one interval later.
-    void this.catchUp(10 * 60_000).then(() => this.evaluateLogged());
+    void this.catchUp(10 * 60_000)
+      .then(() => this.evaluateLogged())
+      .then(() => (this.firstVerdicts = true));
     this.timers.push(setInterval(() => void this.evaluateLogged(), this.options.evaluateEveryMs));
     this.timers.push(setInterval(() => void this.snapshot(), this.options.snapshotEveryMs));
     for (const timer of this.timers) timer.unref();
@@ -94,9 +109,19 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     while (!this.stopped) {
       this.subscription = this.store.subscribeToAll({ fromPosition: this.state.checkpoint });
       try {
+        // A replay of millions of events resolves page after page without touching I/O: give the
+        // event loop a turn every few milliseconds, so the server listens and answers meanwhile.
+        let sliceStart = performance.now();
+        let sinceCheck = 0;
         for await (const event of this.subscription) {
           applyRecordedEvent(this.state, event);
           if (this.waiters.length > 0) this.wakeWaiters();
+          if ((sinceCheck += 1) < REPLAY_CHECK_EVERY) continue;
+          sinceCheck = 0;
+          if (performance.now() - sliceStart >= REPLAY_SLICE_MS) {
+            await new Promise((resolve) => setImmediate(resolve));
+            sliceStart = performance.now();
+          }
         }
       } catch (error) {
         this.logger.error({ msg: 'projection subscription failed; resubscribing', error: (error as Error).name });

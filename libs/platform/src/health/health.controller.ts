@@ -1,6 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
+import { ReadinessChecks } from './readiness';
 
 @Controller()
 export class HealthController {
@@ -8,6 +9,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly readiness: ReadinessChecks,
   ) {}
 
   /**
@@ -31,11 +33,16 @@ export class HealthController {
     ]);
   }
 
-  /** Readiness: the event store reads and its last commit did not fail. */
+  /** Readiness: the event store reads, its last commit did not fail, and every module's condition holds. */
   @Get('readyz')
   @HealthCheck()
   ready() {
     return this.health.check([
+      () => {
+        const failing = this.readiness.failing();
+        const indicator = this.indicators.check('startup');
+        return Object.keys(failing).length === 0 ? indicator.up() : indicator.down(failing);
+      },
       async () => {
         const indicator = this.indicators.check('eventStore');
         try {
