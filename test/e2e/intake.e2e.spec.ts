@@ -292,4 +292,24 @@ describe('POST /v1/events rate limit', () => {
       await own.dispose();
     }
   });
+
+  it('sheds load beyond the in-flight limit with 503 + Retry-After, storing exactly what it acknowledged', async () => {
+    const own = await startTestServer({ config: { intakeMaxInFlight: 1 } });
+    try {
+      const events = client(own.url, await deploymentWithKey(own.url, own.adminToken, 'busy'));
+      const batches = Array.from({ length: 30 }, (_, b) => Array.from({ length: 500 }, (_, i) => taskCompleted('busy', { id: `busy-${b}-${i}` })));
+      const answers = await Promise.all(batches.map((batch) => events.post('/v1/events', batch)));
+      const shed = answers.filter((a) => a.status === 503);
+      expect(shed.length).toBeGreaterThan(0);
+      expect(shed[0]).toMatchObject({ body: { error: 'overloaded' } });
+      expect(shed[0]?.headers.get('retry-after')).toBe('1');
+      expect(answers.every((a) => a.status === 202 || a.status === 503)).toBe(true);
+      const acknowledged = answers.filter((a) => a.status === 202).reduce((n, a) => n + (a.body.accepted as number), 0);
+      expect((await own.app.get<EventStore>(EVENT_STORE).readStream('telemetry-busy')).length).toBe(acknowledged);
+      // Once the burst is over, the same client is served.
+      expect((await events.post('/v1/events', [taskCompleted('busy')])).status).toBe(202);
+    } finally {
+      await own.dispose();
+    }
+  });
 });

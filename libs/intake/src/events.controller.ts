@@ -20,7 +20,7 @@ export class EventsController {
   async post(@Req() request: IngestRequest, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<IntakeResponse> {
     const { deploymentId } = request.ingest as AuthenticatedIngest;
     try {
-      const outcome = await this.intake.ingest(deploymentId, body, this.clock.now());
+      const outcome = await this.intake.ingest(deploymentId, body, this.clock.now(), () => request.raw.socket?.destroyed ?? false);
       this.metrics.record(outcome);
       void reply.status(outcome.rejected.length ? 207 : 202);
       return { accepted: outcome.accepted, duplicates: outcome.duplicates, rejected: outcome.rejected };

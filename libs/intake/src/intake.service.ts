@@ -27,7 +27,7 @@ const dataValidators = Object.fromEntries(
 /** A request whose shape is wrong as a whole: nothing is stored. */
 export class IntakeRequestError extends Error {
   constructor(
-    readonly status: 400 | 413,
+    readonly status: 400 | 413 | 499,
     readonly code: string,
     message: string,
   ) {
@@ -85,7 +85,8 @@ function eventsOf(body: unknown): unknown[] {
 export class IntakeService {
   constructor(private readonly deps: IntakeDependencies) {}
 
-  async ingest(keyDeploymentId: string, body: unknown, now: Date): Promise<IntakeOutcome> {
+  /** `clientGone` is asked right before the append: a request its client gave up on is not committed. */
+  async ingest(keyDeploymentId: string, body: unknown, now: Date, clientGone: () => boolean = () => false): Promise<IntakeOutcome> {
     const items = eventsOf(body);
     if (items.length > INTAKE_LIMITS.maxEventsPerRequest) {
       throw new IntakeRequestError(
@@ -154,6 +155,10 @@ export class IntakeService {
 
     let accepted = 0;
     let duplicates = duplicatesInRequest;
+    if (toStore.length > 0 && clientGone()) {
+      // Nobody waits for the answer: storing now would only add work under load (a retry comes anyway).
+      throw new IntakeRequestError(499, 'client_gone', 'The client closed the connection before the events were stored; nothing was stored');
+    }
     if (toStore.length > 0) {
       const result = await this.deps.store.append(telemetryStream(keyDeploymentId), toStore, { expectedRevision: 'any' });
       accepted = result.appendedIds.length;

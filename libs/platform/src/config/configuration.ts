@@ -14,6 +14,8 @@ export interface AppConfig {
   actorKey?: string;
   /** Requests per second per ingest key (0 = unlimited); bursts up to twice this. */
   ingestRateLimit: number;
+  /** Intake requests handled at once; beyond it a request is refused at once with 503 + Retry-After. */
+  intakeMaxInFlight: number;
   /** A connection sending nothing for this long is closed (headers or body stalled, idle keep-alive). */
   idleTimeoutSeconds: number;
   /** A request must arrive whole (headers and body) within this. */
@@ -94,6 +96,7 @@ export function loadConfiguration(env: Env): AppConfig {
     ...(adminToken && { adminToken }),
     ...(actorKey && { actorKey }),
     ingestRateLimit: integer(env, 'BASELINER_INGEST_RATE_LIMIT', 1000, 0, 1_000_000),
+    intakeMaxInFlight: integer(env, 'BASELINER_INTAKE_MAX_IN_FLIGHT', 64, 1, 100_000),
     idleTimeoutSeconds: integer(env, 'BASELINER_IDLE_TIMEOUT_SECONDS', 10, 1, 3600),
     requestTimeoutSeconds: integer(env, 'BASELINER_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
     logLevel: oneOf(env, 'BASELINER_LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose'] as const),
