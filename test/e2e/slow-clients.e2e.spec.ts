@@ -1,12 +1,14 @@
 import { connect, type Socket } from 'node:net';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { deploymentWithKey, startTestServer, type TestServer } from '../support/test-server';
 
 // Clients that open a connection and then stall must not hold the server's sockets: headers
 // that never finish, a body promised by Content-Length that never comes, an idle keep-alive.
 describe('slow and stalled clients', () => {
   let server: TestServer;
+  let key: string;
   beforeAll(async () => {
-    server = await startTestServer({ config: { idleTimeoutSeconds: 1, requestTimeoutSeconds: 30 } });
+    server = await startTestServer({ config: { idleTimeoutSeconds: 1, requestTimeoutSeconds: 30, intakeMaxInFlight: 1_000 } });
+    key = await deploymentWithKey(server.url, server.adminToken, 'slow');
   });
   afterAll(async () => server.dispose());
 
@@ -17,6 +19,7 @@ describe('slow and stalled clients', () => {
       const started = Date.now();
       const socket: Socket = connect(Number(port), '127.0.0.1', () => socket.write(prefix));
       socket.on('error', () => undefined); // a reset is a close too
+      socket.resume(); // read whatever the server answers, so its closing is seen
       socket.on('close', () => resolve(Date.now() - started));
       setTimeout(() => {
         socket.destroy();
@@ -27,7 +30,8 @@ describe('slow and stalled clients', () => {
 
   it('closes 300 stalled sockets (half-sent headers, half-sent bodies) within the idle timeout', async () => {
     const halfHeaders = 'POST /v1/events HTTP/1.1\r\nHost: localhost\r\nContent-Ty';
-    const halfBody = 'POST /v1/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[{"id":';
+    // With a valid key, so the body is awaited (without one the request is refused from its headers).
+    const halfBody = `POST /v1/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[{"id":`;
     const closedAfter = await Promise.all(Array.from({ length: 300 }, (_, i) => stall(i % 2 ? halfHeaders : halfBody)));
     // Idle timeout 1 s; allow the timers' slack on a busy machine, far below "never".
     expect(Math.max(...closedAfter)).toBeLessThan(4_000);
