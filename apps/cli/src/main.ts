@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { Scorecard } from '@baseliner/analytics';
+import { backupEventStore } from '@baseliner/event-store';
 import { apiOptionsFromEnv, call, CliError } from './api';
 import { importFile } from './import-file';
 import { loadStatusRows, renderStatus } from './status-table';
@@ -94,6 +96,15 @@ deployments
       await call(api, 'DELETE', `/v1/deployments/${id}/keys/${o.revoke}`);
       print(`revoked ${o.revoke}`);
     } else print(await call(api, 'POST', `/v1/deployments/${id}/keys`));
+  });
+
+program
+  .command('backup <file>')
+  .description('copy the embedded event store while the server runs (SQLite online backup); to restore, see docs/reliability.md')
+  .option('--data-dir <dir>', 'the server’s data directory (BASELINER_DATA_DIR)', process.env.BASELINER_DATA_DIR ?? './data')
+  .action(async (file: string, o) => {
+    const { events, bytes } = await backupEventStore(join(o.dataDir, 'events.db'), file);
+    print(`backed up ${events.toLocaleString('en')} events (${(bytes / 2 ** 20).toFixed(1)} MiB) to ${file}`);
   });
 
 program
