@@ -74,4 +74,54 @@ describe('crash safety of the HTTP intake', () => {
     expect((await reopened.readStream('telemetry-crashy')).length).toBe(batches.length * 100);
     await reopened.close();
   }, 180_000);
+
+  it('survives 20 SIGKILL/restart cycles during streaming: 0 acknowledged events lost, 0 counted twice', async () => {
+    const cyclesDir = mkdtempSync(join(tmpdir(), 'baseliner-cycles-'));
+    try {
+      const batches: ReturnType<typeof taskCompleted>[][] = [];
+      const acknowledged = new Set<number>();
+      let key = '';
+      const cycles = 20;
+      for (let cycle = 0; cycle < cycles; cycle += 1) {
+        const server = startServerProcess(cyclesDir);
+        const url = await server.url;
+        if (cycle === 0) {
+          const admin = client(url, readFileSync(join(cyclesDir, 'secrets', 'admin-token'), 'utf8').trim());
+          expect((await admin.post('/v1/deployments', validRegistration('cycles'))).status).toBe(201);
+          key = (await admin.post('/v1/deployments/cycles/keys')).body.key as string;
+        }
+        // Each cycle streams fresh batches; the kill comes after a few acknowledgements, under load.
+        const target = acknowledged.size + 5;
+        let killed = false;
+        const writer = async () => {
+          while (!killed) {
+            const index = batches.push(Array.from({ length: 100 }, () => taskCompleted('cycles'))) - 1;
+            try {
+              const reply = await client(url, key).post('/v1/events', batches[index]);
+              if (reply.status === 202 && reply.body.accepted + reply.body.duplicates === 100) acknowledged.add(index);
+            } catch {
+              return;
+            }
+            if (acknowledged.size >= target && !killed) {
+              killed = true;
+              server.child.kill('SIGKILL');
+            }
+          }
+        };
+        await Promise.all([writer(), writer(), writer(), writer()]);
+        expect(await exited(server.child)).toBe('SIGKILL');
+      }
+
+      const store = new SqliteEventStore({ path: join(cyclesDir, 'events.db') });
+      const storedIds = (await store.readStream('telemetry-cycles', { maxCount: 1_000_000 })).map((e) => (e.data as { id: string }).id);
+      await store.close();
+      const storedSet = new Set(storedIds);
+      expect(storedSet.size).toBe(storedIds.length); // nothing counted twice
+      const lost = [...acknowledged].flatMap((i) => (batches[i] as { id: string }[]).filter((e) => !storedSet.has(e.id)));
+      expect(acknowledged.size).toBeGreaterThanOrEqual(cycles * 5);
+      expect(lost).toEqual([]); // nothing acknowledged lost
+    } finally {
+      rmSync(cyclesDir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
