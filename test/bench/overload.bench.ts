@@ -2,7 +2,7 @@
 // server's capacity closed-loop first (the baseline, same run), then sends requests at a fixed
 // multiple of it whatever the answers, and records: every request answered or refused and how
 // fast, /healthz latency every 100 ms, the server's peak RSS, and its exit time after SIGTERM.
-// Bounded: BENCH_OVERLOAD_SECONDS (default 15) at BENCH_OVERLOAD_FACTOR × capacity (default 4).
+// Bounded: BENCH_OVERLOAD_SECONDS (default 20) at BENCH_OVERLOAD_FACTOR × capacity (default 4).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -28,7 +28,7 @@ const PROBER = `
   })();
 `;
 
-const SECONDS = Number(process.env.BENCH_OVERLOAD_SECONDS ?? 15);
+const SECONDS = Number(process.env.BENCH_OVERLOAD_SECONDS ?? 20);
 const FACTOR = Number(process.env.BENCH_OVERLOAD_FACTOR ?? 4);
 const BATCH = 500;
 
