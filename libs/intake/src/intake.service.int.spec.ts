@@ -22,7 +22,7 @@ describe('IntakeService against the real store', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'baseliner-intake-'));
     store = new SqliteEventStore({ path: join(dir, 'events.db') });
-    intake = new IntakeService({ store, pseudonymiser: new ActorPseudonymiser(Buffer.alloc(32, 1)), phaseOf: () => 'live' });
+    intake = new IntakeService({ store, pseudonymiser: new ActorPseudonymiser('test-actor-key-of-sufficient-length'), phaseOf: () => 'live' });
   });
   afterEach(async () => {
     await store.close();
