@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,33 @@ import { SqliteEventStore } from '@baseliner/event-store';
 import { exited } from '../support/run-ts';
 import { startServerProcess } from '../support/server-process';
 import { client, taskCompleted, validRegistration } from '../support/test-server';
+
+type Batch = ReturnType<typeof taskCompleted>[];
+
+/**
+ * Four writers post fresh 100-event batches until the server is SIGKILLed under them, once
+ * `killAt` batches are acknowledged (an answer of 202 covering all 100 events). A batch whose
+ * connection the kill reset stays unacknowledged.
+ */
+async function streamUntilKilled(o: { url: string; key: string; deployment: string; batches: Batch[]; acknowledged: Set<number>; killAt: number; child: ChildProcess }) {
+  let killed = false;
+  const writer = async () => {
+    while (!killed) {
+      const index = o.batches.push(Array.from({ length: 100 }, () => taskCompleted(o.deployment))) - 1;
+      try {
+        const reply = await client(o.url, o.key).post('/v1/events', o.batches[index]);
+        if (reply.status === 202 && reply.body.accepted + reply.body.duplicates === 100) o.acknowledged.add(index);
+      } catch {
+        return;
+      }
+      if (o.acknowledged.size >= o.killAt && !killed) {
+        killed = true;
+        o.child.kill('SIGKILL');
+      }
+    }
+  };
+  await Promise.all([writer(), writer(), writer(), writer()]);
+}
 
 describe('crash safety of the HTTP intake', () => {
   let dataDir: string;
@@ -21,26 +49,9 @@ describe('crash safety of the HTTP intake', () => {
     expect((await admin.post('/v1/deployments', validRegistration('crashy'))).status).toBe(201);
     const key = (await admin.post('/v1/deployments/crashy/keys')).body.key as string;
 
-    // Four writers post 100-event batches until the server is killed under them.
-    const batches: ReturnType<typeof taskCompleted>[][] = [];
+    const batches: Batch[] = [];
     const acknowledged = new Set<number>();
-    let killed = false;
-    const writer = async () => {
-      while (!killed) {
-        const index = batches.push(Array.from({ length: 100 }, () => taskCompleted('crashy'))) - 1;
-        try {
-          const reply = await client(url, key).post('/v1/events', batches[index]);
-          if (reply.status === 202 && reply.body.accepted === 100) acknowledged.add(index);
-        } catch {
-          return; // connection reset by the kill: this batch is unacknowledged
-        }
-        if (acknowledged.size >= 40 && !killed) {
-          killed = true;
-          first.child.kill('SIGKILL');
-        }
-      }
-    };
-    await Promise.all([writer(), writer(), writer(), writer()]);
+    await streamUntilKilled({ url, key, deployment: 'crashy', batches, acknowledged, killAt: 40, child: first.child });
     expect(await exited(first.child)).toBe('SIGKILL');
     expect(acknowledged.size).toBeGreaterThanOrEqual(40);
 
@@ -78,7 +89,7 @@ describe('crash safety of the HTTP intake', () => {
   it('survives 20 SIGKILL/restart cycles during streaming: 0 acknowledged events lost, 0 counted twice', async () => {
     const cyclesDir = mkdtempSync(join(tmpdir(), 'baseliner-cycles-'));
     try {
-      const batches: ReturnType<typeof taskCompleted>[][] = [];
+      const batches: Batch[] = [];
       const acknowledged = new Set<number>();
       let key = '';
       const cycles = 20;
@@ -91,24 +102,7 @@ describe('crash safety of the HTTP intake', () => {
           key = (await admin.post('/v1/deployments/cycles/keys')).body.key as string;
         }
         // Each cycle streams fresh batches; the kill comes after a few acknowledgements, under load.
-        const target = acknowledged.size + 5;
-        let killed = false;
-        const writer = async () => {
-          while (!killed) {
-            const index = batches.push(Array.from({ length: 100 }, () => taskCompleted('cycles'))) - 1;
-            try {
-              const reply = await client(url, key).post('/v1/events', batches[index]);
-              if (reply.status === 202 && reply.body.accepted + reply.body.duplicates === 100) acknowledged.add(index);
-            } catch {
-              return;
-            }
-            if (acknowledged.size >= target && !killed) {
-              killed = true;
-              server.child.kill('SIGKILL');
-            }
-          }
-        };
-        await Promise.all([writer(), writer(), writer(), writer()]);
+        await streamUntilKilled({ url, key, deployment: 'cycles', batches, acknowledged, killAt: acknowledged.size + 5, child: server.child });
         expect(await exited(server.child)).toBe('SIGKILL');
       }
 
