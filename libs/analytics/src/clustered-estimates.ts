@@ -62,13 +62,18 @@ function designEffect(clusteredVariance: number, independentVariance: number, da
 
 /** Σ_d (y_d − r·x_d)² · D/(D−1) / X²: the linearised variance of the ratio r = Y/X over day clusters. */
 function ratioVariance(ys: readonly number[], xs: readonly number[], ratio: number, total: number): number {
-  const days = ys.length;
-  if (days < 2 || !(total > 0)) return 0;
+  // A day with neither numerator nor denominator (only other events that day) is no cluster of
+  // this ratio: counting it would shrink the D/(D−1) correction.
+  let days = 0;
   let sum = 0;
-  for (let d = 0; d < days; d += 1) {
-    const residual = (ys[d] as number) - ratio * (xs[d] as number);
-    sum += residual * residual;
+  for (let d = 0; d < ys.length; d += 1) {
+    const y = ys[d] as number;
+    const x = xs[d] as number;
+    if (y === 0 && x === 0) continue;
+    days += 1;
+    sum += (y - ratio * x) ** 2;
   }
+  if (days < 2 || !(total > 0)) return 0;
   return ((days / (days - 1)) * sum) / (total * total);
 }
 
