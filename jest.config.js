@@ -1,5 +1,6 @@
 // Three tiers by file suffix; `npm test` runs all of them.
 const moduleNameMapper = {
+  '^@baseliner/event-store/testing$': '<rootDir>/libs/event-store/src/testing',
   '^@baseliner/(.*)$': '<rootDir>/libs/$1/src',
 };
 const transform = {

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@baseliner/event-store';
+import { SqliteEventStore } from '@baseliner/event-store-sqlite';
 import { ActorPseudonymiser, IntakeService } from '@baseliner/intake';
 import { benchEvents } from './bench-events';
 import { startBuiltServer } from './bench-server';

@@ -4,8 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { SqliteEventStore, type NewEvent } from '@baseliner/event-store';
-import { applyRecordedEvent, emptyProjectionState, SnapshotStore } from '@baseliner/projector';
+import type { NewEvent } from '@baseliner/event-store';
+import { SqliteEventStore, SqliteSnapshotStore } from '@baseliner/event-store-sqlite';
+import { applyRecordedEvent, emptyProjectionState, ProjectionSnapshots } from '@baseliner/projector';
 import { scorecardOf } from '@baseliner/analytics';
 import { startBuiltServer } from './bench-server';
 
@@ -88,12 +89,12 @@ async function replay(path: string, snapshotPath: string) {
   for (const projection of Object.values(state.deployments)) scorecardOf(projection, new Date());
   const evaluateMs = performance.now() - evaluateStarted;
   const snapshotStarted = performance.now();
-  const snapshots = new SnapshotStore(snapshotPath);
-  const bytes = snapshots.saveDeployments(
+  const snapshotFile = new SqliteSnapshotStore(snapshotPath);
+  const bytes = await new ProjectionSnapshots(snapshotFile).saveDeployments(
     Object.values(state.deployments).map((projection) => ({ projection, checkpoint: state.checkpoint })),
     state.checkpoint,
   );
-  snapshots.close();
+  await snapshotFile.close();
   const snapshotMs = performance.now() - snapshotStarted;
   await store.close();
   return { events: head, seconds, rate: head / seconds, evaluateMs, snapshotMs, snapshotBytes: bytes };

@@ -124,14 +124,28 @@ describe('control API: /v1/deployments', () => {
     expect(long.body).not.toHaveProperty('statusCode');
   });
 
-  it('turns a concurrent change into a conflict instead of a lost update', async () => {
+  it('decides a command that lost a race again on the new history: no lost update, and no 409 while it is still valid', async () => {
     await admin.post('/v1/deployments', validRegistration('racing'));
     const commands = server.app.get(CommandBus);
     const define = (metric: string) =>
       commands.execute(new ChangeDeploymentCommand('racing', { type: 'DefineCriteria', data: { criteria: [{ metric: metric as 'error_ratio', atMost: 0.1 }] } }));
     const outcomes = await Promise.allSettled([define('error_ratio'), define('escalation_ratio')]);
-    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
-    expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason.name).toBe('WrongExpectedRevisionError');
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled']);
+    // Both definitions are in the log, one after the other: neither overwrote the other unseen.
+    const store = server.app.get<symbol, EventStore>(EVENT_STORE);
+    // The registration defined the first criteria; the two racing definitions follow it.
+    const defined = (await store.readStream('deployment-racing')).filter((e) => e.type === 'CriteriaDefined').slice(1);
+    expect(defined.map((e) => (e.data as { criteria: { metric: string }[] }).criteria[0]?.metric).sort()).toEqual(['error_ratio', 'escalation_ratio']);
+    expect(defined.map((e) => e.revision)).toEqual([2, 3]);
+  });
+
+  it('answers the loser of a race with the domain reason once its command is no longer valid', async () => {
+    await admin.post('/v1/deployments', validRegistration('racing-retire'));
+    const commands = server.app.get(CommandBus);
+    const retire = () => commands.execute(new ChangeDeploymentCommand('racing-retire', { type: 'Retire', data: { reason: 'done', outcome: 'superseded' } }));
+    const outcomes = await Promise.allSettled([retire(), retire()]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'conflict', message: expect.stringContaining('is retired') });
   });
 
   it('keeps the registry across a restart: state is rebuilt from the log', async () => {

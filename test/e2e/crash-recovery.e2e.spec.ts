@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@baseliner/event-store';
+import { SqliteEventStore } from '@baseliner/event-store-sqlite';
 import { exited } from '../support/run-ts';
 import { startServerProcess } from '../support/server-process';
 import { client, taskCompleted, validRegistration } from '../support/test-server';

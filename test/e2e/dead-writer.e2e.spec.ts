@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
-import { EVENT_STORE, type SqliteEventStore } from '@baseliner/event-store';
+import { EVENT_STORE } from '@baseliner/event-store';
+import type { SqliteEventStore } from '@baseliner/event-store-sqlite';
 import { client, startTestServer, type TestServer } from '../support/test-server';
 
 // A writer thread that dies never comes back: liveness must fail with readiness, so that an

@@ -1,5 +1,5 @@
 import { ProjectorService } from '@baseliner/projector';
-import type { SnapshotStore } from '../../libs/projector/src/snapshot-store';
+import type { SqliteSnapshotStore } from '@baseliner/event-store-sqlite';
 import { client, startTestServer, taskCompleted, validRegistration, type TestServer } from '../support/test-server';
 
 // The projector's snapshots run from a timer. A full disk there must not take the process down:
@@ -20,7 +20,7 @@ describe('a full disk under the projector', () => {
     await projector.catchUp();
 
     // "Full": the snapshot database may not grow by a single page.
-    const snapshots = (projector as unknown as { snapshots: SnapshotStore }).snapshots;
+    const snapshots = (projector as unknown as { snapshotStore: SqliteSnapshotStore }).snapshotStore;
     const pages = snapshots.pragma('page_count') as number;
     snapshots.pragma(`max_page_count = ${pages}`);
     // New deployments with events: new snapshot rows that need new pages.

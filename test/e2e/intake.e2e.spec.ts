@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { EVENT_STORE, type EventStore, SqliteEventStore } from '@baseliner/event-store';
+import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
+import { SqliteEventStore } from '@baseliner/event-store-sqlite';
 import { client, deploymentWithKey, startTestServer, taskCompleted, type TestServer } from '../support/test-server';
 
 describe('POST /v1/events', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { Scorecard } from '@baseliner/analytics';
-import { backupEventStore } from '@baseliner/event-store';
+import { backupEventStore } from '@baseliner/event-store-sqlite';
 import { apiOptionsFromEnv, call, CliError } from './api';
 import { importFile } from './import-file';
 import { loadStatusRows, renderStatus } from './status-table';

@@ -5,3 +5,4 @@ export * from './deployment/deployment.decider';
 export * from './deployment/owner.rules';
 export * from './deployment/criteria.rules';
 export * from './intake/event-admission';
+export * from './stored-events';

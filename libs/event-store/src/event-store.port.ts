@@ -9,7 +9,12 @@ export const EVENT_STORE = Symbol('EVENT_STORE');
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
 
 export interface NewEvent {
-  /** Unique event id: an append that repeats an id already stored is a duplicate, not a second event. */
+  /**
+   * The event's id within its stream: an append that repeats an id already stored in the same
+   * stream is a duplicate, not a second event. (Ids are unique per stream, not store-wide: every
+   * engine can enforce that under its stream's own concurrency control, and the intake keys its
+   * ids by deployment, one stream per deployment.)
+   */
   id: string;
   type: string;
   data: unknown;
@@ -17,7 +22,11 @@ export interface NewEvent {
 }
 
 export interface RecordedEvent<Data = unknown> {
-  /** Global position: strictly increasing in commit order across all streams, starting at 1. */
+  /**
+   * Global position: greater than 0 and strictly increasing in commit order across all streams,
+   * so a reader that has seen position p never later finds a new event below p. Not contiguous:
+   * engines leave gaps (rolled-back transactions, KurrentDB's byte offsets).
+   */
   position: number;
   streamId: string;
   /** 0-based position within the stream. */
@@ -36,7 +45,7 @@ export interface AppendResult {
   position: number;
   /** Ids stored by this append, in order. */
   appendedIds: string[];
-  /** Ids that were already stored (earlier, or earlier in this same append) and were skipped. */
+  /** Ids already stored in this stream (earlier, or earlier in this same append) and skipped. */
   duplicateIds: string[];
 }
 
@@ -61,7 +70,18 @@ export interface EventSubscription extends AsyncIterable<RecordedEvent> {
   close(): void;
 }
 
+/**
+ * The event log every adapter provides (SQLite, PostgreSQL, KurrentDB, in memory). Guarantees:
+ * - an append is atomic and durable once it resolves, and its events get consecutive revisions;
+ * - `expectedRevision` is checked atomically with the append (optimistic concurrency);
+ * - an event id repeated within a stream is stored once and reported in `duplicateIds`, also
+ *   across processes writing at the same time;
+ * - global positions follow commit order, so a subscription never skips a late commit.
+ * `describeEventStoreConformance` holds every adapter to them.
+ */
 export interface EventStore {
+  /** Which engine: for logs and /healthz. */
+  readonly engine: string;
   append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events after a position in global order, at most `maxCount` (default 1000). */

@@ -1,4 +1,8 @@
+// The port only: importing it loads no database driver. Adapters live in their own libraries
+// (@baseliner/event-store-sqlite, -postgres, -kurrentdb); `openEventStore` picks one lazily.
 export * from './event-store.port';
-export * from './sqlite/sqlite-event-store.adapter';
-export { DataDirectoryInUseError, privateDatabaseFile } from './sqlite/sqlite-schema';
-export { backupEventStore } from './sqlite/sqlite-backup';
+export * from './snapshot-store.port';
+export * from './shard-leases.port';
+export * from './event-codec';
+export { PollingSubscription, type PollingSubscriptionOptions } from './polling-subscription';
+export { InMemoryEventStore, InMemorySnapshotStore } from './memory/in-memory-event-store';

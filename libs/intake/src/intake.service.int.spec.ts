@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@baseliner/event-store';
+import { SqliteEventStore } from '@baseliner/event-store-sqlite';
 import { ActorPseudonymiser } from './actor-pseudonymiser';
 import { IntakeRequestError, IntakeService } from './intake.service';
 

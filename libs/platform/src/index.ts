@@ -10,3 +10,6 @@ export * from './http/validate-body';
 export * from './run-main';
 export * from './metrics/metrics';
 export * from './health/readiness';
+export * from './event-store/open-event-store';
+export * from './event-store/event-codec';
+export * from './event-store/event-store.module';

@@ -2,6 +2,8 @@ import { isTelemetryEventType, type TelemetryEvent } from '@baseliner/contracts'
 import { applyLifecycleEvent, applyTelemetryEvent, emptyProjection, type DeploymentProjection } from '@baseliner/analytics';
 import { isDeploymentEvent, type DeploymentEvent } from '@baseliner/domain';
 import type { RecordedEvent } from '@baseliner/event-store';
+import { storedEventCodec } from '@baseliner/platform';
+import { ShardSet } from './shards';
 
 /** Everything the projector knows, with the position of the last event folded into it. */
 export interface ProjectionState {
@@ -14,10 +16,12 @@ export interface ProjectionState {
   appliedThrough: Record<string, number>;
   /** Deployments changed since they were last snapshotted. */
   dirty: Set<string>;
+  /** The shards this projector holds: events of other deployments pass by unapplied. */
+  shards: ShardSet;
 }
 
-export function emptyProjectionState(): ProjectionState {
-  return { checkpoint: 0, deployments: {}, appliedThrough: {}, dirty: new Set() };
+export function emptyProjectionState(shards: ShardSet = ShardSet.all()): ProjectionState {
+  return { checkpoint: 0, deployments: {}, appliedThrough: {}, dirty: new Set(), shards };
 }
 
 const DEPLOYMENT_PREFIX = 'deployment-';
@@ -33,16 +37,17 @@ function deploymentOf(streamId: string): string | undefined {
 export function applyRecordedEvent(state: ProjectionState, event: RecordedEvent): void {
   state.checkpoint = event.position;
   const id = deploymentOf(event.streamId);
-  if (id === undefined || event.position <= (state.appliedThrough[id] ?? 0)) return;
+  if (id === undefined || event.position <= (state.appliedThrough[id] ?? 0) || !state.shards.owns(id)) return;
+  const { type, data } = storedEventCodec.decode(event);
   if (event.streamId.startsWith(DEPLOYMENT_PREFIX)) {
-    if (!isDeploymentEvent(event)) return;
+    if (!isDeploymentEvent({ type })) return;
     const projection = (state.deployments[id] ??= emptyProjection(id));
-    applyLifecycleEvent(projection, { type: event.type, data: event.data } as DeploymentEvent);
+    applyLifecycleEvent(projection, { type, data } as DeploymentEvent);
   } else {
     const projection = state.deployments[id];
     // Intake accepts events only for registered deployments, so the lifecycle is always first.
-    if (!projection || !isTelemetryEventType(event.type)) return;
-    applyTelemetryEvent(projection, event.data as TelemetryEvent);
+    if (!projection || !isTelemetryEventType(type)) return;
+    applyTelemetryEvent(projection, data as TelemetryEvent);
   }
   state.dirty.add(id);
 }

@@ -1,14 +1,31 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Gauge, type Registry } from 'prom-client';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { scorecardOf, type Scorecard } from '@baseliner/analytics';
-import { EVENT_STORE, type EventStore, type EventSubscription } from '@baseliner/event-store';
-import { APP_CONFIG, CLOCK, METRICS_REGISTRY, ReadinessChecks, type AppConfig, type CachedMetrics, type Clock } from '@baseliner/platform';
+import {
+  EVENT_STORE,
+  providesShardLeases,
+  type EventStore,
+  type EventSubscription,
+  type ShardLeases,
+  type SnapshotStore,
+} from '@baseliner/event-store';
+import {
+  APP_CONFIG,
+  CLOCK,
+  METRICS_REGISTRY,
+  ReadinessChecks,
+  SNAPSHOT_STORE_FACTORY,
+  type AppConfig,
+  type CachedMetrics,
+  type Clock,
+  type SnapshotStoreFactory,
+} from '@baseliner/platform';
 import { DEPLOYMENT_FAMILY_LIST, deploymentSeries } from './deployment-metrics';
 import { expositionByFamily } from './exposition';
 import { applyRecordedEvent, emptyProjectionState, type ProjectionState } from './projection-state';
-import { SnapshotStore } from './snapshot-store';
+import { ShardSet } from './shards';
+import { ProjectionSnapshots } from './snapshot-store';
 
 /** Deployments evaluated (or snapshotted) per turn of the event loop, so neither stalls requests for long. */
 const EVALUATION_CHUNK = 25;
@@ -40,7 +57,14 @@ export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
 export class ProjectorService implements OnModuleInit, OnApplicationShutdown, CachedMetrics {
   private readonly logger = new Logger(ProjectorService.name);
   private state: ProjectionState = emptyProjectionState();
-  private readonly snapshots: SnapshotStore;
+  private snapshotStore: SnapshotStore | undefined;
+  private snapshots: ProjectionSnapshots | undefined;
+  private leases: ShardLeases | undefined;
+  /** Shard changes apply one at a time, in order. */
+  private resharding: Promise<void> = Promise.resolve();
+  /** Set while the projection is swapped for another set of shards: the follower stops. */
+  private paused = false;
+  private readonly shardCount: number;
   private metricsText = Buffer.alloc(0);
   private scorecards = new Map<string, Scorecard>();
   private subscription: EventSubscription | undefined;
@@ -61,8 +85,9 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     @Inject(PROJECTOR_OPTIONS) private readonly options: ProjectorOptions,
     @Inject(METRICS_REGISTRY) registry: Registry,
     readiness: ReadinessChecks,
+    @Inject(SNAPSHOT_STORE_FACTORY) private readonly openSnapshotStore: SnapshotStoreFactory,
   ) {
-    this.snapshots = new SnapshotStore(join(config.dataDir, 'projector.db'));
+    this.shardCount = config.projectorShards;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const projector = this;
     new Gauge({
@@ -78,35 +103,102 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     readiness.add('projection', () =>
       this.firstVerdicts ? undefined : `replaying the event log: at ${this.state.checkpoint} of ${this.headAtStart ?? '?'}`,
     );
+    new Gauge({
+      name: 'baseliner_projector_shards',
+      help: 'Shards of deployments this projector holds (of baseliner_projector_shards_total)',
+      registers: [registry],
+      collect() {
+        this.set(projector.state.shards.owned.length);
+      },
+    });
+    new Gauge({
+      name: 'baseliner_projector_shards_total',
+      help: 'Shards the deployments are split into (BASELINER_PROJECTOR_SHARDS)',
+      registers: [registry],
+      collect() {
+        this.set(projector.shardCount);
+      },
+    });
   }
 
   async onModuleInit(): Promise<void> {
-    const started = Date.now();
-    this.state = this.snapshots.load() ?? emptyProjectionState();
-    this.logger.log({ msg: 'projection state loaded', checkpoint: this.state.checkpoint, ms: Date.now() - started });
-    this.headAtStart = await this.store.headPosition();
-    this.running = this.follow();
-    // First verdicts as soon as the backlog is in, rather than one interval later.
-    void this.catchUp(10 * 60_000)
-      .then(() => this.evaluateLogged())
-      .then(() => (this.firstVerdicts = true));
+    this.snapshotStore = await this.openSnapshotStore();
+    this.snapshots = new ProjectionSnapshots(this.snapshotStore);
+    if (this.shardCount > 1) {
+      if (!providesShardLeases(this.store)) throw new Error(`BASELINER_PROJECTOR_SHARDS=${this.shardCount} needs an event store that holds leases (PostgreSQL)`);
+      // Until the first leases are held this projector holds nothing, and says so on /readyz.
+      this.state = emptyProjectionState(new ShardSet(this.shardCount, []));
+      this.leases = this.store.shardLeases({ group: 'projector', shards: this.shardCount });
+      await this.leases.start((held) => this.holdShards(held));
+    } else {
+      await this.project(ShardSet.all());
+    }
     this.timers.push(setInterval(() => void this.evaluateLogged(), this.options.evaluateEveryMs));
     this.timers.push(setInterval(() => void this.snapshot(), this.options.snapshotEveryMs));
     for (const timer of this.timers) timer.unref();
   }
 
+  /**
+   * Starts projecting a set of shards: loads their snapshot (or starts empty), then follows the
+   * log from the oldest point any of them needs. Readiness waits for this catch-up.
+   */
+  private async project(shards: ShardSet): Promise<void> {
+    const started = Date.now();
+    this.state = (await (this.snapshots as ProjectionSnapshots).load(shards)) ?? emptyProjectionState(shards);
+    this.logger.log({ msg: 'projection state loaded', shards: shards.describe(), checkpoint: this.state.checkpoint, ms: Date.now() - started });
+    this.firstVerdicts = false;
+    this.headAtStart = await this.store.headPosition();
+    this.paused = false;
+    this.running = this.follow();
+    // First verdicts as soon as the backlog is in, rather than one interval later.
+    const state = this.state;
+    void this.catchUp(10 * 60_000)
+      .then(() => this.evaluateLogged())
+      .then(() => {
+        if (this.state === state) this.firstVerdicts = true;
+      });
+  }
+
+  /**
+   * The leases changed: save what is projected now (another projector may take those shards
+   * over from the snapshot), then project the new set. Queued, so changes apply in order.
+   */
+  private holdShards(held: number[]): Promise<void> {
+    this.resharding = this.resharding.then(async () => {
+      if (this.stopped) return;
+      const next = new ShardSet(this.shardCount, held);
+      if (next.describe() === this.state.shards.describe() && this.running) return;
+      this.logger.log({ msg: 'projector shards changed', from: this.state.shards.describe(), to: next.describe() });
+      await this.pause();
+      await this.project(next);
+    });
+    return this.resharding;
+  }
+
+  private async pause(): Promise<void> {
+    this.paused = true;
+    this.subscription?.close();
+    await this.running;
+    this.running = undefined;
+    await this.snapshotting;
+    await this.snapshot();
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
+    await this.resharding;
+    this.stopped = true;
     this.subscription?.close();
     await this.running;
     await this.snapshotting; // a pass under way saved what was dirty when it started…
     await this.snapshot(); // …this one saves the rest
-    this.snapshots.close();
+    // Leases go only after the snapshot: whoever takes the shards over resumes from it.
+    await this.leases?.close();
+    await this.snapshotStore?.close();
   }
 
   private async follow(): Promise<void> {
-    while (!this.stopped) {
+    while (!this.stopped && !this.paused) {
       this.subscription = this.store.subscribeToAll({ fromPosition: this.state.checkpoint });
       try {
         // A replay of millions of events resolves page after page without touching I/O: give the
@@ -124,6 +216,7 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
           }
         }
       } catch (error) {
+        if (this.paused) return;
         this.logger.error({ msg: 'projection subscription failed; resubscribing', error: (error as Error).name });
         await new Promise((resolve) => setTimeout(resolve, RESUBSCRIBE_DELAY_MS));
       }
@@ -237,25 +330,27 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
    * (it keeps serving from memory). What it could not save stays dirty for the next pass.
    */
   private async snapshotPass(): Promise<void> {
+    if (!this.snapshots) return;
     const started = Date.now();
-    const passStart = this.state.checkpoint;
-    const ids = [...this.state.dirty];
-    this.state.dirty.clear();
+    const state = this.state;
+    const passStart = state.checkpoint;
+    const ids = [...state.dirty];
+    state.dirty.clear();
     let bytes = 0;
     let saved = 0;
     try {
       for (let i = 0; i < ids.length || i === 0; i += SNAPSHOT_CHUNK) {
         const chunk = ids.slice(i, i + SNAPSHOT_CHUNK).flatMap((id) => {
-          const projection = this.state.deployments[id];
-          return projection ? [{ projection, checkpoint: this.state.checkpoint }] : [];
+          const projection = state.deployments[id];
+          return projection ? [{ projection, checkpoint: state.checkpoint }] : [];
         });
         const last = i + SNAPSHOT_CHUNK >= ids.length;
-        bytes += this.snapshots.saveDeployments(chunk, last ? passStart : undefined);
+        bytes += await this.snapshots.saveDeployments(chunk, last ? passStart : undefined, state.shards);
         saved = Math.min(ids.length, i + SNAPSHOT_CHUNK);
         if (!last) await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {
-      for (const id of ids.slice(saved)) this.state.dirty.add(id);
+      for (const id of ids.slice(saved)) state.dirty.add(id);
       this.snapshotFailing = true;
       const { name, code } = error as { name?: string; code?: string };
       this.logger.error({ msg: 'projection snapshot failed; serving from memory, retrying at the next pass', error: code ?? name, unsaved: ids.length - saved });
@@ -263,7 +358,7 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     }
     this.snapshotFailing = false;
     if (ids.length > 0) {
-      this.logger.log({ msg: 'projection snapshot saved', deployments: ids.length, resumeFrom: passStart, bytes, ms: Date.now() - started });
+      this.logger.log({ msg: 'projection snapshot saved', deployments: ids.length, shards: state.shards.describe(), resumeFrom: passStart, bytes, ms: Date.now() - started });
     }
   }
 }

@@ -13,6 +13,7 @@ import {
   type EventSubscription,
   type RecordedEvent,
 } from '@baseliner/event-store';
+import { storedEventCodec } from '@baseliner/platform';
 
 /** How long a control command waits for the registry to see its own append before answering 503. */
 const READ_YOUR_WRITE_TIMEOUT_MS = 10_000;
@@ -73,9 +74,10 @@ export class DeploymentRegistry implements OnModuleInit, OnApplicationShutdown {
   }
 
   private apply(recorded: RecordedEvent): void {
-    if (isDeploymentEvent(recorded)) {
+    const decoded = storedEventCodec.decode(recorded);
+    if (isDeploymentEvent(decoded)) {
       const id = recorded.streamId.slice(DEPLOYMENT_STREAM_PREFIX.length);
-      const event = { type: recorded.type, data: recorded.data } as DeploymentEvent;
+      const event = { type: decoded.type, data: decoded.data } as DeploymentEvent;
       const next = evolve(this.deployments.get(id) ?? initialDeploymentState, event);
       if (next.status === 'registered') {
         this.deployments.set(id, next);

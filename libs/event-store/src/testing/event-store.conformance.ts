@@ -141,6 +141,25 @@ export function describeEventStoreConformance(name: string, open: () => Promise<
         expect(await store.readStream(id)).toHaveLength(2);
       });
 
+      it("keeps ids per stream: the same id in another stream is that stream's own event", async () => {
+        const [first, second] = [stream(), stream()];
+        const shared = event('Shared');
+        await store.append(first, [shared]);
+        const other = await store.append(second, [shared]);
+        expect(other.appendedIds).toEqual([shared.id]);
+        expect(await store.readStream(second)).toHaveLength(1);
+      });
+
+      it('stores a batch sent by two writers at once exactly once', async () => {
+        const id = stream();
+        const batch = Array.from({ length: 20 }, (_, i) => event('Raced', { i }));
+        const results = await Promise.all([store.append(id, batch), store.append(id, batch), store.append(id, [...batch].reverse())]);
+        expect(results.flatMap((r) => r.appendedIds).sort()).toEqual(batch.map((e) => e.id).sort());
+        const read = await store.readStream(id);
+        expect(read).toHaveLength(20);
+        expect(new Set(read.map((e) => e.id)).size).toBe(20);
+      });
+
       it('answers a retried append with its old expected revision as a success, storing nothing', async () => {
         const id = stream();
         const batch = [event('A'), event('B')];
@@ -149,6 +168,20 @@ export function describeEventStoreConformance(name: string, open: () => Promise<
         expect(retry.appendedIds).toEqual([]);
         expect(retry.duplicateIds).toEqual(batch.map((e) => e.id));
         expect(await store.readStream(id)).toHaveLength(2);
+      });
+    });
+
+    describe('reading the log', () => {
+      it('reads recordedAt as a time and the event id back as written', async () => {
+        const id = stream();
+        const written = event('Timed');
+        const before = Date.now();
+        await store.append(id, [written]);
+        const [read] = await store.readStream(id);
+        expect(read?.id).toBe(written.id);
+        expect(read?.recordedAt).toBeInstanceOf(Date);
+        expect(Math.abs((read?.recordedAt.getTime() ?? 0) - before)).toBeLessThan(60_000);
+        expect(store.engine).toEqual(expect.any(String));
       });
     });
 

@@ -7,7 +7,13 @@ export interface AppConfig {
   port: number;
   host: string;
   dataDir: string;
-  eventStore: 'sqlite';
+  eventStore: 'sqlite' | 'postgres' | 'kurrentdb';
+  /** Connection string of the PostgreSQL store (BASELINER_POSTGRES_URL), when eventStore is postgres. */
+  postgresUrl?: string;
+  /** Connection string of the KurrentDB store (BASELINER_KURRENTDB_URL), when eventStore is kurrentdb. */
+  kurrentdbUrl?: string;
+  /** Shards the projectors split deployments into (BASELINER_PROJECTOR_SHARDS); leases need PostgreSQL. */
+  projectorShards: number;
   kafka?: { brokers: string[]; topic: string };
   /** From the environment when set; otherwise generated into the data dir on first start. */
   adminToken?: string;
@@ -61,16 +67,35 @@ function secret(env: Env, name: string): string | undefined {
   return raw;
 }
 
+function connectionString(env: Env, name: string, schemes: string[], required: boolean): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) {
+    if (required) throw new ConfigurationError(name, `is required with BASELINER_EVENT_STORE=${name.includes('POSTGRES') ? 'postgres' : 'kurrentdb'}: a ${schemes[0]}// connection string`);
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigurationError(name, `is not a connection string; expected ${schemes[0]}//user@host:port/…`);
+  }
+  if (!schemes.includes(url.protocol)) throw new ConfigurationError(name, `must start with ${schemes.map((s) => `${s}//`).join(' or ')}, not ${url.protocol}//`);
+  return raw;
+}
+
 /**
  * Reads and checks the whole configuration once, at boot. This is the only place that reads the
  * environment; everything else receives an AppConfig.
  */
 export function loadConfiguration(env: Env): AppConfig {
-  const store = oneOf(env, 'BASELINER_EVENT_STORE', 'sqlite', ['sqlite', 'kurrentdb'] as const);
-  if (store === 'kurrentdb') {
+  const store = oneOf(env, 'BASELINER_EVENT_STORE', 'sqlite', ['sqlite', 'postgres', 'kurrentdb'] as const);
+  const postgresUrl = connectionString(env, 'BASELINER_POSTGRES_URL', ['postgres:', 'postgresql:'], store === 'postgres');
+  const kurrentdbUrl = connectionString(env, 'BASELINER_KURRENTDB_URL', ['kurrentdb:', 'kurrentdb+discover:', 'esdb:', 'esdb+discover:'], store === 'kurrentdb');
+  const projectorShards = integer(env, 'BASELINER_PROJECTOR_SHARDS', 1, 1, 1024);
+  if (projectorShards > 1 && store !== 'postgres') {
     throw new ConfigurationError(
-      'BASELINER_EVENT_STORE',
-      'kurrentdb is not available in this build yet; use sqlite (the default) until the KurrentDB adapter lands',
+      'BASELINER_PROJECTOR_SHARDS',
+      `sharded projectors hold their shards by leases in PostgreSQL; with ${store} run one projector (leave it at 1) or use BASELINER_EVENT_STORE=postgres`,
     );
   }
   let kafka: AppConfig['kafka'];
@@ -87,11 +112,21 @@ export function loadConfiguration(env: Env): AppConfig {
   }
   const adminToken = secret(env, 'BASELINER_ADMIN_TOKEN');
   const actorKey = secret(env, 'BASELINER_ACTOR_KEY');
+  if (store !== 'sqlite') {
+    // Secrets generated into one process's data dir would differ between intakes: the same person
+    // would get a different pseudonym from each, and each would accept a different admin token.
+    for (const [name, value] of [['BASELINER_ACTOR_KEY', actorKey], ['BASELINER_ADMIN_TOKEN', adminToken]] as const) {
+      if (!value) throw new ConfigurationError(name, `is required with BASELINER_EVENT_STORE=${store}: every process sharing the store must use the same one (24+ random characters)`);
+    }
+  }
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env.BASELINER_HOST?.trim() || '0.0.0.0',
     dataDir: resolve(env.BASELINER_DATA_DIR?.trim() || './data'),
-    eventStore: 'sqlite',
+    eventStore: store,
+    ...(postgresUrl && { postgresUrl }),
+    ...(kurrentdbUrl && { kurrentdbUrl }),
+    projectorShards,
     ...(kafka && { kafka }),
     ...(adminToken && { adminToken }),
     ...(actorKey && { actorKey }),

@@ -1,16 +1,32 @@
 import { ConfigurationError, loadConfiguration } from './configuration';
 
+const sharedSecrets = { BASELINER_ADMIN_TOKEN: 'a'.repeat(32), BASELINER_ACTOR_KEY: 'k'.repeat(32) };
+
 describe('configuration', () => {
   it('has working defaults', () => {
     expect(loadConfiguration({})).toMatchObject({ port: 3000, eventStore: 'sqlite', ingestRateLimit: 1000, logFormat: 'json' });
     expect(loadConfiguration({}).dataDir).toMatch(/\/data$/);
   });
 
+  it('takes PostgreSQL with its URL and shards, and KurrentDB with its URL', () => {
+    expect(loadConfiguration({ ...sharedSecrets, BASELINER_EVENT_STORE: 'postgres', BASELINER_POSTGRES_URL: 'postgres://baseliner@db:5432/baseliner', BASELINER_PROJECTOR_SHARDS: '8' })).toMatchObject({
+      eventStore: 'postgres',
+      postgresUrl: 'postgres://baseliner@db:5432/baseliner',
+      projectorShards: 8,
+    });
+    expect(loadConfiguration({ ...sharedSecrets, BASELINER_EVENT_STORE: 'kurrentdb', BASELINER_KURRENTDB_URL: 'kurrentdb://kdb:2113?tls=false' })).toMatchObject({ eventStore: 'kurrentdb', projectorShards: 1 });
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
-    [{ BASELINER_EVENT_STORE: 'postgres' }, 'BASELINER_EVENT_STORE'],
-    [{ BASELINER_EVENT_STORE: 'kurrentdb' }, 'BASELINER_EVENT_STORE'],
+    [{ BASELINER_EVENT_STORE: 'mysql' }, 'BASELINER_EVENT_STORE'],
+    [{ BASELINER_EVENT_STORE: 'postgres' }, 'BASELINER_POSTGRES_URL'],
+    [{ BASELINER_EVENT_STORE: 'postgres', BASELINER_POSTGRES_URL: 'http://db:5432/x' }, 'BASELINER_POSTGRES_URL'],
+    [{ BASELINER_EVENT_STORE: 'kurrentdb' }, 'BASELINER_KURRENTDB_URL'],
+    [{ BASELINER_PROJECTOR_SHARDS: '4' }, 'BASELINER_PROJECTOR_SHARDS'],
+    [{ ...sharedSecrets, BASELINER_EVENT_STORE: 'postgres', BASELINER_POSTGRES_URL: 'postgres://db/x', BASELINER_PROJECTOR_SHARDS: '0' }, 'BASELINER_PROJECTOR_SHARDS'],
+    [{ BASELINER_ADMIN_TOKEN: 'a'.repeat(32), BASELINER_EVENT_STORE: 'postgres', BASELINER_POSTGRES_URL: 'postgres://db/x' }, 'BASELINER_ACTOR_KEY'],
     [{ BASELINER_KAFKA_BROKERS: 'localhost:9092' }, 'BASELINER_KAFKA_BROKERS'],
     [{ BASELINER_ADMIN_TOKEN: 'short' }, 'BASELINER_ADMIN_TOKEN'],
     [{ BASELINER_LOG_LEVEL: 'loud' }, 'BASELINER_LOG_LEVEL'],

@@ -1,5 +1,5 @@
 // Child process: appends, closes the store, and must then exit by itself (nothing left running).
-import { SqliteEventStore } from '../sqlite/sqlite-event-store.adapter';
+import { SqliteEventStore } from '../sqlite-event-store.adapter';
 
 const [path] = process.argv.slice(2) as [string];
 

@@ -1,9 +1,10 @@
-import type { EventSubscription, RecordedEvent } from '../event-store.port';
+import type { EventSubscription, RecordedEvent } from './event-store.port';
 
 export interface PollingSubscriptionOptions {
   fromPosition: number;
-  readPage(after: number): RecordedEvent[];
-  /** Registers a listener called after a local commit; returns the unregister function. */
+  /** The next events after a position; synchronous for embedded stores (keeps a replay fast). */
+  readPage(after: number): RecordedEvent[] | Promise<RecordedEvent[]>;
+  /** Registers a listener called after a commit (local, or announced by the engine); returns the unregister function. */
   onAppend(listener: () => void): () => void;
   pollIntervalMs: number;
   onClose(): void;
@@ -59,7 +60,8 @@ export class PollingSubscription implements EventSubscription {
 
   private async refill(): Promise<IteratorResult<RecordedEvent>> {
     while (!this.closed) {
-      this.page = this.options.readPage(this.checkpoint);
+      const page = this.options.readPage(this.checkpoint);
+      this.page = Array.isArray(page) ? page : await page;
       this.index = 0;
       if (this.page.length > 0) return this.deliver();
       await this.sleepUntilAppend();

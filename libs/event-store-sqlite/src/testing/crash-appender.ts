@@ -1,5 +1,5 @@
 // Child process for the crash test: appends in a loop and prints each acknowledged id, until killed.
-import { SqliteEventStore } from '../sqlite/sqlite-event-store.adapter';
+import { SqliteEventStore } from '../sqlite-event-store.adapter';
 
 const [path, runId] = process.argv.slice(2) as [string, string];
 const store = new SqliteEventStore({ path });

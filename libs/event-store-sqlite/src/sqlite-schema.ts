@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -15,8 +15,15 @@ const SCHEMA = `
     metadata    TEXT,
     recorded_at INTEGER NOT NULL
   );
-  CREATE UNIQUE INDEX IF NOT EXISTS events_by_event_id ON events (event_id);
   CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream_id, revision);
+`;
+
+// Event ids are unique per stream (the port's rule), not store-wide. The id leads the index: ids
+// are random, so lookups stay one probe, and a version-1 file (store-wide ids, so already unique
+// per stream) converts by swapping the index.
+const EVENT_ID_INDEX = `
+  DROP INDEX IF EXISTS events_by_event_id;
+  CREATE UNIQUE INDEX IF NOT EXISTS events_by_event_id_in_stream ON events (event_id, stream_id);
 `;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -72,8 +79,11 @@ export function openEventDatabase(path: string, options: { migrate: boolean }): 
       db.close();
       throw new Error(`Event store schema ${version} is newer than this build understands (${SCHEMA_VERSION}); upgrade Baseliner`);
     }
-    db.exec(SCHEMA);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    db.transaction(() => {
+      db.exec(SCHEMA);
+      if (version < 2) db.exec(EVENT_ID_INDEX);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    })();
   }
   return db;
 }

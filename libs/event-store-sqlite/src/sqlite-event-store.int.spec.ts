@@ -1,9 +1,11 @@
+import Database from 'better-sqlite3';
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exited, onLines, spawnTs } from '../../../../test/support/run-ts';
-import { EventStoreUnavailableError } from '../event-store.port';
-import { describeEventStoreConformance } from '../testing/event-store.conformance';
+import { exited, onLines, spawnTs } from '../../../test/support/run-ts';
+import { EventStoreUnavailableError } from '@baseliner/event-store';
+import { describeEventStoreConformance, describeSnapshotStoreConformance } from '@baseliner/event-store/testing';
+import { SqliteSnapshotStore } from './sqlite-snapshot-store';
 import { SqliteEventStore } from './sqlite-event-store.adapter';
 
 function tempDir(): string {
@@ -22,12 +24,41 @@ describeEventStoreConformance('SQLite', async () => {
   };
 });
 
+describeSnapshotStoreConformance('SQLite', async () => {
+  const dir = tempDir();
+  const store = new SqliteSnapshotStore(join(dir, 'projector.db'));
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
 describe('SQLite event store', () => {
   let dir: string;
   beforeEach(() => {
     dir = tempDir();
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('converts a version-1 file (ids unique store-wide) to ids unique per stream, keeping its events', async () => {
+    const path = join(dir, 'events.db');
+    const old = new Database(path);
+    old.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, revision INTEGER NOT NULL, event_id BLOB NOT NULL,
+      type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT, recorded_at INTEGER NOT NULL);
+      CREATE UNIQUE INDEX events_by_event_id ON events (event_id);
+      CREATE UNIQUE INDEX events_by_stream ON events (stream_id, revision);
+      INSERT INTO events (stream_id, revision, event_id, type, data, recorded_at) VALUES ('s-1', 0, 'shared', 'A', '{}', 0);`);
+    old.pragma('user_version = 1');
+    old.close();
+    const store = new SqliteEventStore({ path });
+    expect((await store.append('s-2', [{ id: 'shared', type: 'B', data: {} }])).appendedIds).toEqual(['shared']);
+    expect((await store.append('s-1', [{ id: 'shared', type: 'A', data: {} }])).duplicateIds).toEqual(['shared']);
+    expect(store.database.pragma('user_version', { simple: true })).toBe(2);
+    await store.close();
+  });
 
   it('commits durably: WAL with synchronous=FULL on the write connection', async () => {
     const store = new SqliteEventStore({ path: join(dir, 'events.db') });
@@ -80,7 +111,7 @@ describe('SQLite event store', () => {
 
   it('lets a process exit by itself once the store is closed, with its appends committed', async () => {
     const path = join(dir, 'events.db');
-    const child = spawnTs('libs/event-store/src/testing/append-then-close.ts', [path]);
+    const child = spawnTs('libs/event-store-sqlite/src/testing/append-then-close.ts', [path]);
     let stdout = '';
     child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -113,7 +144,7 @@ describe('SQLite event store', () => {
     const path = join(dir, 'events.db');
     const acknowledged: string[] = [];
     for (const runId of ['run1', 'run2']) {
-      const child = spawnTs('libs/event-store/src/testing/crash-appender.ts', [path, runId]);
+      const child = spawnTs('libs/event-store-sqlite/src/testing/crash-appender.ts', [path, runId]);
       let stderr = '';
       child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
       let acksThisRun = 0;

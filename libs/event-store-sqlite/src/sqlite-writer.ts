@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AppendResult, ExpectedRevision } from '../event-store.port';
+import type { AppendResult, ExpectedRevision } from '@baseliner/event-store';
 import { encodeEventId } from './sqlite-schema';
 
 /** One append as it crosses to the writer thread: data already serialised. */
@@ -46,10 +46,10 @@ export class SqliteWriter {
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(
       `INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, stream_id) DO NOTHING`,
     );
     this.streamHead = db.prepare('SELECT max(revision) FROM events WHERE stream_id = ?').pluck();
-    this.eventExists = db.prepare('SELECT 1 FROM events WHERE event_id = ?').pluck();
+    this.eventExists = db.prepare('SELECT 1 FROM events WHERE event_id = ? AND stream_id = ?').pluck();
     this.head = db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck();
   }
 
@@ -73,7 +73,7 @@ export class SqliteWriter {
     const current = (this.streamHead.get(streamId) as number | null) ?? -1;
     if (!revisionMatches(expected, current)) {
       // A retry of an append that already went through is a success, not a conflict.
-      const allStored = events.length > 0 && events.every((e) => this.eventExists.get(encodeEventId(e.id)));
+      const allStored = events.length > 0 && events.every((e) => this.eventExists.get(encodeEventId(e.id), streamId));
       if (!allStored) throw new ExpectedRevisionConflict({ kind: 'conflict', streamId, expected, actual: current });
     }
     const appendedIds: string[] = [];

@@ -13,8 +13,8 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type SubscriptionOptions,
-} from '../event-store.port';
-import { PollingSubscription } from './polling-subscription';
+} from '@baseliner/event-store';
+import { PollingSubscription } from '@baseliner/event-store';
 import { acquireWriterLock, decodeEventId, isStoreFailure, openEventDatabase } from './sqlite-schema';
 import type { WriteRequest } from './sqlite-writer';
 import type { WriterMessage, WriterReply } from './sqlite-writer.worker';
@@ -117,6 +117,7 @@ function spawnWriter(path: string): Worker {
  * intake, the larger and cheaper each commit.
  */
 export class SqliteEventStore implements EventStore {
+  readonly engine = 'sqlite';
   private readonly db: Database.Database;
   private readonly writer: Worker;
   private readonly now: () => Date;

@@ -1,0 +1,2 @@
+export { describeEventStoreConformance, type StoreUnderTest } from './event-store.conformance';
+export { describeSnapshotStoreConformance } from './snapshot-store.conformance';
