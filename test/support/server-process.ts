@@ -2,7 +2,12 @@ import { onLines, spawnTs } from './run-ts';
 
 /** Starts the real all-in-one server in a child process; `url` resolves once it listens. */
 export function startServerProcess(dataDir: string, env: Record<string, string> = {}) {
-  const child = spawnTs('apps/baseliner/src/main.ts', [], {
+  return startAppProcess('baseliner', dataDir, env);
+}
+
+/** Starts one of the apps (all-in-one, intake alone, projector alone) in a child process. */
+export function startAppProcess(app: 'baseliner' | 'intake' | 'projector', dataDir: string, env: Record<string, string> = {}) {
+  const child = spawnTs(`apps/${app}/src/main.ts`, [], {
     env: { PORT: '0', BASELINER_HOST: '127.0.0.1', BASELINER_DATA_DIR: dataDir, BASELINER_LOG_LEVEL: 'warn', ...env },
   });
   let output = '';

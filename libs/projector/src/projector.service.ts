@@ -171,6 +171,8 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
       this.logger.log({ msg: 'projector shards changed', from: this.state.shards.describe(), to: next.describe() });
       await this.pause();
       await this.project(next);
+      // At once, not at the next interval: /metrics must stop showing shards another projector now holds.
+      await this.evaluateLogged();
     });
     return this.resharding;
   }

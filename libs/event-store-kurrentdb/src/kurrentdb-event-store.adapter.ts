@@ -1,0 +1,567 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BACKWARDS,
+  END,
+  FORWARDS,
+  jsonEvent,
+  KurrentDBClient,
+  NO_STREAM,
+  START,
+  streamNameFilter,
+  WrongExpectedVersionError,
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
+  type EventData,
+  type Filter,
+  type JSONType,
+  type ReadPosition,
+  type RecordedEvent as StoredEvent,
+} from '@kurrent/kurrentdb-client';
+import {
+  categoryOf,
+  EventStoreUnavailableError,
+  WrongExpectedRevisionError,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type EventSubscription,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SnapshotStore,
+  type SubscriptionOptions,
+} from '@baseliner/event-store';
+import { KurrentDbSnapshotStore } from './kurrentdb-snapshot-store';
+import { readToEnd, SNAPSHOT_STREAM_PREFIX, storeError, type KurrentDbClient } from './kurrentdb-support';
+
+export interface KurrentDbEventStoreOptions {
+  /**
+   * Clock for `recordedAt`; tests pass a fake. When given, the time is kept in each event's
+   * metadata (`$recordedAt`); without one, `recordedAt` is the server's commit time.
+   */
+  now?: () => Date;
+  /**
+   * How many event ids the idempotency check keeps in memory, over all streams; the least
+   * recently appended streams are forgotten first and read again when next appended to.
+   */
+  maxCachedIds?: number;
+}
+
+/**
+ * Reserved metadata keys. KurrentDB event ids must be UUIDs while the port's ids are any string,
+ * so the port's id travels in the metadata and comes back from it; `$`-keys are KurrentDB's
+ * convention for metadata that belongs to the system rather than to the event.
+ */
+const ID_KEY = '$id';
+const RECORDED_AT_KEY = '$recordedAt';
+
+const DEFAULT_PAGE = 1000;
+const DEFAULT_MAX_CACHED_IDS = 500_000;
+/** Appends lost to writers in other processes before giving up with EventStoreUnavailableError. */
+const MAX_CONFLICT_RETRIES = 25;
+const HEALTH_TIMEOUT_MS = 5_000;
+
+// Everything but system streams ($…) and the snapshot streams: a stream-name regex filter (.NET
+// syntax, evaluated by the server). Used when no categories are asked for.
+const DOMAIN_STREAMS_FILTER = streamNameFilter({ regex: `^(?!\\$)(?!${SNAPSHOT_STREAM_PREFIX})` });
+
+/** What this process knows of a stream: its last revision and every event id in it. */
+interface KnownStream {
+  revision: number;
+  ids: Set<string>;
+  /** Ids counted against the cache's bound when the entry was last stored. */
+  counted: number;
+}
+
+/** Known streams, least recently used first, bounded by their total number of ids. */
+class KnownStreamCache {
+  private readonly streams = new Map<string, KnownStream>();
+  private totalIds = 0;
+
+  constructor(private readonly maxIds: number) {}
+
+  get(streamId: string): KnownStream | undefined {
+    return this.streams.get(streamId);
+  }
+
+  /** Stores the entry as the most recently used, then forgets older streams beyond the bound. */
+  put(streamId: string, entry: KnownStream): void {
+    const previous = this.streams.get(streamId);
+    if (previous) {
+      this.totalIds -= previous.counted;
+      this.streams.delete(streamId);
+    }
+    entry.counted = entry.ids.size;
+    this.totalIds += entry.counted;
+    this.streams.set(streamId, entry);
+    for (const [oldest, known] of this.streams) {
+      if (this.totalIds <= this.maxIds || oldest === streamId) break;
+      this.streams.delete(oldest);
+      this.totalIds -= known.counted;
+    }
+  }
+
+  clear(): void {
+    this.streams.clear();
+    this.totalIds = 0;
+  }
+}
+
+function satisfies(expected: ExpectedRevision, actual: number): boolean {
+  return (
+    expected === 'any' ||
+    (expected === 'no_stream' && actual === -1) ||
+    (expected === 'stream_exists' && actual >= 0) ||
+    expected === actual
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+function positionOf(stored: StoredEvent): number {
+  if (!stored.position) throw new Error(`KurrentDB returned event ${stored.streamId}@${stored.revision} without a log position (server older than 22.6?)`);
+  return Number(stored.position.commit);
+}
+
+/** A position in $all from the port's number: our events are self-committed, so commit = prepare. */
+function logPosition(position: number): ReadPosition {
+  return position <= 0 ? START : { commit: BigInt(position), prepare: BigInt(position) };
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\#-]/g, '\\$&');
+}
+
+/** True for events of the port: not KurrentDB's own (system streams and types), not snapshots. */
+function isLogEvent(stored: StoredEvent): boolean {
+  return !stored.streamId.startsWith('$') && !stored.type.startsWith('$') && !stored.streamId.startsWith(SNAPSHOT_STREAM_PREFIX);
+}
+
+/** The port's view of a stored event; the id and clock come back from the reserved metadata keys. */
+function toRecorded(stored: StoredEvent): RecordedEvent {
+  const { [ID_KEY]: id, [RECORDED_AT_KEY]: recordedAtMs, ...metadata } = isPlainObject(stored.metadata) ? stored.metadata : {};
+  return {
+    position: positionOf(stored),
+    streamId: stored.streamId,
+    revision: Number(stored.revision),
+    // An event written by another tool has no port id: its KurrentDB id stands in.
+    id: typeof id === 'string' ? id : stored.id,
+    type: stored.type,
+    data: stored.data,
+    metadata,
+    recordedAt: typeof recordedAtMs === 'number' ? new Date(recordedAtMs) : stored.created,
+  };
+}
+
+function portIdOf(stored: StoredEvent): string {
+  const id = isPlainObject(stored.metadata) ? stored.metadata[ID_KEY] : undefined;
+  return typeof id === 'string' ? id : stored.id;
+}
+
+/**
+ * The event store on KurrentDB: the port's streams are KurrentDB streams of the same name
+ * (`deployment-<id>`, `telemetry-<id>`), its positions are commit positions in `$all`.
+ *
+ * Idempotency is the adapter's. KurrentDB deduplicates by event id only on a best-effort basis
+ * (and only for UUIDs), so each append reads the ids already in the stream (kept in memory after
+ * the first read, see KnownStreamCache), drops the repeated ones and appends the rest expecting
+ * exactly the revision it read. Another process appending in between makes that fail; the
+ * adapter then reads the new tail, filters again and retries. Appends to one stream from this
+ * process run one at a time, so they never race each other. Each attempt gives its events fresh
+ * random KurrentDB ids: the server's own deduplication must never fire, or a racing writer
+ * would be told "appended" for events another writer stored.
+ */
+export class KurrentDbEventStore implements EventStore {
+  readonly engine = 'kurrentdb';
+  private readonly now: (() => Date) | undefined;
+  private readonly knownStreams: KnownStreamCache;
+  private readonly streamQueues = new Map<string, Promise<void>>();
+  private readonly subscriptions = new Set<KurrentDbSubscription>();
+  private closed = false;
+
+  /** Connects lazily: an unreachable server shows in checkHealth and as EventStoreUnavailableError, not here. */
+  static async connect(options: { url: string } & KurrentDbEventStoreOptions): Promise<KurrentDbEventStore> {
+    let client: KurrentDBClient;
+    try {
+      client = KurrentDBClient.connectionString(options.url);
+    } catch (error) {
+      throw new Error(`The KurrentDB connection string is not valid: ${(error as Error).message}`);
+    }
+    return new KurrentDbEventStore(client, options);
+  }
+
+  constructor(
+    private readonly client: KurrentDbClient,
+    options: KurrentDbEventStoreOptions = {},
+  ) {
+    this.now = options.now;
+    this.knownStreams = new KnownStreamCache(options.maxCachedIds ?? DEFAULT_MAX_CACHED_IDS);
+  }
+
+  append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new EventStoreUnavailableError('The event store is closed'));
+    let prepared: { event: NewEvent; metadata: Record<string, unknown> }[];
+    try {
+      prepared = events.map((event) => ({ event, metadata: this.storedMetadata(event) }));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.oneAtATime(streamId, () => this.appendChecked(streamId, prepared, options.expectedRevision ?? 'any'));
+  }
+
+  /** Serialises the work on one stream within this process (the tail is read, then written). */
+  private async oneAtATime<T>(streamId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.streamQueues.get(streamId) ?? Promise.resolve();
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    const tail = previous.then(() => mine);
+    this.streamQueues.set(streamId, tail);
+    await previous;
+    try {
+      return await work();
+    } finally {
+      done();
+      if (this.streamQueues.get(streamId) === tail) this.streamQueues.delete(streamId);
+    }
+  }
+
+  private async appendChecked(
+    streamId: string,
+    events: { event: NewEvent; metadata: Record<string, unknown> }[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    const remembered = this.knownStreams.get(streamId);
+    let known: KnownStream = remembered ?? (await this.readKnownStream(streamId, { revision: -1, ids: new Set(), counted: 0 }));
+    // Whether `known` was read from the server during this call, rather than remembered.
+    let readNow = remembered === undefined;
+    for (let conflicts = 0; ; ) {
+      const appendedIds: string[] = [];
+      const duplicateIds: string[] = [];
+      const fresh: typeof events = [];
+      const inThisAppend = new Set<string>();
+      for (const prepared of events) {
+        const id = prepared.event.id;
+        if (known.ids.has(id) || inThisAppend.has(id)) {
+          duplicateIds.push(id);
+        } else {
+          inThisAppend.add(id);
+          appendedIds.push(id);
+          fresh.push(prepared);
+        }
+      }
+      // A retry of an append that was stored (every id a duplicate) succeeds whatever it expected.
+      if (fresh.length === 0 && events.length > 0) {
+        return { nextExpectedRevision: known.revision, position: await this.headPosition(), appendedIds, duplicateIds };
+      }
+      if (!satisfies(expected, known.revision) || fresh.length === 0) {
+        // A remembered revision may be behind the stream: judge the caller on the server's.
+        if (!readNow) {
+          known = await this.readKnownStream(streamId, known);
+          readNow = true;
+          continue;
+        }
+        if (!satisfies(expected, known.revision)) throw new WrongExpectedRevisionError(streamId, expected, known.revision);
+        return { nextExpectedRevision: known.revision, position: await this.headPosition(), appendedIds, duplicateIds };
+      }
+      const recordedAt = this.now?.().getTime();
+      try {
+        // The exact revision read, whatever the caller expected: that is what makes the id check
+        // and the caller's expectation hold at the moment of the write.
+        const result = await this.client.appendToStream(
+          streamId,
+          fresh.map(({ event, metadata }) => toEventData(event, recordedAt === undefined ? metadata : { ...metadata, [RECORDED_AT_KEY]: recordedAt })),
+          { streamState: known.revision === -1 ? NO_STREAM : BigInt(known.revision) },
+        );
+        for (const id of appendedIds) known.ids.add(id);
+        known.revision = Number(result.nextExpectedRevision);
+        this.knownStreams.put(streamId, known);
+        const position = result.position ? Number(result.position.commit) : await this.lastPositionOf(streamId);
+        return { nextExpectedRevision: known.revision, position, appendedIds, duplicateIds };
+      } catch (error) {
+        // The outcome may be unknown (the write stored, the answer lost); the remembered revision
+        // then is stale, which is safe: the next write expecting it fails and reads the tail.
+        if (!(error instanceof WrongExpectedVersionError)) throw storeError(error, `append to ${streamId}`);
+        // Another writer got there first: read what it stored, then filter and judge again.
+        if (++conflicts > MAX_CONFLICT_RETRIES) {
+          throw new EventStoreUnavailableError(`Stream ${streamId} kept changing under ${MAX_CONFLICT_RETRIES} append attempts; retry later`, error);
+        }
+        known = await this.readKnownStream(streamId, known);
+        readNow = true;
+      }
+    }
+  }
+
+  /** Brings `known` up to the stream's tail: reads the events after its revision. */
+  private async readKnownStream(streamId: string, known: KnownStream): Promise<KnownStream> {
+    const after = await readToEnd(this.client.readStream(streamId, { fromRevision: BigInt(known.revision + 1) }), `read ${streamId}`);
+    const updated: KnownStream = { revision: known.revision, ids: known.ids, counted: known.counted };
+    for (const resolved of after) {
+      if (!resolved.event) continue;
+      updated.ids.add(portIdOf(resolved.event));
+      updated.revision = Math.max(updated.revision, Number(resolved.event.revision));
+    }
+    this.knownStreams.put(streamId, updated);
+    return updated;
+  }
+
+  private storedMetadata(event: NewEvent): Record<string, unknown> {
+    if (event.type.startsWith('$')) throw new TypeError(`Event type ${event.type}: types starting with $ are KurrentDB's own`);
+    const metadata = event.metadata ?? {};
+    if (ID_KEY in metadata || RECORDED_AT_KEY in metadata) {
+      throw new TypeError(`Event ${event.id}: metadata keys ${ID_KEY} and ${RECORDED_AT_KEY} are reserved by the KurrentDB store`);
+    }
+    return { ...metadata, [ID_KEY]: event.id };
+  }
+
+  private async lastPositionOf(streamId: string): Promise<number> {
+    const [last] = await readToEnd(this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }), `read ${streamId}`);
+    return last?.event ? positionOf(last.event) : this.headPosition();
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    if (options.maxCount !== undefined && options.maxCount <= 0) return [];
+    const read = await readToEnd(
+      this.client.readStream(streamId, { fromRevision: BigInt(options.fromRevision ?? 0), maxCount: options.maxCount ?? Number.MAX_SAFE_INTEGER }),
+      `read ${streamId}`,
+    );
+    return read.flatMap((resolved) => (resolved.event && !resolved.event.type.startsWith('$') ? [toRecorded(resolved.event)] : []));
+  }
+
+  async readAll(options: { fromPosition?: number; maxCount?: number } = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    return this.readAllAfter(options.fromPosition ?? 0, options.maxCount ?? DEFAULT_PAGE);
+  }
+
+  /** The port's events strictly after `after` in $all, at most `limit`. */
+  private async readAllAfter(after: number, limit: number): Promise<RecordedEvent[]> {
+    const out: RecordedEvent[] = [];
+    let cursor = after;
+    while (out.length < limit) {
+      // KurrentDB reads forwards from a position inclusively: one more for the event at the cursor.
+      const want = limit - out.length + 1;
+      const page = await readToEnd(
+        this.client.readAll({ direction: FORWARDS, fromPosition: logPosition(cursor), maxCount: want, filter: DOMAIN_STREAMS_FILTER }),
+        'read $all',
+      );
+      let advanced = false;
+      for (const resolved of page) {
+        const event = this.accept(resolved, undefined, cursor);
+        if (resolved.event?.position) {
+          const position = Number(resolved.event.position.commit);
+          if (position > cursor) {
+            cursor = position;
+            advanced = true;
+          }
+        }
+        if (event && out.length < limit) out.push(event);
+      }
+      if (page.length < want || !advanced) break;
+    }
+    return out;
+  }
+
+  /** The port's event for a $all entry strictly after `after`, or undefined for anything else. */
+  private accept(resolved: AllStreamResolvedEvent, categories: string[] | undefined, after: number): RecordedEvent | undefined {
+    const stored = resolved.event;
+    if (!stored || !isLogEvent(stored) || Number(stored.position.commit) <= after) return undefined;
+    if (categories && categories.length > 0 && !categories.includes(categoryOf(stored.streamId))) return undefined;
+    return toRecorded(stored);
+  }
+
+  subscribeToAll(options: SubscriptionOptions = {}): EventSubscription {
+    this.assertOpen();
+    const fromPosition = options.fromPosition ?? 0;
+    const categories = options.categories;
+    const source = this.client.subscribeToAll({ fromPosition: logPosition(fromPosition), filter: filterFor(categories) });
+    const subscription = new KurrentDbSubscription(source, fromPosition, (resolved, after) => this.accept(resolved, categories, after), () =>
+      this.subscriptions.delete(subscription),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async headPosition(options: { categories?: string[] } = {}): Promise<number> {
+    this.assertOpen();
+    const categories = options.categories;
+    let cursor: ReadPosition = END;
+    // The server filters; the check here catches the rare event the filter cannot see (a `$`-typed
+    // event in an ordinary stream), so usually the first one-event page answers.
+    for (let pageSize = 1; ; pageSize = 100) {
+      const page: AllStreamResolvedEvent[] = await readToEnd(
+        this.client.readAll({ direction: BACKWARDS, fromPosition: cursor, maxCount: pageSize, filter: filterFor(categories) }),
+        'read $all',
+      );
+      for (const resolved of page) {
+        const event = this.accept(resolved, categories, 0);
+        if (event) return event.position;
+      }
+      const last = page[page.length - 1]?.event;
+      if (page.length < pageSize || !last) return 0;
+      cursor = last.position;
+    }
+  }
+
+  async checkHealth(): Promise<void> {
+    this.assertOpen();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EventStoreUnavailableError(`KurrentDB did not answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([readToEnd(this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }), 'read $all'), timeout]);
+    } catch (error) {
+      throw error instanceof EventStoreUnavailableError ? error : new EventStoreUnavailableError(`KurrentDB is not answering: ${(error as Error).message}`, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Nothing in this process can die for good: the client reconnects by itself. */
+  checkAlive(): void {}
+
+  /**
+   * Snapshots in KurrentDB beside the events (see KurrentDbSnapshotStore). `namespace` keeps
+   * apart stores sharing one server (tests); the application uses the default.
+   */
+  snapshotStore(options: { namespace?: string } = {}): SnapshotStore {
+    return new KurrentDbSnapshotStore(this.client, options.namespace, () => this.assertOpen());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const subscription of [...this.subscriptions]) subscription.close();
+    this.knownStreams.clear();
+    await this.client.dispose();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreUnavailableError('The event store is closed');
+  }
+}
+
+function toEventData(event: NewEvent, metadata: Record<string, unknown>): EventData {
+  return jsonEvent({ id: randomUUID(), type: event.type, data: jsonData(event), metadata: jsonMetadata(event, metadata) });
+}
+
+// The client serialises inside a promise that never settles if JSON.stringify throws (a BigInt, a
+// cycle), so the data is checked here first, where the error reaches the caller.
+function jsonData(event: NewEvent): JSONType {
+  const data = event.data ?? null;
+  assertSerialisable(event, 'data', data);
+  return data as JSONType;
+}
+
+function jsonMetadata(event: NewEvent, metadata: Record<string, unknown>): JSONType {
+  assertSerialisable(event, 'metadata', metadata);
+  return metadata;
+}
+
+function assertSerialisable(event: NewEvent, part: string, value: unknown): void {
+  try {
+    JSON.stringify(value);
+  } catch (error) {
+    throw new TypeError(`Event ${event.id} (${event.type}): its ${part} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The server-side filter: the categories' streams (`<category>` or `<category>-…`), else every port stream. */
+function filterFor(categories: string[] | undefined): Filter {
+  if (!categories || categories.length === 0) return DOMAIN_STREAMS_FILTER;
+  // A regex rather than `prefixes: [category + '-']`: a stream named just `<category>` is in it too.
+  return streamNameFilter({ regex: `^(?:${categories.map(escapeRegex).join('|')})(?:-|$)` });
+}
+
+const DONE: IteratorResult<RecordedEvent> = { done: true, value: undefined };
+/** Events held between the gRPC stream and the consumer before the stream is paused. */
+const BUFFER_HIGH = 512;
+const BUFFER_LOW = 128;
+
+/**
+ * A catch-up subscription to $all as the port's async iterable. Events arrive as stream 'data'
+ * (paused when the consumer falls behind) rather than through the stream's own iterator, so
+ * close() can end a pending `next()` at once. Events at or before the last delivered position are
+ * dropped: whether the server starts at or after `fromPosition`, each event comes once.
+ */
+class KurrentDbSubscription implements EventSubscription {
+  private readonly buffered: RecordedEvent[] = [];
+  private closed = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+  private lastPosition: number;
+
+  constructor(
+    private readonly source: AllStreamSubscription,
+    fromPosition: number,
+    accept: (resolved: AllStreamResolvedEvent, after: number) => RecordedEvent | undefined,
+    private readonly onClose: () => void,
+  ) {
+    this.lastPosition = fromPosition;
+    source.on('data', (resolved: AllStreamResolvedEvent) => {
+      const event = accept(resolved, this.lastPosition);
+      if (!event || this.closed) return;
+      this.lastPosition = event.position;
+      this.buffered.push(event);
+      if (this.buffered.length >= BUFFER_HIGH) source.pause();
+      this.notify();
+    });
+    source.on('error', (error: Error) => {
+      this.failure ??= storeError(error, 'follow $all');
+      this.notify();
+    });
+    source.on('end', () => {
+      this.failure ??= new EventStoreUnavailableError('KurrentDB ended the subscription to $all');
+      this.notify();
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.buffered.length = 0;
+    this.notify();
+    this.onClose();
+    // Cancels the gRPC call (the client drops its own cancellation error), then frees the stream.
+    this.source
+      .unsubscribe()
+      .catch(() => undefined)
+      .finally(() => this.source.destroy());
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+    return {
+      next: () => this.next(),
+      return: async () => {
+        this.close();
+        return DONE;
+      },
+    };
+  }
+
+  private async next(): Promise<IteratorResult<RecordedEvent>> {
+    for (;;) {
+      if (this.closed) return DONE;
+      const event = this.buffered.shift();
+      if (event) {
+        if (this.buffered.length <= BUFFER_LOW && this.source.isPaused()) this.source.resume();
+        return { done: false, value: event };
+      }
+      if (this.failure) {
+        const failure = this.failure;
+        this.close();
+        throw failure;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
