@@ -8,6 +8,7 @@ import { SqliteEventStore } from '@baseliner/event-store-sqlite';
 import { ActorPseudonymiser, IntakeService } from '@baseliner/intake';
 import { benchEvents } from './bench-events';
 import { startBuiltServer } from './bench-server';
+import { postgresIntakeBench } from './intake-postgres';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -113,7 +114,13 @@ async function main(): Promise<void> {
   writeFileSync('reports/bench-intake.json', `${JSON.stringify(summary, null, 2)}\n`);
 }
 
-main().catch((error) => {
+/** `--store postgres` measures the intake on PostgreSQL instead of the embedded store. */
+const store = process.argv.includes('--store') ? process.argv[process.argv.indexOf('--store') + 1] : 'sqlite';
+if (store !== 'sqlite' && store !== 'postgres') {
+  console.error(`--store ${store}: the intake benchmark runs on sqlite (default) or postgres`);
+  process.exit(2);
+}
+(store === 'postgres' ? postgresIntakeBench() : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });

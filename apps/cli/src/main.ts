@@ -108,6 +108,22 @@ program
   });
 
 program
+  .command('migrate')
+  .description('copy the whole event history to another engine (e.g. SQLite to PostgreSQL) and prove the copy by replaying both; see docs/migrate.md')
+  .addOption(new Option('--from <engine>', 'where the history is now').choices(['sqlite', 'postgres', 'kurrentdb']).makeOptionMandatory())
+  .addOption(new Option('--to <engine>', 'where it goes').choices(['sqlite', 'postgres', 'kurrentdb']).makeOptionMandatory())
+  .option('--data-dir <dir>', 'a SQLite source: the server’s data directory (BASELINER_DATA_DIR)', process.env.BASELINER_DATA_DIR ?? './data')
+  .option('--to-data-dir <dir>', 'a SQLite target: its data directory')
+  .option('--from-url <url>', 'a PostgreSQL or KurrentDB source (default BASELINER_POSTGRES_URL or BASELINER_KURRENTDB_URL)')
+  .option('--to-url <url>', 'a PostgreSQL or KurrentDB target (default BASELINER_POSTGRES_URL or BASELINER_KURRENTDB_URL)')
+  .action(async (o) => {
+    // Loaded only here: it brings the projector and the stores' drivers.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { migrate } = require('./migrate') as typeof import('./migrate');
+    await migrate(o, { out: print, warn: (line) => void process.stderr.write(`${line}\n`), tty: Boolean(process.stdout.isTTY), env: process.env });
+  });
+
+program
   .command('status')
   .description('every deployment: owner, phase, verdict, time and error change, adoption, reversion, last event')
   .option('--json')

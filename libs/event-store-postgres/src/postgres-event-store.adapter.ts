@@ -1,6 +1,6 @@
+import { from as copyFrom } from 'pg-copy-streams';
 import { Client, Pool, types as pgTypes, type CustomTypesConfig, type PoolClient, type PoolConfig, type QueryConfig } from 'pg';
 import {
-  categoryOf,
   EventStoreUnavailableError,
   PollingSubscription,
   WrongExpectedRevisionError,
@@ -79,6 +79,23 @@ function isUnavailable(error: unknown): boolean {
   );
 }
 
+const COPY_SPECIAL = /[\\\t\n\r]/;
+
+/** A value in COPY's text format: backslash, tab, newline and carriage return escaped. */
+function copyText(value: string): string {
+  if (!COPY_SPECIAL.test(value)) return value;
+  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+function copyRows(client: PoolClient, sql: string, rows: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stream = client.query(copyFrom(sql));
+    stream.on('error', reject);
+    stream.on('finish', () => resolve());
+    stream.end(rows);
+  });
+}
+
 function matches(expected: ExpectedRevision, actual: number): boolean {
   return expected === 'any' || (expected === 'no_stream' && actual === -1) || (expected === 'stream_exists' && actual >= 0) || expected === actual;
 }
@@ -127,19 +144,20 @@ export class PostgresEventStore implements EventStore, ShardLeaseProvider {
     const s = this.schema;
     this.sql = {
       readAll: `SELECT ${COLUMNS} FROM ${s}.events WHERE position > $1 ORDER BY position LIMIT $2`,
-      readCategories: `SELECT ${COLUMNS} FROM ${s}.events WHERE category = ANY($1) AND position > $2 ORDER BY position LIMIT $3`,
+      // Meant for small categories (the lifecycle streams): read through the stream index and sorted.
+      readCategories: `SELECT ${COLUMNS} FROM ${s}.events e JOIN unnest($1::text[]) AS c(category)
+        ON e.stream_id >= c.category || '-' AND e.stream_id < c.category || '.' WHERE e.position > $2 ORDER BY e.position LIMIT $3`,
       readStream: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
       head: `SELECT position FROM ${s}.log_head WHERE id = 1`,
       categoryHead: `SELECT max(h.position) AS position FROM unnest($1::text[]) AS c(category),
-        LATERAL (SELECT max(position) AS position FROM ${s}.events WHERE category = c.category) AS h`,
+        LATERAL (SELECT max(position) AS position FROM ${s}.events WHERE stream_id >= c.category || '-' AND stream_id < c.category || '.') AS h`,
       lockHead: `SELECT position FROM ${s}.log_head WHERE id = 1 FOR UPDATE`,
       setHead: `UPDATE ${s}.log_head SET position = $1 WHERE id = 1`,
       streamRevisions: `SELECT r.stream_id, (SELECT max(revision) FROM ${s}.events WHERE stream_id = r.stream_id) AS revision
         FROM unnest($1::text[]) AS r(stream_id)`,
       storedIds: `SELECT e.stream_id, e.event_id FROM ${s}.events e
         JOIN unnest($1::text[], $2::text[]) AS w(stream_id, event_id) ON e.stream_id = w.stream_id AND e.event_id = w.event_id`,
-      insert: `INSERT INTO ${s}.events (position, stream_id, category, revision, event_id, type, data, metadata, recorded_at)
-        SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[])`,
+      copy: `COPY ${s}.events (position, stream_id, revision, event_id, type, data, metadata, recorded_at) FROM STDIN`,
     };
   }
 
@@ -230,7 +248,9 @@ export class PostgresEventStore implements EventStore, ShardLeaseProvider {
         for (const row of found.rows) stored.add(`${row.stream_id}\u0000${row.event_id}`);
       }
       const recordedAt = this.now().getTime();
-      const columns: unknown[][] = [[], [], [], [], [], [], [], [], []];
+      // COPY's text format, built as one string: several times cheaper than bound INSERT parameters
+      // for thousands of rows, on both sides of the connection.
+      let rows = '';
       let position = head;
       const outcomes = group.map((append): AppendResult | Error => {
         const current = revisions.get(append.streamId) ?? -1;
@@ -255,25 +275,18 @@ export class PostgresEventStore implements EventStore, ShardLeaseProvider {
           return new WrongExpectedRevisionError(append.streamId, append.expected, current);
         }
         let revision = current;
-        const category = categoryOf(append.streamId);
+        const streamField = `${copyText(append.streamId)}\t`;
         for (const event of fresh) {
           position += 1;
           revision += 1;
-          columns[0]?.push(position);
-          columns[1]?.push(append.streamId);
-          columns[2]?.push(category);
-          columns[3]?.push(revision);
-          columns[4]?.push(event.id);
-          columns[5]?.push(event.type);
-          columns[6]?.push(JSON.stringify(event.data ?? null));
-          columns[7]?.push(event.metadata && Object.keys(event.metadata).length > 0 ? JSON.stringify(event.metadata) : null);
-          columns[8]?.push(recordedAt);
+          const metadata = event.metadata && Object.keys(event.metadata).length > 0 ? copyText(JSON.stringify(event.metadata)) : '\\N';
+          rows += `${position}\t${streamField}${revision}\t${copyText(event.id)}\t${copyText(event.type)}\t${copyText(JSON.stringify(event.data ?? null))}\t${metadata}\t${recordedAt}\n`;
         }
         revisions.set(append.streamId, revision);
         return { nextExpectedRevision: revision, position, appendedIds, duplicateIds };
       });
       if (position > head) {
-        await client.query(this.sql.insert, columns);
+        await copyRows(client, this.sql.copy, rows);
         await client.query(this.sql.setHead, [position]);
         // Delivered at commit, to every process that listens: their subscriptions read at once.
         await client.query(`NOTIFY ${NOTIFY_CHANNEL}`);

@@ -14,8 +14,9 @@ const MIGRATIONS: ((schema: string) => string)[] = [
   (s) => `
     CREATE TABLE ${s}.events (
       position    bigint  PRIMARY KEY,
-      stream_id   text    NOT NULL,
-      category    text    NOT NULL,
+      -- Byte order ("C"): a category is then a range of the stream index ('deployment-' up to
+      -- 'deployment.'), so it needs no index of its own — one index fewer on every insert.
+      stream_id   text    COLLATE "C" NOT NULL,
       revision    integer NOT NULL,
       event_id    text    NOT NULL,
       type        text    NOT NULL,
@@ -25,7 +26,6 @@ const MIGRATIONS: ((schema: string) => string)[] = [
     );
     CREATE UNIQUE INDEX events_by_stream ON ${s}.events (stream_id, revision);
     CREATE UNIQUE INDEX events_by_event_id ON ${s}.events (stream_id, event_id);
-    CREATE INDEX events_by_category ON ${s}.events (category, position);
     -- The single sequencer: every append locks this row, takes the next positions and commits
     -- before the next append can, so position order is commit order (see the adapter).
     CREATE TABLE ${s}.log_head (id integer PRIMARY KEY CHECK (id = 1), position bigint NOT NULL);

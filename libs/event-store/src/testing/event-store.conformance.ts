@@ -63,6 +63,15 @@ export function describeEventStoreConformance(name: string, open: () => Promise<
         expect(read[2]?.position).toBe(result.position);
       });
 
+      it('keeps data and metadata exactly, whatever characters they hold', async () => {
+        const id = stream();
+        const awkward = { text: 'tab\there\nnew line\r\\back\\slash "quoted" \u0000 nul, émoji 🙂, \\N', nested: [{ a: '\\t' }], n: 1.5e-7 };
+        await store.append(id, [{ ...event('Awkward', awkward), metadata: { note: 'line\nbreak\t\\' } }]);
+        const [read] = await store.readStream(id);
+        expect(read?.data).toEqual(awkward);
+        expect(read?.metadata).toEqual({ note: 'line\nbreak\t\\' });
+      });
+
       it('reads an unknown stream as empty', async () => {
         await expect(store.readStream(stream())).resolves.toEqual([]);
       });
