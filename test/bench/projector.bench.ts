@@ -4,11 +4,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { NewEvent } from '@baseliner/event-store';
+import type { EventStore, NewEvent } from '@baseliner/event-store';
 import { SqliteEventStore, SqliteSnapshotStore } from '@baseliner/event-store-sqlite';
 import { applyRecordedEvent, emptyProjectionState, ProjectionSnapshots } from '@baseliner/projector';
 import { scorecardOf } from '@baseliner/analytics';
 import { startBuiltServer } from './bench-server';
+import { postgresProjectorBench } from './projector-postgres';
 
 const SMALL = process.env.BENCH_SIZE === 'small';
 const DEPLOYMENTS = Number(process.env.BENCH_DEPLOYMENTS ?? (SMALL ? 50 : 1000));
@@ -48,7 +49,11 @@ function telemetry(id: string, start: number, count: number): NewEvent[] {
 }
 
 async function generate(path: string): Promise<number> {
-  const store = new SqliteEventStore({ path });
+  return generateInto(new SqliteEventStore({ path }));
+}
+
+/** Writes the benchmark history into a store (and closes it); seconds taken. */
+async function generateInto(store: EventStore): Promise<number> {
   const started = performance.now();
   const ids = Array.from({ length: DEPLOYMENTS }, (_, i) => `dep-${i}`);
   await Promise.all(ids.map((id) => store.append(`deployment-${id}`, lifecycle(id), { expectedRevision: 'no_stream' })));
@@ -202,7 +207,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
+/** `--store postgres` measures the projector reading from PostgreSQL instead of the embedded store. */
+const store = process.argv.includes('--store') ? process.argv[process.argv.indexOf('--store') + 1] : 'sqlite';
+if (store !== 'sqlite' && store !== 'postgres') {
+  console.error(`--store ${store}: the projector benchmark runs on sqlite (default) or postgres`);
+  process.exit(2);
+}
+(store === 'postgres' ? postgresProjectorBench({ events: EVENTS, deployments: DEPLOYMENTS, generateInto }) : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });

@@ -79,6 +79,9 @@ function isUnavailable(error: unknown): boolean {
   );
 }
 
+const UNIQUE_VIOLATION = '23505';
+const storedKey = (streamId: string, id: string) => `${streamId}\u0000${id}`;
+
 const COPY_SPECIAL = /[\\\t\n\r]/;
 
 /** A value in COPY's text format: backslash, tab, newline and carriage return escaped. */
@@ -191,23 +194,47 @@ export class PostgresEventStore implements EventStore, ShardLeaseProvider {
     });
   }
 
+  private takeGroup(): PendingAppend[] | undefined {
+    if (this.pending.length === 0) return undefined;
+    let size = 0;
+    let take = 0;
+    while (take < this.pending.length && (take === 0 || size + (this.pending[take] as PendingAppend).events.length <= this.maxGroupEvents)) {
+      size += (this.pending[take] as PendingAppend).events.length;
+      take += 1;
+    }
+    this.stats.commits += 1;
+    this.stats.largestGroupEvents = Math.max(this.stats.largestGroupEvents, size);
+    return this.pending.splice(0, take);
+  }
+
+  /**
+   * Two stages, overlapped: while one group commits (under the sequencer's lock), the next one's
+   * ids are looked up on another connection. The lookup is outside the lock, so an id another
+   * process stores in between is caught by the unique index, and that group is redone with the
+   * lookup inside the lock. What the committing group stored is added to the next one's lookup.
+   */
   private async flush(): Promise<void> {
-    while (this.pending.length > 0) {
-      this.committing = true;
-      let size = 0;
-      let take = 0;
-      while (take < this.pending.length && (take === 0 || size + (this.pending[take] as PendingAppend).events.length <= this.maxGroupEvents)) {
-        size += (this.pending[take] as PendingAppend).events.length;
-        take += 1;
-      }
-      const group = this.pending.splice(0, take);
-      this.stats.commits += 1;
-      this.stats.largestGroupEvents = Math.max(this.stats.largestGroupEvents, size);
-      try {
-        const outcomes = await this.commitGroup(group);
+    this.committing = true;
+    let group = this.takeGroup();
+    let lookup = group ? this.storedIds(group).catch((error: unknown) => error as Error) : undefined;
+    while (group) {
+      const looked = await lookup;
+      const committed = this.commitGroup(group, looked instanceof Error ? undefined : looked).then(
+        (outcomes) => ({ outcomes }),
+        (error: unknown) => ({ error: error as Error }),
+      );
+      const next = this.takeGroup();
+      const nextLookup = next ? this.storedIds(next).catch((error: unknown) => error as Error) : undefined;
+      const result = await committed;
+      if ('error' in result) {
+        const failure = isUnavailable(result.error)
+          ? new EventStoreUnavailableError(`The event store could not commit: ${result.error.message}`, result.error)
+          : result.error;
+        for (const request of group) request.reject(failure);
+      } else {
         let appended = false;
-        outcomes.forEach((outcome, i) => {
-          const request = group[i] as PendingAppend;
+        result.outcomes.forEach((outcome, i) => {
+          const request = group?.[i] as PendingAppend;
           if (outcome instanceof Error) request.reject(outcome);
           else {
             appended ||= outcome.appendedIds.length > 0;
@@ -215,12 +242,17 @@ export class PostgresEventStore implements EventStore, ShardLeaseProvider {
           }
         });
         if (appended) for (const listener of this.appendListeners) listener();
-      } catch (error) {
-        const failure = isUnavailable(error)
-          ? new EventStoreUnavailableError(`The event store could not commit: ${(error as Error).message}`, error)
-          : (error as Error);
-        for (const request of group) request.reject(failure);
       }
+      const justStored = 'error' in result ? [] : group.flatMap((append, i) => {
+        const outcome = result.outcomes[i];
+        return outcome instanceof Error || !outcome ? [] : outcome.appendedIds.map((id) => storedKey(append.streamId, id));
+      });
+      group = next ?? this.takeGroup();
+      lookup = next
+        ? nextLookup?.then((found) => (found instanceof Error ? found : new Set([...found, ...justStored])))
+        : group
+          ? this.storedIds(group).catch((error: unknown) => error as Error)
+          : undefined;
     }
     this.committing = false;
     const waiters = this.drainWaiters;
@@ -228,10 +260,24 @@ export class PostgresEventStore implements EventStore, ShardLeaseProvider {
     for (const resolve of waiters) resolve();
   }
 
-  /** One transaction for a group of appends; a conflicting append is rejected alone. */
-  private async commitGroup(group: PendingAppend[]): Promise<(AppendResult | Error)[]> {
+  /** The (stream, id) pairs of a group already in the store, as `storedKey`s. */
+  private async storedIds(group: PendingAppend[], client: Pool | PoolClient = this.pool): Promise<Set<string>> {
+    const stored = new Set<string>();
+    const pairs = group.flatMap((a) => a.events.map((e) => [a.streamId, e.id] as const));
+    if (pairs.length === 0) return stored;
+    const found = await client.query<{ stream_id: string; event_id: string }>(this.sql.storedIds, [pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
+    for (const row of found.rows) stored.add(storedKey(row.stream_id, row.event_id));
+    return stored;
+  }
+
+  /**
+   * One transaction for a group of appends; a conflicting append is rejected alone. `lookedUp`:
+   * the group's ids found stored before the lock was taken (else they are looked up under it).
+   */
+  private async commitGroup(group: PendingAppend[], lookedUp?: Set<string>): Promise<(AppendResult | Error)[]> {
     const client = await this.pool.connect();
     let broken = false;
+    let released = false;
     try {
       await client.query('BEGIN');
       // Taken first, held to commit: the sequencer (see the class comment).
@@ -241,12 +287,7 @@ export class PostgresEventStore implements EventStore, ShardLeaseProvider {
       for (const row of (await client.query<{ stream_id: string; revision: number | null }>(this.sql.streamRevisions, [streams])).rows) {
         revisions.set(row.stream_id, row.revision ?? -1);
       }
-      const stored = new Set<string>();
-      const pairs = group.flatMap((a) => a.events.map((e) => [a.streamId, e.id] as const));
-      if (pairs.length > 0) {
-        const found = await client.query<{ stream_id: string; event_id: string }>(this.sql.storedIds, [pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
-        for (const row of found.rows) stored.add(`${row.stream_id}\u0000${row.event_id}`);
-      }
+      const stored = new Set(lookedUp ?? (await this.storedIds(group, client)));
       const recordedAt = this.now().getTime();
       // COPY's text format, built as one string: several times cheaper than bound INSERT parameters
       // for thousands of rows, on both sides of the connection.
@@ -257,7 +298,7 @@ export class PostgresEventStore implements EventStore, ShardLeaseProvider {
         const appendedIds: string[] = [];
         const duplicateIds: string[] = [];
         const fresh = append.events.filter((e) => {
-          const key = `${append.streamId}\u0000${e.id}`;
+          const key = storedKey(append.streamId, e.id);
           if (stored.has(key)) {
             duplicateIds.push(e.id);
             return false;
@@ -271,7 +312,7 @@ export class PostgresEventStore implements EventStore, ShardLeaseProvider {
           return { nextExpectedRevision: current, position, appendedIds, duplicateIds };
         }
         if (!matches(append.expected, current)) {
-          for (const id of appendedIds) stored.delete(`${append.streamId}\u0000${id}`);
+          for (const id of appendedIds) stored.delete(storedKey(append.streamId, id));
           return new WrongExpectedRevisionError(append.streamId, append.expected, current);
         }
         let revision = current;
@@ -296,9 +337,15 @@ export class PostgresEventStore implements EventStore, ShardLeaseProvider {
     } catch (error) {
       broken = isUnavailable(error);
       await client.query('ROLLBACK').catch(() => (broken = true));
+      if (lookedUp && (error as { code?: string }).code === UNIQUE_VIOLATION) {
+        // Another process stored one of these ids after the lookup: redo it all under the lock.
+        client.release(broken);
+        released = true;
+        return this.commitGroup(group);
+      }
       throw error;
     } finally {
-      client.release(broken);
+      if (!released) client.release(broken);
     }
   }
 
@@ -338,6 +385,7 @@ export class PostgresEventStore implements EventStore, ShardLeaseProvider {
         return () => this.appendListeners.delete(listener);
       },
       pollIntervalMs: this.pollIntervalMs,
+      prefetch: true,
       onClose: () => this.subscriptions.delete(subscription),
     });
     this.subscriptions.add(subscription);

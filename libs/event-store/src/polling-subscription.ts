@@ -8,6 +8,11 @@ export interface PollingSubscriptionOptions {
   onAppend(listener: () => void): () => void;
   pollIntervalMs: number;
   onClose(): void;
+  /**
+   * Read the next page while the current one is handed out (for stores across a network: the
+   * round trip overlaps with the projection's work). Pointless for a synchronous embedded store.
+   */
+  prefetch?: boolean;
 }
 
 /**
@@ -24,6 +29,7 @@ export class PollingSubscription implements EventSubscription {
   private page: RecordedEvent[] = [];
   private index = 0;
   private checkpoint: number;
+  private prefetched: { after: number; page: Promise<RecordedEvent[]> } | undefined;
 
   constructor(private readonly options: PollingSubscriptionOptions) {
     this.checkpoint = options.fromPosition;
@@ -60,10 +66,21 @@ export class PollingSubscription implements EventSubscription {
 
   private async refill(): Promise<IteratorResult<RecordedEvent>> {
     while (!this.closed) {
-      const page = this.options.readPage(this.checkpoint);
+      const ahead = this.prefetched?.after === this.checkpoint ? await this.prefetched.page : undefined;
+      this.prefetched = undefined;
+      // An empty page read ahead is stale by now (appends may have come since): read again.
+      const page = ahead && ahead.length > 0 ? ahead : this.options.readPage(this.checkpoint);
       this.page = Array.isArray(page) ? page : await page;
       this.index = 0;
-      if (this.page.length > 0) return this.deliver();
+      if (this.page.length > 0) {
+        if (this.options.prefetch) {
+          const after = (this.page[this.page.length - 1] as RecordedEvent).position;
+          const next = Promise.resolve(this.options.readPage(after));
+          next.catch(() => undefined); // a failed read ahead fails the subscription when its turn comes, as a direct read would
+          this.prefetched = { after, page: next };
+        }
+        return this.deliver();
+      }
       await this.sleepUntilAppend();
     }
     return { done: true, value: undefined };

@@ -24,7 +24,7 @@ import {
 import { DEPLOYMENT_FAMILY_LIST, deploymentSeries } from './deployment-metrics';
 import { expositionByFamily } from './exposition';
 import { applyRecordedEvent, emptyProjectionState, type ProjectionState } from './projection-state';
-import { ShardSet } from './shards';
+import { shardOf, ShardSet } from './shards';
 import { ProjectionSnapshots } from './snapshot-store';
 
 /** Deployments evaluated (or snapshotted) per turn of the event loop, so neither stalls requests for long. */
@@ -303,6 +303,12 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
   scorecard(deploymentId: string): Scorecard | undefined {
     const projection = this.state.deployments[deploymentId];
     return projection ? scorecardOf(projection, this.clock.now()) : undefined;
+  }
+
+  /** When this projector holds only some shards: which, for messages about the others. */
+  shardOf(deploymentId: string): { held: boolean; shard: number; shards: string } {
+    const shards = this.state.shards;
+    return { held: shards.owns(deploymentId), shard: shardOf(deploymentId, shards.count), shards: shards.describe() };
   }
 
   /** Verdicts from the last evaluation, for listings. */

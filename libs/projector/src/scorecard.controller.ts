@@ -12,7 +12,13 @@ export class ScorecardController {
   async scorecard(@Param('id') id: string) {
     await this.projector.catchUp(2_000);
     const card = this.projector.scorecard(id);
-    if (!card) throw new ApiError(404, 'not_found', `No deployment "${id}"; GET /v1/deployments lists them`);
+    if (!card) {
+      const { held, shard, shards } = this.projector.shardOf(id);
+      if (!held) {
+        throw new ApiError(404, 'not_found', `Deployment "${id}" is in shard ${shard}, which another projector holds (this one holds ${shards}); ask that projector`);
+      }
+      throw new ApiError(404, 'not_found', `No deployment "${id}"; GET /v1/deployments lists them`);
+    }
     return card;
   }
 }
