@@ -13,6 +13,7 @@ import {
 } from '@baseliner/contracts';
 import { admitTelemetryEvent } from '@baseliner/domain';
 import type { EventStore, NewEvent } from '@baseliner/event-store';
+import { storedEventCodec } from '@baseliner/platform';
 import type { ActorPseudonymiser } from './actor-pseudonymiser';
 import { telemetryEventId, telemetryStream } from './telemetry-event-id';
 
@@ -149,7 +150,7 @@ export class IntakeService {
           ? event
           : { ...event, data: { ...data.value, actor: this.deps.pseudonymiser.pseudonym(typeof actor === 'string' ? actor : JSON.stringify(actor)) } };
       // The store records arrival time itself (recordedAt), so no per-event metadata is written.
-      toStore.push({ id: storeId, type: event.type, data: stored });
+      toStore.push(storedEventCodec.encode({ id: storeId, type: event.type, data: stored }));
       storedByType.set(event.type, (storedByType.get(event.type) ?? 0) + 1);
     });
 

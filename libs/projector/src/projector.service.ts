@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Gauge, type Registry } from 'prom-client';
 import { performance } from 'node:perf_hooks';
 import { scorecardOf, type Scorecard } from '@baseliner/analytics';
@@ -54,7 +54,7 @@ export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
  * the results of the last evaluation.
  */
 @Injectable()
-export class ProjectorService implements OnModuleInit, OnApplicationShutdown, CachedMetrics {
+export class ProjectorService implements OnModuleInit, BeforeApplicationShutdown, CachedMetrics {
   private readonly logger = new Logger(ProjectorService.name);
   private state: ProjectionState = emptyProjectionState();
   private snapshotStore: SnapshotStore | undefined;
@@ -186,7 +186,8 @@ export class ProjectorService implements OnModuleInit, OnApplicationShutdown, Ca
     await this.snapshot();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the event store closes (that is its onApplicationShutdown): the subscription ends cleanly and the last snapshot is written.
+  async beforeApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     await this.resharding;
     this.stopped = true;

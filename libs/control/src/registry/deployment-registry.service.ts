@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
   evolve,
   initialDeploymentState,
@@ -34,7 +34,7 @@ export interface IngestKeyEntry {
  * on it after a change, so a caller reads its own write.
  */
 @Injectable()
-export class DeploymentRegistry implements OnModuleInit, OnApplicationShutdown {
+export class DeploymentRegistry implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeploymentRegistry.name);
   private readonly deployments = new Map<string, RegisteredDeployment>();
   private readonly keys = new Map<string, IngestKeyEntry>();
@@ -54,7 +54,8 @@ export class DeploymentRegistry implements OnModuleInit, OnApplicationShutdown {
     this.logger.log({ msg: 'deployment registry ready', deployments: this.deployments.size });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the event store closes (that is its onApplicationShutdown): the subscription ends cleanly.
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.subscription?.close();
     await this.running;
