@@ -1,16 +1,23 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ControlModule } from '@baseliner/control';
 import { IntakeModule } from '@baseliner/intake';
+import { KafkaIntakeModule } from '@baseliner/kafka-intake';
 import { PlatformModule, type PlatformOptions } from '@baseliner/platform';
 import { ProjectorModule, type ProjectorOptions } from '@baseliner/projector';
 
-/** Everything in one process on one port, on the embedded store: control, intake and the read side. */
+/** Everything in one process on one port: control, intake (HTTP, and Kafka when brokers are set) and the read side. */
 @Module({})
 export class BaselinerAppModule {
   static forRoot(options: PlatformOptions, projector: Partial<ProjectorOptions> = {}): DynamicModule {
     return {
       module: BaselinerAppModule,
-      imports: [PlatformModule.forRoot(options), ControlModule, IntakeModule, ProjectorModule.forRoot(projector)],
+      imports: [
+        PlatformModule.forRoot(options),
+        ControlModule,
+        IntakeModule,
+        ...(options.config.kafka ? [KafkaIntakeModule.forRoot()] : []),
+        ProjectorModule.forRoot(projector),
+      ],
     };
   }
 }

@@ -4,3 +4,4 @@ export * from './intake.service';
 export * from './intake.metrics';
 export * from './telemetry-event-id';
 export * from './token-bucket';
+export * from './intake-core.module';

@@ -13,7 +13,7 @@ const KNOWN_TYPES = new Set<string>(TELEMETRY_EVENT_TYPES);
 @Injectable()
 export class IntakeMetrics {
   private readonly received: Counter<'type' | 'result'>;
-  private readonly rejected: Counter<'reason'>;
+  private readonly rejected: Counter<'reason' | 'transport'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.received = new Counter({
@@ -24,19 +24,29 @@ export class IntakeMetrics {
     });
     this.rejected = new Counter({
       name: 'baseliner_events_rejected_total',
-      help: 'Events rejected by the intake, by reason',
-      labelNames: ['reason'],
+      help: 'Events rejected by the intake, by reason and transport (http, kafka)',
+      labelNames: ['reason', 'transport'],
       registers: [registry],
     });
     // Every reason starts at 0, so rate() and alerts work before the first rejection.
-    for (const reason of REJECTION_REASONS) this.rejected.inc({ reason }, 0);
+    for (const reason of REJECTION_REASONS) this.rejected.inc({ reason, transport: 'http' }, 0);
   }
 
-  record(outcome: IntakeOutcome): void {
+  /** Starts a transport's series at 0 (Kafka adds its own reasons: records that never reached validation). */
+  declareTransport(transport: 'http' | 'kafka', extraReasons: readonly string[] = []): void {
+    for (const reason of [...REJECTION_REASONS, ...extraReasons]) this.rejected.inc({ reason, transport }, 0);
+  }
+
+  record(outcome: IntakeOutcome, transport: 'http' | 'kafka' = 'http'): void {
     for (const [key, count] of outcome.tally) {
       const [type, result] = key.split('|') as [string, string];
       this.received.inc({ type: KNOWN_TYPES.has(type) ? type : 'other', result }, count);
     }
-    for (const { reason } of outcome.rejected) this.rejected.inc({ reason });
+    for (const { reason } of outcome.rejected) this.rejected.inc({ reason, transport });
+  }
+
+  /** A record refused before validation (Kafka: not JSON, no valid key). */
+  rejectedBeforeValidation(reason: string, transport: 'http' | 'kafka'): void {
+    this.rejected.inc({ reason, transport });
   }
 }

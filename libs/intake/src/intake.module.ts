@@ -1,34 +1,17 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DeploymentRegistry, DeploymentRegistryModule } from '@baseliner/control';
-import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
-import { ApiError, APP_CONFIG, SECRETS, toErrorResponse, type AppConfig, type Secrets } from '@baseliner/platform';
-import { ActorPseudonymiser } from './actor-pseudonymiser';
+import { ApiError, APP_CONFIG, toErrorResponse, type AppConfig } from '@baseliner/platform';
 import { EventsController } from './events.controller';
 import { IngestKeyGuard, type IngestRequest } from './ingest-key.guard';
-import { IntakeMetrics } from './intake.metrics';
-import { IntakeService } from './intake.service';
+import { IntakeCoreModule } from './intake-core.module';
 
 /** `POST /v1/events`: the HTTP intake of telemetry events. */
 @Module({
-  imports: [DeploymentRegistryModule],
+  imports: [IntakeCoreModule],
   controllers: [EventsController],
-  providers: [
-    IngestKeyGuard,
-    IntakeMetrics,
-    {
-      provide: IntakeService,
-      inject: [EVENT_STORE, SECRETS, DeploymentRegistry],
-      useFactory: (store: EventStore, secrets: Secrets, registry: DeploymentRegistry) =>
-        new IntakeService({
-          store,
-          pseudonymiser: new ActorPseudonymiser(secrets.actorKey),
-          phaseOf: (id) => registry.get(id)?.phase,
-        }),
-    },
-  ],
-  exports: [IntakeMetrics],
+  providers: [IngestKeyGuard],
+  exports: [IntakeCoreModule],
 })
 export class IntakeModule implements OnModuleInit {
   /** Intake requests between authentication and their answer (or their client leaving). */

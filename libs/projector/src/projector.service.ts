@@ -105,14 +105,14 @@ export class ProjectorService implements OnModuleInit, BeforeApplicationShutdown
     );
     new Gauge({
       name: 'baseliner_projector_shards',
-      help: 'Shards of deployments this projector holds (of baseliner_projector_shards_total)',
+      help: 'Shards of deployments this projector holds (of baseliner_projector_shards_configured)',
       registers: [registry],
       collect() {
         this.set(projector.state.shards.owned.length);
       },
     });
     new Gauge({
-      name: 'baseliner_projector_shards_total',
+      name: 'baseliner_projector_shards_configured',
       help: 'Shards the deployments are split into (BASELINER_PROJECTOR_SHARDS)',
       registers: [registry],
       collect() {

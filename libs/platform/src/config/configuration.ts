@@ -14,7 +14,8 @@ export interface AppConfig {
   kurrentdbUrl?: string;
   /** Shards the projectors split deployments into (BASELINER_PROJECTOR_SHARDS); leases need PostgreSQL. */
   projectorShards: number;
-  kafka?: { brokers: string[]; topic: string };
+  /** The Kafka intake, when BASELINER_KAFKA_BROKERS is set. */
+  kafka?: { brokers: string[]; topic: string; groupId: string; clientId: string };
   /** From the environment when set; otherwise generated into the data dir on first start. */
   adminToken?: string;
   actorKey?: string;
@@ -99,16 +100,20 @@ export function loadConfiguration(env: Env): AppConfig {
     );
   }
   let kafka: AppConfig['kafka'];
+  const topic = env.BASELINER_KAFKA_TOPIC?.trim() || 'baseliner.events';
+  // 245, not Kafka's 249: the dead-letter topic adds ".dlq".
+  if (!/^[A-Za-z0-9._-]{1,245}$/.test(topic)) {
+    throw new ConfigurationError('BASELINER_KAFKA_TOPIC', `"${topic}" is not a valid Kafka topic name (letters, digits, . _ -, at most 245 so that "<topic>.dlq" is one too)`);
+  }
+  const groupId = env.BASELINER_KAFKA_GROUP?.trim() || 'baseliner-intake';
   const brokers = env.BASELINER_KAFKA_BROKERS?.trim();
   if (brokers) {
-    throw new ConfigurationError(
-      'BASELINER_KAFKA_BROKERS',
-      'the Kafka intake is not available in this build yet; unset it and send events over HTTP (POST /v1/events)',
-    );
-  }
-  const topic = env.BASELINER_KAFKA_TOPIC?.trim();
-  if (topic !== undefined && topic !== '' && !/^[A-Za-z0-9._-]{1,249}$/.test(topic)) {
-    throw new ConfigurationError('BASELINER_KAFKA_TOPIC', `"${topic}" is not a valid Kafka topic name`);
+    const list = brokers.split(',').map((b) => b.trim()).filter(Boolean);
+    const bad = list.find((b) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(b) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(b));
+    if (bad !== undefined || list.length === 0) {
+      throw new ConfigurationError('BASELINER_KAFKA_BROKERS', `"${bad ?? brokers}" is not host:port; give a comma-separated list such as kafka-1:9092,kafka-2:9092`);
+    }
+    kafka = { brokers: list, topic, groupId, clientId: env.BASELINER_KAFKA_CLIENT_ID?.trim() || 'baseliner' };
   }
   const adminToken = secret(env, 'BASELINER_ADMIN_TOKEN');
   const actorKey = secret(env, 'BASELINER_ACTOR_KEY');

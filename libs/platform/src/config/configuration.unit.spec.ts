@@ -17,6 +17,17 @@ describe('configuration', () => {
     expect(loadConfiguration({ ...sharedSecrets, BASELINER_EVENT_STORE: 'kurrentdb', BASELINER_KURRENTDB_URL: 'kurrentdb://kdb:2113?tls=false' })).toMatchObject({ eventStore: 'kurrentdb', projectorShards: 1 });
   });
 
+  it('turns the Kafka intake on with brokers, and names its topic, dead-letter topic and group', () => {
+    expect(loadConfiguration({}).kafka).toBeUndefined();
+    expect(loadConfiguration({ BASELINER_KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092' }).kafka).toEqual({
+      brokers: ['kafka-1:9092', 'kafka-2:9092'],
+      topic: 'baseliner.events',
+      groupId: 'baseliner-intake',
+      clientId: 'baseliner',
+    });
+    expect(loadConfiguration({ BASELINER_KAFKA_BROKERS: '127.0.0.1:9092', BASELINER_KAFKA_TOPIC: 'ai.telemetry', BASELINER_KAFKA_GROUP: 'g' }).kafka).toMatchObject({ topic: 'ai.telemetry', groupId: 'g' });
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -27,7 +38,8 @@ describe('configuration', () => {
     [{ BASELINER_PROJECTOR_SHARDS: '4' }, 'BASELINER_PROJECTOR_SHARDS'],
     [{ ...sharedSecrets, BASELINER_EVENT_STORE: 'postgres', BASELINER_POSTGRES_URL: 'postgres://db/x', BASELINER_PROJECTOR_SHARDS: '0' }, 'BASELINER_PROJECTOR_SHARDS'],
     [{ BASELINER_ADMIN_TOKEN: 'a'.repeat(32), BASELINER_EVENT_STORE: 'postgres', BASELINER_POSTGRES_URL: 'postgres://db/x' }, 'BASELINER_ACTOR_KEY'],
-    [{ BASELINER_KAFKA_BROKERS: 'localhost:9092' }, 'BASELINER_KAFKA_BROKERS'],
+    [{ BASELINER_KAFKA_BROKERS: 'localhost' }, 'BASELINER_KAFKA_BROKERS'],
+    [{ BASELINER_KAFKA_BROKERS: 'k:9092', BASELINER_KAFKA_TOPIC: 'no spaces' }, 'BASELINER_KAFKA_TOPIC'],
     [{ BASELINER_ADMIN_TOKEN: 'short' }, 'BASELINER_ADMIN_TOKEN'],
     [{ BASELINER_LOG_LEVEL: 'loud' }, 'BASELINER_LOG_LEVEL'],
     [{ BASELINER_INGEST_RATE_LIMIT: '-1' }, 'BASELINER_INGEST_RATE_LIMIT'],

@@ -1,0 +1,4 @@
+import { runMain } from '@baseliner/platform';
+import { KafkaIntakeAppModule } from './kafka-intake-app.module';
+
+runMain((platform) => KafkaIntakeAppModule.forRoot(platform));

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Starts a single-node Apache Kafka broker (KRaft: broker and controller in one JVM) from its
+# Maven Central jars, for tests, CI and local runs on machines without Docker. Idempotent: if the
+# broker of this directory is already running, it only prints its address.
+#
+#   deploy/kafka/kafka-up.sh [--dir DIR]     # default DIR: .tmp/kafka in the repository
+#
+# The last line on stdout is the bootstrap address (host:port), for BASELINER_KAFKA_BROKERS.
+# Needs java (17+) and mvn; the jars (~56 MB) are cached in ~/.cache/baseliner/kafka-<version>.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "${here}/../.." && pwd)"
+dir="${repo}/.tmp/kafka"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dir) dir="$2"; shift 2 ;;
+    *) echo "kafka-up.sh: unknown argument $1 (use --dir DIR)" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "${dir}"
+dir="$(cd "${dir}" && pwd)"
+# One start at a time per directory: test files running side by side may all ask for the broker.
+exec 9>"${dir}.lock"
+flock 9
+
+log() { echo "kafka-up: $*" >&2; }
+port_open() { node -e "require('net').connect($1, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))"; }
+
+if [ -f "${dir}/pid" ] && kill -0 "$(cat "${dir}/pid")" 2>/dev/null && [ -f "${dir}/port" ] && port_open "$(cat "${dir}/port")"; then
+  echo "127.0.0.1:$(cat "${dir}/port")"
+  exit 0
+fi
+
+command -v java >/dev/null || { log "java is not installed (Kafka needs Java 17+)"; exit 1; }
+version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "${here}/pom.xml")"
+lib="${KAFKA_LIB_DIR:-${HOME}/.cache/baseliner/kafka-${version}}"
+if [ ! -f "${lib}/.complete" ]; then
+  command -v mvn >/dev/null || { log "mvn is not installed: it resolves Kafka's jars from Maven Central"; exit 1; }
+  log "resolving Kafka ${version} jars from Maven Central into ${lib}"
+  rm -rf "${lib}" && mkdir -p "${lib}"
+  mvn -q -B -f "${here}/pom.xml" dependency:copy-dependencies -DoutputDirectory="${lib}" -DincludeScope=runtime >&2
+  touch "${lib}/.complete"
+fi
+
+# Two free ports: the broker's and the controller's. A port of a stopped broker is reused, so
+# clients that knew it find the restarted broker at the same address.
+if [ -f "${dir}/port" ] && ! port_open "$(cat "${dir}/port")"; then
+  port="$(cat "${dir}/port")"; controller_port="$(cat "${dir}/controller-port")"
+else
+  read -r port controller_port < <(node -e "
+    const net = require('net');
+    const free = () => new Promise((ok) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
+    Promise.all([free(), free()]).then(([a, b]) => console.log(a, b));")
+fi
+
+cat > "${dir}/server.properties" <<PROPERTIES
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:${controller_port}
+listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller_port}
+advertised.listeners=PLAINTEXT://127.0.0.1:${port}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=${dir}/data
+num.partitions=4
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+PROPERTIES
+
+cat > "${dir}/log4j2.properties" <<'LOG4J'
+status = error
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = ${sys:kafka.logs.dir}/server.log
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = warn
+rootLogger.appenderRef.file.ref = file
+logger.kafka.name = kafka.server.KafkaServer
+logger.kafka.level = info
+LOG4J
+
+java_opts=(-Xms128m -Xmx512m -Dkafka.logs.dir="${dir}" -Dlog4j2.configurationFile="${dir}/log4j2.properties")
+if [ ! -f "${dir}/data/meta.properties" ]; then
+  cluster_id="$(java "${java_opts[@]}" -cp "${lib}/*" kafka.tools.StorageTool random-uuid)"
+  java "${java_opts[@]}" -cp "${lib}/*" kafka.tools.StorageTool format -t "${cluster_id}" -c "${dir}/server.properties" >&2
+fi
+
+echo "${port}" > "${dir}/port"
+echo "${controller_port}" > "${dir}/controller-port"
+nohup java "${java_opts[@]}" -cp "${lib}/*" kafka.Kafka "${dir}/server.properties" > "${dir}/kafka.out" 2>&1 &
+echo $! > "${dir}/pid"
+
+for _ in $(seq 1 120); do
+  if port_open "${port}"; then
+    log "broker ${version} listening on 127.0.0.1:${port} (pid $(cat "${dir}/pid"), data in ${dir})"
+    echo "127.0.0.1:${port}"
+    exit 0
+  fi
+  if ! kill -0 "$(cat "${dir}/pid")" 2>/dev/null; then
+    log "the broker exited; its output:"; tail -30 "${dir}/kafka.out" >&2; tail -30 "${dir}/server.log" >&2 2>/dev/null || true
+    exit 1
+  fi
+  sleep 0.5
+done
+log "the broker did not listen within 60 s; see ${dir}/kafka.out and ${dir}/server.log"
+exit 1

@@ -1,0 +1,3 @@
+export * from './kafka-message';
+export * from './kafka-intake.runner';
+export * from './kafka-intake.module';

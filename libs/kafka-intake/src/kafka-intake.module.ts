@@ -1,0 +1,108 @@
+import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { DeploymentRegistry, parseIngestKey } from '@baseliner/control';
+import { IntakeCoreModule, IntakeMetrics, IntakeService } from '@baseliner/intake';
+import { APP_CONFIG, CLOCK, METRICS_REGISTRY, ReadinessChecks, secretsEqual, type AppConfig, type Clock } from '@baseliner/platform';
+import { KafkaIntakeRunner, type DeadLetterReason } from './kafka-intake.runner';
+
+const KAFKA_ONLY_REASONS = ['invalid_json', 'unauthorized'] as const;
+const UNAUTHORIZED = 'Send the deployment’s ingest key in the record header "authorization: Bearer blk_…" (POST /v1/deployments/{id}/keys issues one)';
+
+/** kafkajs's own log lines, through Nest's logger at the matching level (its default writes to stdout). */
+function kafkaLogger(logger: Logger) {
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, ...rest } = log;
+      const entry = { msg: `kafkajs: ${message}`, ...rest };
+      // "Response …" errors are the broker's answers that kafkajs retries (coordinator loading,
+      // leader moved): expected around starts and rebalances, not failures of ours.
+      if (level === logLevel.ERROR && message.startsWith('Response ')) logger.debug(entry);
+      else if (level === logLevel.ERROR) logger.error(entry);
+      else if (level === logLevel.WARN) logger.warn(entry);
+      else logger.debug(entry);
+    };
+}
+
+/** Runs the Kafka consumer inside a Nest app: starts after the registry is ready, stops before the store closes. */
+@Injectable()
+export class KafkaIntakeService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('KafkaIntake');
+  private readonly runner: KafkaIntakeRunner;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(CLOCK) clock: Clock,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    intake: IntakeService,
+    metrics: IntakeMetrics,
+    deployments: DeploymentRegistry,
+    readiness: ReadinessChecks,
+  ) {
+    const settings = config.kafka as NonNullable<AppConfig['kafka']>;
+    metrics.declareTransport('kafka', KAFKA_ONLY_REASONS);
+    const lag = new Gauge({
+      name: 'baseliner_kafka_consumer_lag',
+      help: 'Records in the partition not yet consumed by this intake (high watermark − next offset), after its last batch',
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+    });
+    const deadLetters = new Counter({
+      name: 'baseliner_kafka_dead_letters_total',
+      help: 'Records sent to the dead-letter topic, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+    const kafka = new Kafka({
+      clientId: settings.clientId,
+      brokers: settings.brokers,
+      logLevel: logLevel.WARN,
+      logCreator: kafkaLogger(this.logger),
+    });
+    // A key proven once is remembered (hashing per record would cost more than the record);
+    // revocation is looked up on every record.
+    const proven = new Map<string, string>();
+    this.runner = new KafkaIntakeRunner(kafka, intake, { brokers: settings.brokers, topic: settings.topic, groupId: settings.groupId }, {
+      authenticate: (token) => {
+        const parsed = token ? parseIngestKey(token) : undefined;
+        const entry = parsed ? deployments.findKey(parsed.keyId) : undefined;
+        if (!parsed || !entry) return { message: `Missing or unknown ingest key. ${UNAUTHORIZED}` };
+        if (entry.revoked) return { message: `This ingest key was revoked. ${UNAUTHORIZED}` };
+        if (proven.get(token as string) !== entry.deploymentId) {
+          if (!secretsEqual(parsed.secret, entry.keyHash)) return { message: `Missing or unknown ingest key. ${UNAUTHORIZED}` };
+          if (proven.size >= 10_000) proven.clear();
+          proven.set(token as string, entry.deploymentId);
+        }
+        return { deploymentId: entry.deploymentId };
+      },
+      now: () => clock.now(),
+      onOutcome: (outcome) => metrics.record(outcome, 'kafka'),
+      onDeadLetter: (reason: DeadLetterReason) => {
+        deadLetters.inc({ reason });
+        if ((KAFKA_ONLY_REASONS as readonly string[]).includes(reason)) metrics.rejectedBeforeValidation(reason, 'kafka');
+      },
+      onLag: (topic, partition, records) => lag.set({ topic, partition: String(partition) }, records),
+      log: (level, entry) => this.logger[level](entry),
+    });
+    readiness.add('kafka', () => this.runner.notReady());
+  }
+
+  /** Not awaited by the app's start: an unreachable broker keeps /readyz red, not the HTTP server down. */
+  onApplicationBootstrap(): void {
+    void this.runner.start().catch((error: Error) => {
+      this.logger.error({ msg: 'Kafka intake could not start; /readyz stays unready', error: error.name, detail: error.message });
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+}
+
+/** The Kafka intake: CloudEvents from `BASELINER_KAFKA_TOPIC` into the same intake service as HTTP. */
+@Module({})
+export class KafkaIntakeModule {
+  static forRoot(): DynamicModule {
+    return { module: KafkaIntakeModule, imports: [IntakeCoreModule], providers: [KafkaIntakeService] };
+  }
+}

@@ -1,0 +1,189 @@
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { INTAKE_LIMITS, type IntakeRejection } from '@baseliner/contracts';
+import { EventStoreUnavailableError } from '@baseliner/event-store';
+import type { IntakeOutcome, IntakeService } from '@baseliner/intake';
+import { decodeRecord, type KafkaRecord } from './kafka-message';
+
+/** Why a record went to the dead-letter topic: the HTTP 207 answer's reasons, plus two of Kafka's own. */
+export type DeadLetterReason = IntakeRejection['reason'] | 'invalid_json' | 'unauthorized';
+
+export interface KafkaIntakeSettings {
+  brokers: string[];
+  topic: string;
+  groupId: string;
+  clientId?: string;
+  /** Partitions processed at once by this consumer (bounded in-flight work). */
+  partitionsConsumedConcurrently?: number;
+  /** How long a partition rests after the store refused a batch (busy, full disk). */
+  backoffMs?: number;
+}
+
+export interface KafkaIntakeHooks {
+  /** The deployment a bearer token (an ingest key) proves, or why it proves none. */
+  authenticate(token: string | undefined): { deploymentId: string } | { message: string };
+  now(): Date;
+  onOutcome(outcome: IntakeOutcome): void;
+  onDeadLetter(reason: DeadLetterReason): void;
+  onLag(topic: string, partition: number, lag: number): void;
+  log(level: 'log' | 'warn' | 'error', entry: Record<string, unknown>): void;
+}
+
+interface DeadLetter {
+  record: KafkaRecord;
+  reason: DeadLetterReason;
+  message: string;
+}
+
+export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
+
+/**
+ * Reads CloudEvents from a Kafka topic into the same IntakeService as HTTP (same validation,
+ * pseudonymisation and dedupe), at least once and counted once:
+ * - a batch's offsets are resolved and committed only after its events are durably appended and
+ *   its dead letters acknowledged by the broker; a crash in between re-reads the batch, and the
+ *   store reports its events as duplicates;
+ * - when the store refuses (busy, disk full) the partition is paused and the same batch is read
+ *   again after a rest — nothing is dropped;
+ * - a record that cannot be stored goes to `<topic>.dlq` with headers that say why.
+ */
+export class KafkaIntakeRunner {
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  private joined = false;
+  private crashed: string | undefined;
+  private readonly backoffMs: number;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly intake: IntakeService,
+    private readonly settings: KafkaIntakeSettings,
+    private readonly hooks: KafkaIntakeHooks,
+  ) {
+    this.backoffMs = settings.backoffMs ?? 1_000;
+  }
+
+  /** Why this consumer is not consuming, or undefined when it is (for /readyz). */
+  notReady(): string | undefined {
+    if (this.crashed) return `the Kafka consumer stopped: ${this.crashed}`;
+    if (!this.joined) return `not yet in consumer group ${this.settings.groupId} on ${this.settings.brokers.join(',')}`;
+    return undefined;
+  }
+
+  async start(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      // The dead-letter topic must exist before the first poison record; the source topic is the producers'.
+      await admin.createTopics({ topics: [{ topic: deadLetterTopic(this.settings.topic) }], waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    const consumer = this.kafka.consumer({ groupId: this.settings.groupId, allowAutoTopicCreation: false });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+      this.crashed = undefined;
+    });
+    consumer.on(consumer.events.DISCONNECT, () => (this.joined = false));
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.joined = false;
+      const error = (event.payload as { error?: Error }).error;
+      if (!(event.payload as { restart?: boolean }).restart) this.crashed = error?.message ?? 'crashed';
+      this.hooks.log('error', { msg: 'Kafka consumer crashed', error: error?.name, detail: error?.message, restart: (event.payload as { restart?: boolean }).restart });
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.settings.topic], fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.settings.partitionsConsumedConcurrently ?? 4,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  /** Finishes the batch under way, commits its offsets, and leaves the group. */
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+    this.joined = false;
+  }
+
+  private async handleBatch({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const dead: DeadLetter[] = [];
+    const byDeployment = new Map<string, { events: Record<string, unknown>[]; records: KafkaRecord[] }>();
+    for (const record of batch.messages) {
+      const decoded = decodeRecord(record);
+      if (!decoded.ok) {
+        dead.push({ record, reason: decoded.reason, message: decoded.message });
+        continue;
+      }
+      const proof = this.hooks.authenticate(decoded.token);
+      if (!('deploymentId' in proof)) {
+        dead.push({ record, reason: 'unauthorized', message: proof.message });
+        continue;
+      }
+      const group = byDeployment.get(proof.deploymentId) ?? { events: [], records: [] };
+      group.events.push(decoded.event);
+      group.records.push(record);
+      byDeployment.set(proof.deploymentId, group);
+    }
+
+    try {
+      const now = this.hooks.now();
+      const appends: Promise<void>[] = [];
+      for (const [deploymentId, group] of byDeployment) {
+        for (let start = 0; start < group.events.length; start += INTAKE_LIMITS.maxEventsPerRequest) {
+          const events = group.events.slice(start, start + INTAKE_LIMITS.maxEventsPerRequest);
+          const records = group.records.slice(start, start + INTAKE_LIMITS.maxEventsPerRequest);
+          appends.push(
+            this.intake.ingest(deploymentId, events, now).then((outcome) => {
+              this.hooks.onOutcome(outcome);
+              for (const rejection of outcome.rejected) {
+                dead.push({ record: records[rejection.index] as KafkaRecord, reason: rejection.reason, message: rejection.message });
+              }
+            }),
+          );
+        }
+      }
+      await Promise.all(appends);
+    } catch (error) {
+      if (!(error instanceof EventStoreUnavailableError)) throw error;
+      // Back-pressure: read the same batch again after a rest; what this one stored comes back as duplicates.
+      const resume = pause();
+      setTimeout(resume, this.backoffMs).unref();
+      this.hooks.log('warn', { msg: 'event store unavailable; partition paused', topic: batch.topic, partition: batch.partition, retryInMs: this.backoffMs, detail: error.message });
+      return;
+    }
+
+    if (dead.length > 0) await this.sendDeadLetters(batch.topic, batch.partition, dead);
+    resolveOffset(batch.lastOffset());
+    await commitOffsetsIfNecessary();
+    await heartbeat();
+    this.hooks.onLag(batch.topic, batch.partition, Math.max(0, Number(batch.highWatermark) - 1 - Number(batch.lastOffset())));
+  }
+
+  private async sendDeadLetters(topic: string, partition: number, dead: DeadLetter[]): Promise<void> {
+    const at = this.hooks.now().toISOString();
+    await (this.producer as Producer).send({
+      topic: deadLetterTopic(topic),
+      acks: -1,
+      messages: dead.map(({ record, reason, message }) => ({
+        key: record.key ?? null,
+        value: record.value,
+        headers: {
+          // The original headers travel too, but never the ingest key.
+          ...Object.fromEntries(Object.entries(record.headers ?? {}).filter(([name]) => name.toLowerCase() !== 'authorization')),
+          'baseliner-reason': reason,
+          'baseliner-message': message,
+          'baseliner-original-topic': topic,
+          'baseliner-original-partition': String(partition),
+          'baseliner-original-offset': record.offset,
+          'baseliner-dead-lettered-at': at,
+        } as Record<string, string | Buffer>,
+      })),
+    });
+    for (const { reason } of dead) this.hooks.onDeadLetter(reason);
+  }
+}

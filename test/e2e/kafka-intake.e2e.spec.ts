@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type IHeaders, type KafkaMessage } from 'kafkajs';
+import { describeWithKafka } from '../support/kafka';
+import { client, startTestServer, taskCompleted, validRegistration, type TestServer } from '../support/test-server';
+
+const DAY = 86_400_000;
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    value = await read();
+  }
+  return value;
+}
+
+const text = (headers: IHeaders | undefined, name: string) => headers?.[name]?.toString();
+
+describeWithKafka('the Kafka intake, through a real broker', (brokers) => {
+  const topic = `baseliner-test-${randomUUID().slice(0, 8)}`;
+  const kafka = new Kafka({ clientId: 'test-producer', brokers: [brokers], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  let server: TestServer;
+  let admin: ReturnType<typeof client>;
+  let key: string;
+  let otherKey: string;
+
+  beforeAll(async () => {
+    const kafkaAdmin = kafka.admin();
+    await kafkaAdmin.connect();
+    await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
+    await kafkaAdmin.disconnect();
+    await producer.connect();
+    server = await startTestServer({ config: { kafka: { brokers: [brokers], topic, groupId: `${topic}-group`, clientId: 'baseliner-test' } } });
+    admin = client(server.url, server.adminToken);
+    for (const id of ['kafka-live', 'kafka-other']) {
+      await admin.post('/v1/deployments', { ...validRegistration(id), rampUpDays: 0 });
+      await admin.post(`/v1/deployments/${id}/go-live`, { at: new Date(Date.now() - 3 * DAY).toISOString() });
+    }
+    key = (await admin.post('/v1/deployments/kafka-live/keys')).body.key as string;
+    otherKey = (await admin.post('/v1/deployments/kafka-other/keys')).body.key as string;
+    // Ready means: in the consumer group.
+    expect((await eventually(() => client(server.url).get('/readyz'), (r) => r.status === 200)).status).toBe(200);
+  }, 120_000);
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await server?.dispose();
+  });
+
+  const aiTasks = async () => (await admin.get('/v1/deployments/kafka-live/scorecard')).body?.windows?.current?.tasks?.ai as number;
+
+  it('stores structured and binary CloudEvents once each, however often they are delivered', async () => {
+    const structured = Array.from({ length: 60 }, () => taskCompleted('kafka-live'));
+    const binary = Array.from({ length: 40 }, () => taskCompleted('kafka-live'));
+    const auth = { authorization: `Bearer ${key}` };
+    const send = () =>
+      producer.send({
+        topic,
+        messages: [
+          ...structured.map((event) => ({ key: 'kafka-live', value: JSON.stringify(event), headers: { ...auth, 'content-type': 'application/cloudevents+json' } })),
+          ...binary.map(({ data, ...attributes }) => ({
+            key: 'kafka-live',
+            value: JSON.stringify(data),
+            headers: { ...auth, 'content-type': 'application/json', ...Object.fromEntries(Object.entries(attributes).map(([name, value]) => [`ce_${name}`, String(value)])) },
+          })),
+        ],
+      });
+    await send();
+    expect(await eventually(aiTasks, (n) => n === 100)).toBe(100);
+    // The same records again (a producer retry, a replay): duplicates, not new tasks.
+    await send();
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await aiTasks()).toBe(100);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/baseliner_events_received_total\{type="task.completed",result="duplicate"\} 100/);
+    expect(metrics).toMatch(/baseliner_kafka_consumer_lag\{topic="[^"]+",partition="\d"\} 0/);
+  }, 60_000);
+
+  it('dead-letters every record it cannot store, with the reason and where it came from, and stores the good ones beside them', async () => {
+    const good = taskCompleted('kafka-live');
+    const poison: { reason: string; value: string | null; headers: Record<string, string> }[] = [
+      { reason: 'invalid_json', value: '{"specversion": "1.0", oops', headers: { authorization: `Bearer ${key}` } },
+      { reason: 'unauthorized', value: JSON.stringify(taskCompleted('kafka-live')), headers: {} },
+      { reason: 'unauthorized', value: JSON.stringify(taskCompleted('kafka-live')), headers: { authorization: `Bearer ${key.slice(0, -4)}abcd` } },
+      { reason: 'forbidden', value: JSON.stringify(taskCompleted('kafka-live')), headers: { authorization: `Bearer ${otherKey}` } },
+      { reason: 'unknown_type', value: JSON.stringify({ ...taskCompleted('kafka-live'), type: 'task.exploded' }), headers: { authorization: `Bearer ${key}` } },
+      { reason: 'invalid_data', value: JSON.stringify(taskCompleted('kafka-live', {}, { durationSeconds: -5 })), headers: { authorization: `Bearer ${key}` } },
+      { reason: 'time_in_future', value: JSON.stringify(taskCompleted('kafka-live', { time: new Date(Date.now() + 2 * DAY).toISOString() })), headers: { authorization: `Bearer ${key}` } },
+      { reason: 'invalid_envelope', value: JSON.stringify([good]), headers: { authorization: `Bearer ${key}` } },
+    ];
+    const before = await aiTasks();
+    const dlq = kafka.consumer({ groupId: `dlq-reader-${randomUUID()}` });
+    await dlq.connect();
+    await dlq.subscribe({ topic: `${topic}.dlq`, fromBeginning: true });
+    const letters: KafkaMessage[] = [];
+    await dlq.run({ eachMessage: async ({ message }) => void letters.push(message) });
+    await producer.send({
+      topic,
+      messages: [
+        ...poison.map((p) => ({ key: 'kafka-live', value: p.value, headers: p.headers })),
+        { key: 'kafka-live', value: JSON.stringify(good), headers: { authorization: `Bearer ${key}` } },
+      ],
+    });
+    await eventually(async () => letters.length, (n) => n >= poison.length);
+    await dlq.disconnect();
+    expect(letters.map((m) => text(m.headers, 'baseliner-reason')).sort()).toEqual(poison.map((p) => p.reason).sort());
+    for (const letter of letters) {
+      expect(text(letter.headers, 'baseliner-original-topic')).toBe(topic);
+      expect(Number(text(letter.headers, 'baseliner-original-partition'))).toBeGreaterThanOrEqual(0);
+      expect(Number(text(letter.headers, 'baseliner-original-offset'))).toBeGreaterThanOrEqual(0);
+      expect(Date.parse(text(letter.headers, 'baseliner-dead-lettered-at') as string)).toBeGreaterThan(Date.now() - 60_000);
+      expect(text(letter.headers, 'baseliner-message')).toBeTruthy();
+      // The ingest key never travels into the dead-letter topic.
+      expect(letter.headers?.authorization).toBeUndefined();
+    }
+    expect(letters.find((m) => text(m.headers, 'baseliner-reason') === 'invalid_json')?.value?.toString()).toBe('{"specversion": "1.0", oops');
+    expect(await eventually(aiTasks, (n) => n === before + 1)).toBe(before + 1);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/baseliner_events_rejected_total\{reason="unauthorized",transport="kafka"\} 2/);
+    expect(metrics).toMatch(/baseliner_events_rejected_total\{reason="forbidden",transport="kafka"\} 1/);
+    expect(metrics).toMatch(/baseliner_kafka_dead_letters_total\{reason="invalid_json"\} 1/);
+  }, 60_000);
+});
