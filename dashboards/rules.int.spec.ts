@@ -27,7 +27,7 @@ describe('Prometheus rules', () => {
 
   (available ? it : it.skip)('pass promtool check rules', () => {
     const result = promtool('check', 'rules', 'dashboards/generated/baseliner-rules.yaml');
-    expect(result.stdout + result.stderr).toMatch(/SUCCESS: 14 rules found/);
+    expect(result.stdout + result.stderr).toMatch(/SUCCESS: 16 rules found/);
     expect(result.status).toBe(0);
   });
 

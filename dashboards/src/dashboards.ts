@@ -247,6 +247,7 @@ export function operationsDashboard(): dash.Dashboard {
     .withVariable(datasourceVariable())
     .withPanel(timeseriesPanel('Intake rate by result', 'Events per second received, by result (accepted, duplicate, rejected).', 'reqps', [{ expr: 'baseliner:events_received:rate5m', legend: '{{result}}' }]))
     .withPanel(timeseriesPanel('Rejections by reason', 'Rejected events per second by reason: a sender with a bug shows up here.', 'reqps', [{ expr: 'baseliner:events_rejected:rate5m', legend: '{{reason}}' }]))
+    .withPanel(timeseriesPanel('Kafka consumer lag', 'Records on the topic not yet stored by the Kafka intake, per partition (empty without Kafka).', 'short', [{ expr: 'max by (topic, partition) (baseliner_kafka_consumer_lag)', legend: '{{topic}} / {{partition}}' }], 8))
     .withPanel(timeseriesPanel('Projection lag', 'Age of the oldest stored event not yet projected: how stale verdicts and metrics are.', 's', [{ expr: 'baseliner_projection_lag_seconds', legend: 'lag' }], 8))
     .withPanel(timeseriesPanel('Scrape duration', 'How long Prometheus takes to scrape Baseliner.', 's', [{ expr: 'scrape_duration_seconds{job="baseliner"}', legend: '{{instance}}' }], 8))
     .withPanel(timeseriesPanel('Event loop lag', 'Node.js event-loop delay (p99): request latency suffers when it grows.', 's', [{ expr: 'nodejs_eventloop_lag_p99_seconds', legend: '{{instance}}' }], 8))

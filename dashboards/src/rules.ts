@@ -24,6 +24,8 @@ export const RECORDING_RULES = [
     expr: 'sum(rate(baseliner_events_received_total{result="rejected"}[5m])) / sum(rate(baseliner_events_received_total[5m]))',
   },
   { record: 'baseliner:deployment_silence:seconds', expr: `time() - baseliner_last_event_timestamp_seconds` },
+  // Every Kafka intake replica reports the whole group's lag: one figure per partition, then the topic's sum.
+  { record: 'baseliner:kafka_consumer_lag:sum', expr: 'sum by (topic) (max by (topic, partition) (baseliner_kafka_consumer_lag))' },
 ];
 
 export const ALERT_RULES: AlertRule[] = [
@@ -118,6 +120,15 @@ export const ALERT_RULES: AlertRule[] = [
     summary: 'Baseliner’s numbers are {{ $value | humanizeDuration }} behind its events',
     description: 'The projector has not folded in events stored over 5 minutes ago: verdicts and metrics are stale.',
     runbook: 'projection-lagging',
+  },
+  {
+    alert: 'BaselinerKafkaLagGrowing',
+    expr: 'baseliner:kafka_consumer_lag:sum > 1000 and delta(baseliner:kafka_consumer_lag:sum[10m]) > 0',
+    for: '10m',
+    severity: 'warning',
+    summary: 'The Kafka intake is {{ $value | humanize }} records behind on {{ $labels.topic }}, and falling further behind',
+    description: 'Records arrive on the topic faster than the Kafka intake stores them (or it stopped): verdicts will go stale.',
+    runbook: 'kafka-lag-growing',
   },
 ];
 

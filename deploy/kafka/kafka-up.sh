@@ -94,7 +94,8 @@ fi
 
 echo "${port}" > "${dir}/port"
 echo "${controller_port}" > "${dir}/controller-port"
-nohup java "${java_opts[@]}" -cp "${lib}/*" kafka.Kafka "${dir}/server.properties" > "${dir}/kafka.out" 2>&1 &
+# 9>&-: the broker must not inherit the start lock, or it would hold it for its whole life.
+nohup java "${java_opts[@]}" -cp "${lib}/*" kafka.Kafka "${dir}/server.properties" > "${dir}/kafka.out" 2>&1 9>&- &
 echo $! > "${dir}/pid"
 
 for _ in $(seq 1 120); do

@@ -6,7 +6,7 @@ const distRoot = resolve(__dirname, '..', '..');
 /** Starts a built app (the all-in-one server by default) on a data dir and any free loopback port; resolves with its URL. */
 export async function startBuiltServer(
   dataDir: string,
-  options: { app?: 'baseliner' | 'intake' | 'projector'; env?: Record<string, string> } = {},
+  options: { app?: 'baseliner' | 'intake' | 'projector' | 'kafka-intake'; env?: Record<string, string> } = {},
 ): Promise<{ server: ChildProcess; url: string }> {
   const server = spawn(process.execPath, [join(distRoot, `apps/${options.app ?? 'baseliner'}/src/main.js`)], {
     env: { ...process.env, PORT: '0', BASELINER_HOST: '127.0.0.1', BASELINER_DATA_DIR: dataDir, BASELINER_LOG_LEVEL: 'warn', ...options.env },

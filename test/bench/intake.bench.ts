@@ -4,10 +4,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@baseliner/event-store-sqlite';
-import { ActorPseudonymiser, IntakeService } from '@baseliner/intake';
-import { benchEvents } from './bench-events';
 import { startBuiltServer } from './bench-server';
+import { rawRound } from './intake-raw';
 import { postgresIntakeBench } from './intake-postgres';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -16,34 +14,6 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const BATCH = 500;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-
-/** validate + pseudonymise + durable SQLite insert, in-process, the same concurrency, no HTTP or JSON parsing. */
-async function rawRound(round: number): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'baseliner-bench-raw-'));
-  const store = new SqliteEventStore({ path: join(dir, 'events.db') });
-  const intake = new IntakeService({ store, pseudonymiser: new ActorPseudonymiser('k'.repeat(32)), phaseOf: () => 'live' });
-  // A few batches made before the clock starts, given fresh ids for each use (cheap), so the
-  // measurement is the intake's work, as on the HTTP side where bodies are made beforehand too.
-  const pool = Array.from({ length: CONCURRENCY * 2 }, () => benchEvents('bench', 'pool', BATCH));
-  let next = 0;
-  let accepted = 0;
-  const started = performance.now();
-  const deadline = started + SECONDS * 1000;
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const batch = pool[next % pool.length] as Record<string, unknown>[];
-      batch.forEach((event, i) => (event.id = `raw${round}-${next}-${i}`));
-      next += 1;
-      const outcome = await intake.ingest('bench', batch, new Date());
-      accepted += outcome.accepted;
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const rate = accepted / ((performance.now() - started) / 1000);
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-  return rate;
-}
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): { child: ReturnType<typeof spawn>; stdout: Promise<string> } {
   const child = spawn(process.execPath, [command, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -87,7 +57,7 @@ async function main(): Promise<void> {
   const http: { rate: number; p50Ms: number; p99Ms: number }[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     // Interleaved so both see the same machine noise.
-    raw.push(await rawRound(round));
+    raw.push(await rawRound(round, SECONDS, CONCURRENCY));
     http.push(await httpRound(round));
     console.log(`round ${round + 1}: raw ${Math.round(raw[round] as number)} events/s, http ${Math.round((http[round] as { rate: number }).rate)} events/s`);
   }

@@ -41,11 +41,21 @@ export class KafkaIntakeService implements OnApplicationBootstrap, BeforeApplica
   ) {
     const settings = config.kafka as NonNullable<AppConfig['kafka']>;
     metrics.declareTransport('kafka', KAFKA_ONLY_REASONS);
-    const lag = new Gauge({
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const service = this;
+    new Gauge({
       name: 'baseliner_kafka_consumer_lag',
-      help: 'Records in the partition not yet consumed by this intake (high watermark − next offset), after its last batch',
+      help: 'Records in the partition not yet committed by the consumer group (high watermark − committed offset), asked of the broker at scrape time',
       labelNames: ['topic', 'partition'],
       registers: [registry],
+      async collect() {
+        try {
+          for (const { partition, lag } of await service.runner.lag()) this.set({ topic: settings.topic, partition: String(partition) }, lag);
+        } catch (error) {
+          // Broker unreachable: keep the last figures (readiness says why).
+          service.logger.debug({ msg: 'could not read the consumer lag', detail: (error as Error).message });
+        }
+      },
     });
     const deadLetters = new Counter({
       name: 'baseliner_kafka_dead_letters_total',
@@ -81,7 +91,6 @@ export class KafkaIntakeService implements OnApplicationBootstrap, BeforeApplica
         deadLetters.inc({ reason });
         if ((KAFKA_ONLY_REASONS as readonly string[]).includes(reason)) metrics.rejectedBeforeValidation(reason, 'kafka');
       },
-      onLag: (topic, partition, records) => lag.set({ topic, partition: String(partition) }, records),
       log: (level, entry) => this.logger[level](entry),
     });
     readiness.add('kafka', () => this.runner.notReady());

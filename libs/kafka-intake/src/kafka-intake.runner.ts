@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { INTAKE_LIMITS, type IntakeRejection } from '@baseliner/contracts';
 import { EventStoreUnavailableError } from '@baseliner/event-store';
 import type { IntakeOutcome, IntakeService } from '@baseliner/intake';
@@ -24,7 +24,6 @@ export interface KafkaIntakeHooks {
   now(): Date;
   onOutcome(outcome: IntakeOutcome): void;
   onDeadLetter(reason: DeadLetterReason): void;
-  onLag(topic: string, partition: number, lag: number): void;
   log(level: 'log' | 'warn' | 'error', entry: Record<string, unknown>): void;
 }
 
@@ -48,6 +47,7 @@ export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
  */
 export class KafkaIntakeRunner {
   private consumer: Consumer | undefined;
+  private lagAdmin: Admin | undefined;
   private producer: Producer | undefined;
   private joined = false;
   private crashed: string | undefined;
@@ -106,6 +106,7 @@ export class KafkaIntakeRunner {
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
+    await this.lagAdmin?.disconnect();
     this.joined = false;
   }
 
@@ -161,7 +162,29 @@ export class KafkaIntakeRunner {
     resolveOffset(batch.lastOffset());
     await commitOffsetsIfNecessary();
     await heartbeat();
-    this.hooks.onLag(batch.topic, batch.partition, Math.max(0, Number(batch.highWatermark) - 1 - Number(batch.lastOffset())));
+  }
+
+  /**
+   * The group's lag per partition, from the broker: its high watermark minus the group's committed
+   * offset. Asked at scrape time, so a consumer that is stuck or gone shows its lag growing
+   * (a figure kept from the last batch would freeze).
+   */
+  async lag(): Promise<{ partition: number; lag: number }[]> {
+    if (!this.lagAdmin) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.lagAdmin = admin;
+    }
+    const [ends, committed] = await Promise.all([
+      this.lagAdmin.fetchTopicOffsets(this.settings.topic),
+      this.lagAdmin.fetchOffsets({ groupId: this.settings.groupId, topics: [this.settings.topic] }),
+    ]);
+    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    return ends.map((end) => {
+      const offset = done.get(end.partition) ?? -1;
+      // -1: nothing committed yet, so everything from the earliest kept record is still to read.
+      return { partition: end.partition, lag: Math.max(0, Number(end.high) - (offset < 0 ? Number(end.low) : offset)) };
+    });
   }
 
   private async sendDeadLetters(topic: string, partition: number, dead: DeadLetter[]): Promise<void> {
