@@ -294,6 +294,24 @@ describe('deploy/', () => {
     if (store === 'postgres') expect(Number(compose.services['projector-pg']?.environment?.BASELINER_PROJECTOR_SHARDS)).toBeGreaterThanOrEqual(2);
   });
 
+  it('the kafka profile runs a KRaft broker and Kafka intakes in one group on the PostgreSQL store, scraped by DNS', () => {
+    expect(profileServices('kafka').sort()).toEqual(['kafka', 'kafka-intake']);
+    const intake = compose.services['kafka-intake'] as ComposeService;
+    expect(intake.deploy?.replicas).toBeGreaterThanOrEqual(2);
+    expect(intake.environment).toMatchObject({
+      BASELINER_EVENT_STORE: 'postgres',
+      BASELINER_KAFKA_BROKERS: 'kafka:9092',
+      BASELINER_ADMIN_TOKEN: '${BASELINER_ADMIN_TOKEN}',
+      BASELINER_ACTOR_KEY: '${BASELINER_ACTOR_KEY}',
+    });
+    expect(dependencies(intake)).toEqual({ postgres: 'service_healthy', kafka: 'service_healthy' });
+    // The broker's partitions bound the useful replicas.
+    expect(Number(compose.services.kafka?.environment?.KAFKA_NUM_PARTITIONS)).toBeGreaterThanOrEqual(intake.deploy?.replicas as number);
+    const config = parse(read('prometheus/prometheus.yml')) as { scrape_configs: { dns_sd_configs?: { names: string[]; port: number }[] }[] };
+    const sd = config.scrape_configs.flatMap((c) => c.dns_sd_configs ?? []).find((d) => d.names.includes('kafka-intake'));
+    expect(sd?.port).toBe(Number(intake.environment?.PORT));
+  });
+
   it('Prometheus scrapes every replica of the profiles’ apps by DNS, under the job the dashboards select', () => {
     interface ScrapeConfig {
       job_name: string;
