@@ -22,4 +22,4 @@ if [ -f "${dir}/pid" ]; then
   fi
   rm -f "${dir}/pid"
 fi
-if [ "${purge}" = true ]; then rm -rf "${dir}"; fi
+if [ "${purge}" = true ]; then rm -rf "${dir}" "${dir}.lock"; fi

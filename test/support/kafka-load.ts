@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { AssignerProtocol, type Admin, type Message, type Producer } from 'kafkajs';
@@ -93,6 +94,23 @@ export class PrivateBroker {
   }
 }
 
+/** Whether nothing listens at host:port (a TCP connect is refused or times out). */
+export function nothingListens(address: string): Promise<boolean> {
+  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+  return new Promise((resolveCheck) => {
+    const socket = connect({ host, port, timeout: 2_000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveCheck(false);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolveCheck(true);
+    });
+    socket.once('error', () => resolveCheck(true));
+  });
+}
+
 /** Records each partition's high watermark minus the group's committed offset, summed: 0 = all consumed and committed. */
 export async function committedLag(admin: Admin, topic: string, groupId: string): Promise<number> {
   const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
@@ -124,13 +142,6 @@ export function sample(metricsText: string, name: string, labels: Record<string,
   return line ? Number(line.slice(selector.length + 1)) : 0;
 }
 
-/** The partitions this process has reported consumer lag for (the gauge is set after each batch). */
-export function lagPartitions(metricsText: string, topic: string): number[] {
-  return [...metricsText.matchAll(new RegExp(`^baseliner_kafka_consumer_lag\\{topic="${topic.replace(/[.]/g, '\\.')}",partition="(\\d+)"\\} `, 'gm'))]
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
-}
-
 export const received = (metricsText: string, result: 'accepted' | 'duplicate' | 'rejected') =>
   sample(metricsText, 'baseliner_events_received_total', { type: 'task.completed', result });
 
@@ -155,12 +166,12 @@ export function records(events: { id: string }[], ingestKey: string, keys = 16):
   }));
 }
 
-/** Sends one batch with acks from all in-sync replicas, retrying after `waitMs` until the broker acknowledges it. */
+/** Sends one batch with acks from all in-sync replicas, again after `waitMs` until the broker acknowledges it; returns the failures. */
 export async function sendUntilAcknowledged(
   producer: Producer,
   topic: string,
   messages: Message[],
-  options: { waitMs?: number; deadline?: number; onFailure?: (error: Error) => void } = {},
+  options: { waitMs?: number; deadline?: number; giveUp?: () => boolean } = {},
 ): Promise<number> {
   let failures = 0;
   for (;;) {
@@ -169,8 +180,7 @@ export async function sendUntilAcknowledged(
       return failures;
     } catch (error) {
       failures += 1;
-      options.onFailure?.(error as Error);
-      if (options.deadline !== undefined && Date.now() > options.deadline) throw error;
+      if ((options.deadline !== undefined && Date.now() > options.deadline) || options.giveUp?.()) throw error;
       await sleep(options.waitMs ?? 500);
     }
   }

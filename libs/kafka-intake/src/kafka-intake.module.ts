@@ -9,11 +9,19 @@ import { KafkaIntakeRunner, type DeadLetterReason } from './kafka-intake.runner'
 const KAFKA_ONLY_REASONS = ['invalid_json', 'unauthorized'] as const;
 const UNAUTHORIZED = 'Send the deployment’s ingest key in the record header "authorization: Bearer blk_…" (POST /v1/deployments/{id}/keys issues one)';
 
+/** The same kafkajs message at most once per this long: an outage makes it say the same thing many times a second. */
+const REPEAT_QUIET_MS = 10_000;
+
 /** kafkajs's own log lines, through Nest's logger at the matching level (its default writes to stdout). */
 function kafkaLogger(logger: Logger) {
+  const lastSaid = new Map<string, number>();
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...rest } = log;
+      const now = Date.now();
+      if (now - (lastSaid.get(message) ?? 0) < REPEAT_QUIET_MS) return;
+      if (lastSaid.size > 1_000) lastSaid.clear();
+      lastSaid.set(message, now);
       const entry = { msg: `kafkajs: ${message}`, ...rest };
       // "Response …" errors are the broker's answers that kafkajs retries (coordinator loading,
       // leader moved): expected around starts and rebalances, not failures of ours.

@@ -35,6 +35,17 @@ interface DeadLetter {
 
 export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
 
+/** How long a scrape waits for the broker's offsets before keeping the last lag figures. */
+const LAG_TIMEOUT_MS = 1_500;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the broker within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Reads CloudEvents from a Kafka topic into the same IntakeService as HTTP (same validation,
  * pseudonymisation and dedupe), at least once and counted once:
@@ -47,7 +58,8 @@ export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
  */
 export class KafkaIntakeRunner {
   private consumer: Consumer | undefined;
-  private lagAdmin: Admin | undefined;
+  private lagAdmin: Promise<Admin> | undefined;
+  private stopped = false;
   private producer: Producer | undefined;
   private joined = false;
   private crashed: string | undefined;
@@ -80,7 +92,9 @@ export class KafkaIntakeRunner {
     }
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
-    const consumer = this.kafka.consumer({ groupId: this.settings.groupId, allowAutoTopicCreation: false });
+    // A 10 s session (kafkajs's default is 30 s): after a broker restart the consumer rejoins as a
+    // new member, and the group waits for the old one's session to expire before rebalancing.
+    const consumer = this.kafka.consumer({ groupId: this.settings.groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 3_000 });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.joined = true;
@@ -104,9 +118,10 @@ export class KafkaIntakeRunner {
 
   /** Finishes the batch under way, commits its offsets, and leaves the group. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
-    await this.lagAdmin?.disconnect();
+    await this.lagAdmin?.then((admin) => admin.disconnect()).catch(() => undefined);
     this.joined = false;
   }
 
@@ -170,15 +185,22 @@ export class KafkaIntakeRunner {
    * (a figure kept from the last batch would freeze).
    */
   async lag(): Promise<{ partition: number; lag: number }[]> {
-    if (!this.lagAdmin) {
-      const admin = this.kafka.admin();
+    if (this.stopped) return [];
+    // One client, made once even when scrapes overlap; it retries little: a scrape must not wait
+    // out a broker outage (Prometheus would drop every metric of the scrape, not just this one).
+    this.lagAdmin ??= (async () => {
+      const admin = this.kafka.admin({ retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 } });
       await admin.connect();
-      this.lagAdmin = admin;
-    }
-    const [ends, committed] = await Promise.all([
-      this.lagAdmin.fetchTopicOffsets(this.settings.topic),
-      this.lagAdmin.fetchOffsets({ groupId: this.settings.groupId, topics: [this.settings.topic] }),
-    ]);
+      return admin;
+    })().catch((error: unknown) => {
+      this.lagAdmin = undefined;
+      throw error;
+    });
+    const admin = await withTimeout(this.lagAdmin, LAG_TIMEOUT_MS);
+    const [ends, committed] = await withTimeout(
+      Promise.all([admin.fetchTopicOffsets(this.settings.topic), admin.fetchOffsets({ groupId: this.settings.groupId, topics: [this.settings.topic] })]),
+      LAG_TIMEOUT_MS,
+    );
     const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     return ends.map((end) => {
       const offset = done.get(end.partition) ?? -1;
