@@ -1,4 +1,4 @@
-import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import { INTAKE_LIMITS, type IntakeRejection } from '@baseliner/contracts';
 import { EventStoreUnavailableError } from '@baseliner/event-store';
 import type { IntakeOutcome, IntakeService } from '@baseliner/intake';
@@ -16,6 +16,8 @@ export interface KafkaIntakeSettings {
   partitionsConsumedConcurrently?: number;
   /** How long a partition rests after the store refused a batch (busy, full disk). */
   backoffMs?: number;
+  /** The most one fetch brings per partition. */
+  maxBytesPerPartition?: number;
 }
 
 export interface KafkaIntakeHooks {
@@ -90,11 +92,21 @@ export class KafkaIntakeRunner {
     } finally {
       await admin.disconnect();
     }
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await this.producer.connect();
     // A 10 s session (kafkajs's default is 30 s): after a broker restart the consumer rejoins as a
     // new member, and the group waits for the old one's session to expire before rebalancing.
-    const consumer = this.kafka.consumer({ groupId: this.settings.groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 3_000 });
+    // Larger fetches than kafkajs's 1 MB per partition: kafkajs fetches only after every batch of
+    // the last fetch is processed, so each fetch-process-commit turn leaves the store's writer
+    // idle for a while; bigger turns waste less of it.
+    const consumer = this.kafka.consumer({
+      groupId: this.settings.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: this.settings.maxBytesPerPartition ?? 8 * 1024 * 1024,
+      maxBytes: 4 * (this.settings.maxBytesPerPartition ?? 8 * 1024 * 1024),
+    });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.joined = true;
@@ -111,6 +123,8 @@ export class KafkaIntakeRunner {
     await consumer.subscribe({ topics: [this.settings.topic], fromBeginning: true });
     await consumer.run({
       eachBatchAutoResolve: false,
+      // Resolved offsets (always of stored events) are committed at most once a second, not after every batch.
+      autoCommitInterval: 1_000,
       partitionsConsumedConcurrently: this.settings.partitionsConsumedConcurrently ?? 4,
       eachBatch: (payload) => this.handleBatch(payload),
     });
@@ -125,7 +139,7 @@ export class KafkaIntakeRunner {
     this.joined = false;
   }
 
-  private async handleBatch({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async handleBatch({ batch, resolveOffset, commitOffsetsIfNecessary, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const dead: DeadLetter[] = [];
     const byDeployment = new Map<string, { events: Record<string, unknown>[]; records: KafkaRecord[] }>();
@@ -176,7 +190,6 @@ export class KafkaIntakeRunner {
     if (dead.length > 0) await this.sendDeadLetters(batch.topic, batch.partition, dead);
     resolveOffset(batch.lastOffset());
     await commitOffsetsIfNecessary();
-    await heartbeat();
   }
 
   /**
