@@ -6,9 +6,10 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { PostgresEventStore } from '@baseliner/event-store-postgres';
-import { ActorPseudonymiser, IntakeService, telemetryEventId } from '@baseliner/intake';
+import { telemetryEventId } from '@baseliner/intake';
 import { benchEvents } from './bench-events';
 import { startBuiltServer } from './bench-server';
+import { intakeRound } from './intake-raw';
 import { BENCH_SECRETS, benchDatabase } from './postgres-bench-support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -73,24 +74,7 @@ async function rawInsertRound(url: string, round: number, connections: number): 
 /** The intake service in-process on the PostgreSQL store: validation, pseudonymisation, dedupe, ordered append. */
 async function inProcessRound(url: string, round: number): Promise<number> {
   const store = await PostgresEventStore.connect({ url });
-  const intake = new IntakeService({ store, pseudonymiser: new ActorPseudonymiser('k'.repeat(32)), phaseOf: () => 'live' });
-  const pool = Array.from({ length: CONCURRENCY * 2 }, () => benchEvents('bench', 'pool', BATCH));
-  let next = 0;
-  let accepted = 0;
-  const started = performance.now();
-  const deadline = started + SECONDS * 1000;
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const batch = pool[next % pool.length] as Record<string, unknown>[];
-      batch.forEach((event, i) => (event.id = `inproc${round}-${next}-${i}`));
-      next += 1;
-      // Awaited first: `accepted += await …` would read `accepted` before the wait and lose the other workers' counts.
-      const outcome = await intake.ingest('bench', batch, new Date());
-      accepted += outcome.accepted;
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const rate = accepted / ((performance.now() - started) / 1000);
+  const rate = await intakeRound(store, `inproc${round}`, SECONDS, CONCURRENCY);
   await store.close();
   return rate;
 }

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EventStore } from '@baseliner/event-store';
 import { SqliteEventStore } from '@baseliner/event-store-sqlite';
 import { ActorPseudonymiser, IntakeService } from '@baseliner/intake';
 import { benchEvents } from './bench-events';
@@ -12,6 +13,14 @@ const BATCH = 500;
 export async function rawRound(round: number, seconds: number, concurrency: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'baseliner-bench-raw-'));
   const store = new SqliteEventStore({ path: join(dir, 'events.db') });
+  const rate = await intakeRound(store, `raw${round}`, seconds, concurrency);
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return rate;
+}
+
+/** The intake service on a store for `seconds`, `concurrency` batches in flight: accepted events/s. */
+export async function intakeRound(store: EventStore, prefix: string, seconds: number, concurrency: number): Promise<number> {
   const intake = new IntakeService({ store, pseudonymiser: new ActorPseudonymiser('k'.repeat(32)), phaseOf: () => 'live' });
   // A few batches made before the clock starts, given fresh ids for each use (cheap), so the
   // measurement is the intake's work, as on the HTTP side where bodies are made beforehand too.
@@ -23,16 +32,13 @@ export async function rawRound(round: number, seconds: number, concurrency: numb
   const worker = async () => {
     while (performance.now() < deadline) {
       const batch = pool[next % pool.length] as Record<string, unknown>[];
-      batch.forEach((event, i) => (event.id = `raw${round}-${next}-${i}`));
+      batch.forEach((event, i) => (event.id = `${prefix}-${next}-${i}`));
       next += 1;
       const outcome = await intake.ingest('bench', batch, new Date());
       accepted += outcome.accepted;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  const rate = accepted / ((performance.now() - started) / 1000);
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-  return rate;
+  return accepted / ((performance.now() - started) / 1000);
 }
 

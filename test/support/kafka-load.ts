@@ -7,6 +7,7 @@ import { AssignerProtocol, type Admin, type Message, type Producer } from 'kafka
 import { PostgresEventStore } from '@baseliner/event-store-postgres';
 import { SqliteEventStore } from '@baseliner/event-store-sqlite';
 import { exited, onLines, repoRoot, spawnTs } from './run-ts';
+import { describeRequiring } from './requires';
 
 /*
  * Helpers for Kafka fault tests: a private broker that a test may stop and start again, the
@@ -33,17 +34,7 @@ export function privateBrokerUnavailableReason(): string | undefined {
  * the reason when that cannot work here, a failure under CI.
  */
 export function describeWithPrivateBroker(name: string, body: () => void): void {
-  const reason = privateBrokerUnavailableReason();
-  if (!reason) return describe(name, body);
-  if (process.env.CI) {
-    return describe(name, () => {
-      it('needs java to start a private Kafka broker, which CI provides', () => {
-        throw new Error(reason);
-      });
-    });
-  }
-  console.warn(`${name}: skipped: ${reason}`);
-  describe.skip(`${name} (skipped: ${reason})`, body);
+  describeRequiring(name, privateBrokerUnavailableReason(), 'java to start a private Kafka broker', body);
 }
 
 function runScript(script: string, args: string[], timeoutMs: number): Promise<{ stdout: string; stderr: string }> {

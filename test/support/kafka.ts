@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { describeRequiring } from './requires';
 import { repoRoot } from './run-ts';
 
 let broker: { brokers?: string; reason?: string } | undefined;
@@ -22,17 +23,8 @@ export function kafkaBroker(): { brokers?: string; reason?: string } {
   return broker;
 }
 
-/** A describe that needs a Kafka broker: skipped with the reason when there is none, a failure under CI. */
+/** A describe that needs a Kafka broker (see `describeRequiring`). */
 export function describeWithKafka(name: string, body: (brokers: string) => void): void {
   const { brokers, reason } = kafkaBroker();
-  if (brokers) return describe(name, () => body(brokers));
-  if (process.env.CI) {
-    return describe(name, () => {
-      it('needs a Kafka broker, which CI provides', () => {
-        throw new Error(reason);
-      });
-    });
-  }
-  console.warn(`${name}: skipped: ${reason}`);
-  describe.skip(`${name} (skipped: ${reason})`, () => body(''));
+  describeRequiring(name, reason, 'a Kafka broker', () => body(brokers ?? ''));
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { describeRequiring } from './requires';
 
 /** The server tests use: the machine's PostgreSQL (trust auth) unless BASELINER_TEST_POSTGRES_URL names another. */
 export const POSTGRES_URL = process.env.BASELINER_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -19,22 +20,9 @@ export function postgresUnavailableReason(): string | undefined {
   return available;
 }
 
-/**
- * A describe that needs PostgreSQL: skipped with the reason printed when there is none, and a
- * failure under CI, where the server is part of the build.
- */
+/** A describe that needs PostgreSQL (see `describeRequiring`). */
 export function describeWithPostgres(name: string, body: () => void): void {
-  const reason = postgresUnavailableReason();
-  if (!reason) return describe(name, body);
-  if (process.env.CI) {
-    return describe(name, () => {
-      it('needs PostgreSQL, which CI provides', () => {
-        throw new Error(reason);
-      });
-    });
-  }
-  console.warn(`${name}: skipped: ${reason}`);
-  describe.skip(`${name} (skipped: ${reason})`, body);
+  describeRequiring(name, postgresUnavailableReason(), 'PostgreSQL', body);
 }
 
 async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
