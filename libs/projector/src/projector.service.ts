@@ -100,9 +100,10 @@ export class ProjectorService implements OnModuleInit, BeforeApplicationShutdown
     });
     // Not ready until the log as it stood at start is projected (and evaluated once): before
     // that, scorecards and /metrics would show a partial past.
-    readiness.add('projection', () =>
-      this.firstVerdicts ? undefined : `replaying the event log: at ${this.state.checkpoint} of ${this.headAtStart ?? '?'}`,
-    );
+    readiness.add('projection', () => {
+      if (this.state.shards.owned.length === 0) return `holds none of the ${this.shardCount} shards yet (other projectors hold them all)`;
+      return this.firstVerdicts ? undefined : `replaying the event log: at ${this.state.checkpoint} of ${this.headAtStart ?? '?'}`;
+    });
     new Gauge({
       name: 'baseliner_projector_shards',
       help: 'Shards of deployments this projector holds (of baseliner_projector_shards_configured)',
