@@ -83,6 +83,9 @@ interface QueryResult {
     expect((up.data?.result[0] as { value: [number, string] }).value[1]).toBe('1');
   });
 
+  // The demo runs without Kafka: these panels' queries must run, and have data only where Kafka does.
+  const ONLY_WITH_KAFKA = new Set(['Kafka consumer lag']);
+
   it('runs every panel query of every generated dashboard without error, and each returns data', async () => {
     const deployments = ['doc-review', 'dispatch', 'governance', 'invoice-sync', 'claims-triage', 'hr-pilot'];
     const empty: string[] = [];
@@ -104,7 +107,7 @@ interface QueryResult {
               break;
             }
           }
-          if (!hasData) empty.push(`${file} / ${panel.title}: ${expr}`);
+          if (!hasData && !ONLY_WITH_KAFKA.has(panel.title)) empty.push(`${file} / ${panel.title}: ${expr}`);
         }
       }
     }

@@ -3,6 +3,7 @@ import { ConsoleLogger, type DynamicModule, type LogLevel } from '@nestjs/common
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
+import { existsSync, writeFileSync } from 'node:fs';
 import { INTAKE_LIMITS } from '@baseliner/contracts';
 import type { EventStore } from '@baseliner/event-store';
 import type { Clock } from './clock';
@@ -66,7 +67,17 @@ export async function bootServer(
   );
   registerJsonBodyParser(app.getHttpAdapter().getInstance());
   app.enableShutdownHooks();
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+    // Close what started (the store's writer lock, subscriptions) before saying why.
+    await app.close().catch(() => undefined);
+    throw new PortInUseError(
+      `port ${config.port} on ${config.host} is already in use (another Baseliner, or another program). ` +
+        `Stop that one, or start this one on another port: PORT=${config.port + 1} npm start`,
+    );
+  }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
@@ -74,17 +85,32 @@ export async function bootServer(
   return { app, url, secrets, close: () => app.close() };
 }
 
+/** The server could not listen: its port is taken. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+}
+
+/**
+ * Where the admin token is, on every start; the token itself until a start has shown it (a first
+ * start that failed, e.g. on a busy port, generated it but never showed it).
+ */
 function announce(url: string, secrets: Secrets): void {
   const lines = [`Baseliner is listening on ${url}`];
-  if (secrets.adminTokenGenerated) {
-    // Shown once, on the start that generated it; afterwards only the file has it.
+  if (secrets.adminTokenFromEnvironment) {
+    lines.push('Admin token: from BASELINER_ADMIN_TOKEN');
+  } else if (!existsSync(shownMarker(secrets))) {
     lines.push(
       '',
-      'Admin token (shown once; also saved to ' + secrets.adminTokenPath + ', mode 0600):',
+      `Admin token (shown once here; kept in ${secrets.adminTokenPath}, mode 0600):`,
       `  ${secrets.adminToken}`,
       '',
       `  export BASELINER_ADMIN_TOKEN=${secrets.adminToken}`,
     );
+    writeFileSync(shownMarker(secrets), `${new Date().toISOString()}\n`, { mode: 0o600 });
+  } else {
+    lines.push(`Admin token: in ${secrets.adminTokenPath} (export BASELINER_ADMIN_TOKEN=$(cat ${secrets.adminTokenPath}))`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
+
+const shownMarker = (secrets: Secrets) => `${secrets.adminTokenPath}.shown`;
