@@ -44,10 +44,11 @@ describeWithKafka('the Kafka intake, through a real broker', (brokers) => {
     expect((await eventually(() => client(server.url).get('/readyz'), (r) => r.status === 200)).status).toBe(200);
   }, 120_000);
 
+  // Shutting down leaves the consumer group (and waits out a fetch under way): more than jest's 5 s default.
   afterAll(async () => {
     await producer.disconnect();
     await server?.dispose();
-  });
+  }, 60_000);
 
   const aiTasks = async () => (await admin.get('/v1/deployments/kafka-live/scorecard')).body?.windows?.current?.tasks?.ai as number;
 

@@ -106,6 +106,8 @@ export class KafkaIntakeRunner {
       heartbeatInterval: 3_000,
       maxBytesPerPartition: this.settings.maxBytesPerPartition ?? 8 * 1024 * 1024,
       maxBytes: 4 * (this.settings.maxBytesPerPartition ?? 8 * 1024 * 1024),
+      // An idle fetch waits at most 1 s for records (kafkajs: 5 s): a shutdown waits for it.
+      maxWaitTimeInMs: 1_000,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
