@@ -2,18 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type IHeaders, type KafkaMessage } from 'kafkajs';
 import { describeWithKafka } from '../support/kafka';
 import { client, startTestServer, taskCompleted, validRegistration, type TestServer } from '../support/test-server';
+import { eventually } from '../support/eventually';
 
 const DAY = 86_400_000;
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    value = await read();
-  }
-  return value;
-}
 
 const text = (headers: IHeaders | undefined, name: string) => headers?.[name]?.toString();
 

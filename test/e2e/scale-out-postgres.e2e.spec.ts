@@ -6,6 +6,7 @@ import { describeWithPostgres, freshDatabase } from '../support/postgres';
 import { exited } from '../support/run-ts';
 import { startAppProcess } from '../support/server-process';
 import { client, taskCompleted, validRegistration } from '../support/test-server';
+import { eventually } from '../support/eventually';
 
 const ADMIN_TOKEN = 'scale-out-admin-token-0123456789';
 const DEPLOYMENTS = Array.from({ length: 6 }, (_, i) => `scaled-${i}`);
@@ -30,16 +31,6 @@ function currentAiTasks(lines: string[]): number {
   return lines
     .filter((l) => l.startsWith('baseliner_tasks{') && l.includes('window="current"') && l.includes('mode="ai"'))
     .reduce((sum, l) => sum + Number(l.split(' ')[1]), 0);
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
 }
 
 describeWithPostgres('scale-out on PostgreSQL: two intakes, two sharded projectors', () => {

@@ -8,6 +8,7 @@ import { PostgresEventStore } from '@baseliner/event-store-postgres';
 import { SqliteEventStore } from '@baseliner/event-store-sqlite';
 import { exited, onLines, repoRoot, spawnTs } from './run-ts';
 import { describeRequiring } from './requires';
+export { eventually } from './eventually';
 
 /*
  * Helpers for Kafka fault tests: a private broker that a test may stop and start again, the
@@ -135,16 +136,6 @@ export function sample(metricsText: string, name: string, labels: Record<string,
 
 export const received = (metricsText: string, result: 'accepted' | 'duplicate' | 'rejected') =>
   sample(metricsText, 'baseliner_events_received_total', { type: 'task.completed', result });
-
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, everyMs));
-    value = await read();
-  }
-  return value;
-}
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -20,6 +20,7 @@ import {
 import {
   categoryOf,
   EventStoreUnavailableError,
+  revisionMatches,
   WrongExpectedRevisionError,
   type AppendOptions,
   type AppendResult,
@@ -106,15 +107,6 @@ class KnownStreamCache {
     this.streams.clear();
     this.totalIds = 0;
   }
-}
-
-function satisfies(expected: ExpectedRevision, actual: number): boolean {
-  return (
-    expected === 'any' ||
-    (expected === 'no_stream' && actual === -1) ||
-    (expected === 'stream_exists' && actual >= 0) ||
-    expected === actual
-  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -256,14 +248,14 @@ export class KurrentDbEventStore implements EventStore {
       if (fresh.length === 0 && events.length > 0) {
         return { nextExpectedRevision: known.revision, position: await this.headPosition(), appendedIds, duplicateIds };
       }
-      if (!satisfies(expected, known.revision) || fresh.length === 0) {
+      if (!revisionMatches(expected, known.revision) || fresh.length === 0) {
         // A remembered revision may be behind the stream: judge the caller on the server's.
         if (!readNow) {
           known = await this.readKnownStream(streamId, known);
           readNow = true;
           continue;
         }
-        if (!satisfies(expected, known.revision)) throw new WrongExpectedRevisionError(streamId, expected, known.revision);
+        if (!revisionMatches(expected, known.revision)) throw new WrongExpectedRevisionError(streamId, expected, known.revision);
         return { nextExpectedRevision: known.revision, position: await this.headPosition(), appendedIds, duplicateIds };
       }
       const recordedAt = this.now?.().getTime();

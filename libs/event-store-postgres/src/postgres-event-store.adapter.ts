@@ -3,6 +3,7 @@ import { Client, Pool, types as pgTypes, type CustomTypesConfig, type PoolClient
 import {
   EventStoreUnavailableError,
   PollingSubscription,
+  revisionMatches,
   WrongExpectedRevisionError,
   type AppendOptions,
   type AppendResult,
@@ -97,10 +98,6 @@ function copyRows(client: PoolClient, sql: string, rows: string): Promise<void> 
     stream.on('finish', () => resolve());
     stream.end(rows);
   });
-}
-
-function matches(expected: ExpectedRevision, actual: number): boolean {
-  return expected === 'any' || (expected === 'no_stream' && actual === -1) || (expected === 'stream_exists' && actual >= 0) || expected === actual;
 }
 
 /**
@@ -311,7 +308,7 @@ export class PostgresEventStore implements EventStore, ShardLeaseProvider {
           // Nothing new: a retry of an append that went through succeeds whatever it expected.
           return { nextExpectedRevision: current, position, appendedIds, duplicateIds };
         }
-        if (!matches(append.expected, current)) {
+        if (!revisionMatches(append.expected, current)) {
           for (const id of appendedIds) stored.delete(storedKey(append.streamId, id));
           return new WrongExpectedRevisionError(append.streamId, append.expected, current);
         }

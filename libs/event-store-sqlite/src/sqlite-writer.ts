@@ -19,6 +19,8 @@ class ExpectedRevisionConflict extends Error {
   }
 }
 
+// The port's `revisionMatches`, restated: this file runs in the writer thread, which imports no
+// module by its path alias (the thread is started outside the app's module resolution).
 function revisionMatches(expected: ExpectedRevision, current: number): boolean {
   switch (expected) {
     case 'any':

@@ -99,6 +99,11 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
+/** Whether a stream at revision `actual` (-1: no stream) satisfies an expected revision: the one rule every adapter applies. */
+export function revisionMatches(expected: ExpectedRevision, actual: number): boolean {
+  return expected === 'any' || (expected === 'no_stream' && actual === -1) || (expected === 'stream_exists' && actual >= 0) || expected === actual;
+}
+
 export function categoryOf(streamId: string): string {
   const dash = streamId.indexOf('-');
   return dash === -1 ? streamId : streamId.slice(0, dash);

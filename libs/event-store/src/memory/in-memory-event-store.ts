@@ -1,12 +1,12 @@
 import {
   categoryOf,
   EventStoreUnavailableError,
+  revisionMatches,
   WrongExpectedRevisionError,
   type AppendOptions,
   type AppendResult,
   type EventStore,
   type EventSubscription,
-  type ExpectedRevision,
   type NewEvent,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -18,15 +18,6 @@ import type { SnapshotRow, SnapshotStore } from '../snapshot-store.port';
 interface StoredStream {
   events: RecordedEvent[];
   ids: Set<string>;
-}
-
-export function checkExpectedRevision(streamId: string, expected: ExpectedRevision, actual: number): void {
-  const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && actual === -1) ||
-    (expected === 'stream_exists' && actual >= 0) ||
-    expected === actual;
-  if (!ok) throw new WrongExpectedRevisionError(streamId, expected, actual);
 }
 
 /**
@@ -61,7 +52,8 @@ export class InMemoryEventStore implements EventStore {
     if (fresh.length === 0 && events.length > 0) {
       return { nextExpectedRevision: actual, position: this.log.length, appendedIds, duplicateIds };
     }
-    checkExpectedRevision(streamId, options.expectedRevision ?? 'any', actual);
+    const expected = options.expectedRevision ?? 'any';
+    if (!revisionMatches(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
     const recordedAt = this.now();
     for (const e of fresh) {
       // A structured clone, as a real engine would hand back: callers cannot change the stored event.
