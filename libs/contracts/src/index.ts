@@ -3,4 +3,5 @@ export * from './cloud-event.schema';
 export * from './control-api.schema';
 export * from './criteria';
 export * from './validation';
+export * from './scorecard.schema';
 export * from './openapi';

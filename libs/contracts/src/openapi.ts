@@ -1,4 +1,4 @@
-import type { TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import {
   CloudEventEnvelope,
   INTAKE_CONTENT_TYPES,
@@ -18,6 +18,7 @@ import {
   RetireBody,
   RollbackBody,
 } from './control-api.schema';
+import { DeploymentVerdict, ScorecardResponse } from './scorecard.schema';
 
 // The document is built from the same TypeBox schemas that validate requests, so it cannot drift.
 // Nested schemas are inlined, so their `$id`s would repeat: strip them all (refs use component names).
@@ -49,6 +50,27 @@ const command = (summary: string, body: TSchema | undefined, ok: Record<string, 
   responses: { ...ok, ...adminErrors },
 });
 
+// @nestjs/terminus's answer on /healthz and /readyz: each check's result under info (up) or error (down).
+const HealthBody = Type.Object(
+  {
+    status: Type.Union([Type.Literal('ok'), Type.Literal('error'), Type.Literal('shutting_down')]),
+    info: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()))),
+    error: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()))),
+    details: Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())),
+  },
+  { $id: 'Health' },
+);
+const health = (summary: string, description: string, ok: string, notOk: string) => ({
+  get: {
+    summary,
+    description,
+    responses: {
+      '200': { description: ok, content: json(ref('Health')) },
+      '503': { description: notOk, content: json(ref('Health')) },
+    },
+  },
+});
+
 const deploymentOk = { '200': { description: 'The deployment after the change', content: json(ref('DeploymentDetail')) } };
 
 export function buildOpenApiDocument(version: string): Record<string, unknown> {
@@ -66,6 +88,8 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     DeploymentSummary,
     DeploymentDetail,
     ErrorBody,
+    ScorecardResponse,
+    HealthBody,
     ...Object.values(TELEMETRY_DATA_SCHEMAS),
   ]) {
     schemas[schema.$id as string] = plain(schema);
@@ -118,7 +142,13 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           summary: 'List deployments',
           security: [{ adminToken: [] }],
           responses: {
-            '200': { description: 'Deployments', content: json({ type: 'array', items: ref('DeploymentSummary') }) },
+            '200': {
+              description: 'Deployments, each with the verdict of the last evaluation (every 5 s; absent until the first)',
+              content: json({
+                type: 'array',
+                items: { allOf: [ref('DeploymentSummary'), { type: 'object', properties: { verdict: plain(DeploymentVerdict) } }] },
+              }),
+            },
             '401': adminErrors['401'],
           },
         },
@@ -162,13 +192,49 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           parameters: [deploymentIdParam, { name: 'keyId', in: 'path', required: true, schema: { type: 'string' } }],
         },
       },
-      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
-      '/readyz': {
+      '/v1/deployments/{id}/scorecard': {
         get: {
-          summary: 'Readiness: the event store answers',
-          responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } },
+          summary: 'Does it work? Windows, before/after with always-valid 95% intervals, adoption, criteria, verdict',
+          description:
+            'Evaluated at request time, after the projector has folded in what is stored (it waits up to 2 s for that). ' +
+            'With sharded projectors, ask the one that holds the deployment (a 404 names its shard).',
+          security: [{ adminToken: [] }],
+          parameters: [deploymentIdParam],
+          responses: {
+            '200': { description: 'The scorecard', content: json(ref('Scorecard')) },
+            '401': adminErrors['401'],
+            '404': errorResponse('No deployment with that id, or it is in a shard another projector holds'),
+          },
         },
       },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          description:
+            'Prometheus text format 0.0.4: the per-deployment gauges (re-evaluated every 5 s), intake counters, projection lag and process metrics. No authentication: labels carry no users, tasks or free text.',
+          responses: {
+            '200': { description: 'The exposition', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } },
+          },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          summary: 'This document',
+          responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } },
+        },
+      },
+      '/healthz': health(
+        'Liveness',
+        'Answers during a replay too; fails only when the event store needs a restart (e.g. its writer thread died).',
+        'Alive',
+        'The event store needs a restart',
+      ),
+      '/readyz': health(
+        'Readiness',
+        'The event store answers, its last commit did not fail, and the projector has replayed the log as it stood at start.',
+        'Ready',
+        'Not ready: error says which check failed',
+      ),
     },
   };
 }

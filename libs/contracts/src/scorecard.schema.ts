@@ -1,0 +1,148 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { DeploymentPhase } from './control-api.schema';
+import { CRITERION_METRIC_IDS, CRITERION_METRICS, type CriterionMetric } from './criteria';
+import './formats';
+
+// The JSON of GET /v1/deployments/{id}/scorecard. The projector builds it in
+// libs/analytics/src/scorecard.ts (`Scorecard`); test/e2e/openapi-routes.e2e.spec.ts checks at
+// compile time that that type fits this schema, and validates a served scorecard against it.
+
+const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 timestamp' });
+const LocalDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Local date (the deployment’s time zone), YYYY-MM-DD' });
+const Count = Type.Integer({ minimum: 0 });
+// JSON has no Infinity or NaN: an interval side that the data cannot bound, or a value with
+// nothing to compute it from, is serialised as null.
+const Bound = Type.Union([Type.Number(), Type.Null()], { description: 'null when the data cannot bound this side' });
+
+const VERDICT_IDS = ['pending', 'insufficient_data', 'inconclusive', 'works', 'failing', 'rolled_back', 'retired'] as const;
+const verdict = (description: string) => Type.Union(VERDICT_IDS.map((v) => Type.Literal(v)), { description });
+export const DeploymentVerdict = verdict(
+  'pending (not live, or in ramp-up), then by precedence failing > inconclusive > insufficient_data > works; rolled_back and retired override all',
+);
+export type DeploymentVerdict = Static<typeof DeploymentVerdict>;
+
+const CriterionMetricId = Type.Union(CRITERION_METRIC_IDS.map((m) => Type.Literal(m)));
+type ComparedMetricId = { [M in CriterionMetric]: (typeof CRITERION_METRICS)[M]['comparesToBaseline'] extends true ? M : never }[CriterionMetric];
+const COMPARED_METRIC_IDS = CRITERION_METRIC_IDS.filter((m): m is ComparedMetricId => CRITERION_METRICS[m].comparesToBaseline);
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const byWeekday = <T extends TSchema>(value: T) => Type.Object(Object.fromEntries(WEEKDAYS.map((day) => [day, value])) as Record<(typeof WEEKDAYS)[number], T>, { additionalProperties: false });
+
+const Estimate = Type.Object(
+  {
+    estimate: Type.Union([Type.Number(), Type.Null()], { description: 'null when there is nothing to estimate from' }),
+    lower: Bound,
+    upper: Bound,
+    n: Type.Number({ minimum: 0, description: 'Sample size behind the estimate (tasks, or users for adoption and reversion)' }),
+  },
+  { additionalProperties: false, description: 'A value with its always-valid 95% interval' },
+);
+
+const Change = Type.Object(
+  { estimate: Type.Number(), lower: Bound, upper: Bound },
+  { additionalProperties: false, description: 'Relative change current vs baseline (-0.3 = 30% lower) with its interval' },
+);
+
+const MetricComparison = Type.Object(
+  { baseline: Type.Optional(Estimate), current: Type.Optional(Estimate), change: Type.Optional(Change) },
+  { additionalProperties: false, description: 'Absent sides have no data; change needs both' },
+);
+
+const WindowSummary = Type.Object(
+  {
+    from: LocalDate,
+    to: LocalDate,
+    days: Count,
+    daysWithTasks: Type.Integer({ minimum: 0, description: 'Days with at least one task of the window’s modes' }),
+    tasks: Type.Object({ ai: Count, assisted: Count, manual: Count }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+
+const Adoption = Type.Object(
+  {
+    activeUsers7d: Count,
+    activeUsers28d: Count,
+    eligibleUsers: Type.Union([Count, Type.Null()], { description: 'Declared on the deployment, else distinct actors seen doing tasks in the last 28 days' }),
+    adoptionRatio: Type.Union([Type.Number(), Type.Null()]),
+    adoptionInterval: Type.Union([Estimate, Type.Null()], { description: 'Wilson over the eligible users' }),
+    adoptionDropRatio: Type.Union([Type.Number(), Type.Null()], { description: '1 − active users (7d) now / peak 7-day active users within the last 28 days' }),
+    peakActiveUsers7d: Count,
+    aiTaskShare: Type.Union([Estimate, Type.Null()]),
+    reversionRatio: Type.Union([Type.Number(), Type.Null()], {
+      description: 'Adopters with no AI use for 14 days who kept doing the work manually, over recently active adopters',
+    }),
+    reversionInterval: Type.Union([Estimate, Type.Null()], { description: 'Wilson over the recently active adopters' }),
+    revertedUsers: Count,
+    recentAdopters: Count,
+    overrideRatio: Type.Union([Estimate, Type.Null()]),
+    disables7d: Count,
+  },
+  { additionalProperties: false },
+);
+
+const WeekdayPattern = Type.Object(
+  {
+    errorRatio: byWeekday(Type.Union([Type.Number(), Type.Null()], { description: 'Error ratio per local weekday over the last 8 weeks (descriptive)' })),
+    tasks: byWeekday(Count),
+    anomaly: byWeekday(Type.Boolean({ description: 'That weekday’s error ratio is significantly and repeatedly above the other days’' })),
+    weeksTested: Type.Integer({ minimum: 0, description: 'Whole weeks after ramp-up the test used; 0 = not tested yet' }),
+    overdispersion: Type.Number({ description: 'Between-day overdispersion of errors the test allowed for (1 = binomial)' }),
+  },
+  { additionalProperties: false },
+);
+
+const SampleSizes = Type.Object({ baseline: Type.Optional(Count), current: Type.Optional(Count) }, { additionalProperties: false });
+
+const CriterionResult = Type.Object(
+  {
+    metric: CriterionMetricId,
+    target: Type.Object(
+      { kind: Type.Union([Type.Literal('relativeChange'), Type.Literal('atMost'), Type.Literal('atLeast')]), value: Type.Number() },
+      { additionalProperties: false },
+    ),
+    status: Type.Union([Type.Literal('met'), Type.Literal('not_met'), Type.Literal('inconclusive'), Type.Literal('insufficient_data')]),
+    estimate: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: 'The number judged: a relative change or the current value' })),
+    lower: Type.Optional(Bound),
+    upper: Type.Optional(Bound),
+    n: Type.Optional(SampleSizes),
+    days: Type.Optional(SampleSizes),
+    reason: Type.String({ description: 'Why, in words' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ScorecardResponse = Type.Object(
+  {
+    deploymentId: Type.String(),
+    evaluatedAt: Timestamp,
+    phase: DeploymentPhase,
+    verdict: verdict('Held once reached: it changes from works to failing (or back) only on evidence as strong as the first; see verdictSince'),
+    verdictSince: Type.Optional(LocalDate),
+    criteriaVerdict: verdict('What the criteria say at this moment, before the hold rule'),
+    daysToVerdict: Type.Optional(
+      Type.Number({ minimum: 0, description: 'Days until every criterion is conclusive at the current effect and volume; absent when not estimable' }),
+    ),
+    intervals: Type.Object(
+      { confidence: Type.Number(), alwaysValid: Type.Literal(true), multiplier: Type.Number(), unit: Type.Literal('day') },
+      { additionalProperties: false, description: 'How the intervals were drawn' },
+    ),
+    windows: Type.Object(
+      { baseline: Type.Optional(WindowSummary), current: Type.Optional(WindowSummary), inRampUp: Type.Boolean() },
+      { additionalProperties: false },
+    ),
+    metrics: Type.Object(
+      Object.fromEntries(COMPARED_METRIC_IDS.map((metric) => [metric, MetricComparison])) as Record<ComparedMetricId, typeof MetricComparison>,
+      { additionalProperties: false, description: 'Before/after of each metric compared with the baseline' },
+    ),
+    adoption: Adoption,
+    weekday: WeekdayPattern,
+    criteria: Type.Array(CriterionResult),
+    flags: Type.Object(
+      { criteriaRevisedAfterGoLive: Type.Boolean(), baselineThin: Type.Boolean(), silentFor24h: Type.Boolean() },
+      { additionalProperties: false },
+    ),
+    lastEventAt: Type.Optional(Timestamp),
+  },
+  { additionalProperties: false, $id: 'Scorecard', description: 'Everything Baseliner says about one deployment now; docs/statistics.md explains the method' },
+);
+export type ScorecardResponse = Static<typeof ScorecardResponse>;
