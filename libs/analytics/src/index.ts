@@ -10,3 +10,5 @@ export * from './criteria-evaluation';
 export * from './scorecard';
 export * from './seeded-random';
 export * from './clustered-estimates';
+export * from './verdict-explanation';
+export * from './scorecard-warnings';

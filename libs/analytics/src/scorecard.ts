@@ -12,7 +12,9 @@ import {
 } from './criteria-evaluation';
 import type { DayBucket, DeploymentProjection } from './deployment-projection';
 import { DAY_MS, dayToIsoDate, localDay, utcOffsetMs } from './local-time';
+import { scorecardWarnings, type ScorecardWarning } from './scorecard-warnings';
 import { alwaysValidMultiplier } from './statistics';
+import { explainVerdict, type VerdictExplanation } from './verdict-explanation';
 import { weekdayPattern, type WeekdayPattern } from './weekday-pattern';
 import { compareWindows, windowStatistics, windowTotals, type ComparedMetric, type MetricComparison, type WindowTotals } from './window-metrics';
 import { windowsOf, type DayWindow, type Windows } from './windows';
@@ -48,6 +50,10 @@ export interface Scorecard {
   adoption: Adoption;
   weekday: WeekdayPattern;
   criteria: CriterionResult[];
+  /** Why the verdict is what it is: the deciding criterion with its numbers, in words too. */
+  decidedBy: VerdictExplanation;
+  /** Worth a look whatever the verdict (a weekday pattern, adoption dropping, errors moved downstream, silence). */
+  warnings: ScorecardWarning[];
   flags: { criteriaRevisedAfterGoLive: boolean; baselineThin: boolean; silentFor24h: boolean };
   lastEventAt?: string;
 }
@@ -229,14 +235,19 @@ export function scorecardOf(projection: DeploymentProjection, now: Date): Scorec
   const verdict = held?.verdict ?? verdictOf(deployment.phase, windows.current !== undefined, criteria);
 
   let daysToVerdict: number | undefined;
+  let criterionDays: (number | undefined)[] = [];
   if (verdict === 'inconclusive' || verdict === 'insufficient_data') {
     const perDay = currentTotals ? currentTotals.tasks / currentTotals.days : 0;
     const at = intervalsAt(inputs, z);
-    const estimates = criteria.map((c) => daysUntilConclusive(c, inputs, at, perDay));
-    if (estimates.every((d) => d !== undefined)) daysToVerdict = Math.max(...(estimates as number[]));
+    criterionDays = criteria.map((c) => daysUntilConclusive(c, inputs, at, perDay));
+    if (criterionDays.every((d) => d !== undefined)) daysToVerdict = Math.max(...(criterionDays as number[]));
   } else if (verdict === 'works' || verdict === 'failing') {
     daysToVerdict = 0;
   }
+  const verdictSince = held && dayToIsoDate(held.since);
+  const metrics = compareWindows(inputs.baseline, inputs.current, z);
+  const weekday = weekdayPattern(projection, deployment, windows);
+  const opens = deployment.wentLiveAt && localDay(Date.parse(deployment.wentLiveAt), deployment.timezone) + deployment.rampUpDays;
 
   const usesBaseline = deployment.criteria.some((c) => c.relativeChange !== undefined);
   return {
@@ -244,7 +255,7 @@ export function scorecardOf(projection: DeploymentProjection, now: Date): Scorec
     evaluatedAt: now.toISOString(),
     phase: deployment.phase,
     verdict,
-    ...(held && { verdictSince: dayToIsoDate(held.since) }),
+    ...(verdictSince && { verdictSince }),
     criteriaVerdict: evaluation.criteriaVerdict,
     ...(daysToVerdict !== undefined && { daysToVerdict }),
     intervals: { confidence: 1 - CRITERIA_ALPHA, alwaysValid: true, multiplier: z, unit: 'day' },
@@ -253,10 +264,31 @@ export function scorecardOf(projection: DeploymentProjection, now: Date): Scorec
       ...(windows.current && currentTotals && { current: summary(windows.current, currentTotals) }),
       inRampUp: windows.inRampUp,
     },
-    metrics: compareWindows(inputs.baseline, inputs.current, z),
+    metrics,
     adoption: evaluation.adoption as Adoption,
-    weekday: weekdayPattern(projection, deployment, windows),
+    weekday,
     criteria,
+    decidedBy: explainVerdict({
+      verdict,
+      criteriaVerdict: evaluation.criteriaVerdict,
+      ...(verdictSince && { verdictSince }),
+      criteria,
+      daysUntilConclusive: criterionDays,
+      phase: deployment.phase,
+      inRampUp: windows.inRampUp,
+      ...(typeof opens === 'number' && { currentWindowOpens: dayToIsoDate(opens) }),
+      ...(deployment.rolledBack && { rolledBack: deployment.rolledBack }),
+      ...(deployment.retired && { retired: deployment.retired }),
+    }),
+    warnings: scorecardWarnings({
+      now,
+      phase: deployment.phase,
+      timezone: deployment.timezone,
+      weekday,
+      ...(evaluation.adoption && { adoption: evaluation.adoption }),
+      metrics,
+      ...(projection.lastEventTime !== undefined && { lastEventTime: projection.lastEventTime }),
+    }),
     flags: {
       criteriaRevisedAfterGoLive: deployment.criteriaRevisions.length > 0,
       baselineThin: usesBaseline && (baselineTotals?.tasks ?? 0) < MIN_TASKS_PER_WINDOW,

@@ -133,6 +133,10 @@ describe('scorecards tell the stories', () => {
       ['downstream_error_ratio', 'not_met'],
     ]);
     expect(card.verdict).toBe('failing');
+    // Why: the downstream criterion, in numbers and words; and a warning that the errors moved.
+    expect(card.decidedBy).toMatchObject({ metric: 'downstream_error_ratio', status: 'not_met', estimate: card.criteria[1]!.estimate });
+    expect(card.decidedBy.sentence).toMatch(/^downstream error ratio \+\d+% \(95% interval \+\d+% to \+\d+%\) vs must not rise$/);
+    expect(card.warnings.map((w) => w.kind)).toEqual(['downstream_shift']);
   });
 
   it('an integration that breaks every Tuesday is flagged on Tuesday only', () => {
@@ -141,6 +145,9 @@ describe('scorecards tell the stories', () => {
     const card = scorecardOf(story.projection, NOW)!;
     expect(card.weekday.anomaly).toEqual({ mon: false, tue: true, wed: false, thu: false, fri: false, sat: false, sun: false });
     expect(card.weekday.errorRatio.tue).toBeGreaterThan(0.3);
+    // Shown whatever the verdict: it works overall (~10% errors against a 20% limit).
+    expect(card.verdict).toBe('works');
+    expect(card.warnings).toEqual([expect.objectContaining({ kind: 'weekday_pattern', weekday: 'tue', message: expect.stringMatching(/^Tuesdays fail more: \d+% errors vs [\d.]+% on other days/) })]);
   });
 
   it('no weekday is flagged when errors are even', () => {
@@ -157,6 +164,7 @@ describe('scorecards tell the stories', () => {
     expect(card.criteria[0]).toMatchObject({ status: 'insufficient_data', n: { baseline: 140, current: 20 } });
     // 20 tasks over the 28-day window so far → 0.714/day → 10 more tasks take 14 days.
     expect(card.daysToVerdict).toBe(14);
+    expect(card.decidedBy).toMatchObject({ metric: 'task_duration_p50', missing: 'fewer than 30 tasks in the current window', daysToVerdict: 14 });
     expect(card.flags.baselineThin).toBe(false);
   });
 
@@ -165,7 +173,7 @@ describe('scorecards tell the stories', () => {
     expect(scorecardOf(registered.projection, NOW)!.verdict).toBe('pending');
     const rampUp = new Story([{ metric: 'error_ratio', atMost: 0.1 }]).tasks(0, 3, 30, 'ai', 100, 0.01);
     const early = scorecardOf(rampUp.projection, new Date(day(3)))!;
-    expect(early).toMatchObject({ verdict: 'pending', windows: { inRampUp: true } });
+    expect(early).toMatchObject({ verdict: 'pending', windows: { inRampUp: true }, decidedBy: { short: 'ramp-up to 10-08' } });
 
     const rolledBack = new Story([{ metric: 'error_ratio', atMost: 0.1 }]).tasks(0, liveDays, 30, 'ai', 100, 0.01).lifecycle({
       type: 'RolledBack',
@@ -189,7 +197,10 @@ describe('scorecards tell the stories', () => {
     const story = new Story([{ metric: 'error_ratio', atMost: 0.1 }])
       .tasks(0, liveDays - 3, 30, 'ai', 100, 0.01)
       .lifecycle({ type: 'CriteriaRevised', data: { criteria: [{ metric: 'error_ratio', atMost: 0.2 }], reason: 'r', revisedAt: '' } });
-    expect(scorecardOf(story.projection, NOW)!.flags).toMatchObject({ criteriaRevisedAfterGoLive: true, silentFor24h: true });
+    const card = scorecardOf(story.projection, NOW)!;
+    expect(card.flags).toMatchObject({ criteriaRevisedAfterGoLive: true, silentFor24h: true });
+    // The last tasks were at 16:00 on the day three days before NOW (18:00): 74 hours.
+    expect(card.warnings).toEqual([expect.objectContaining({ kind: 'silent', silentHours: 74, short: 'silent 3d' })]);
   });
 
   it('a single bad Tuesday is an incident, not a pattern; errors halving at go-live flag no weekday', () => {

@@ -1,0 +1,190 @@
+import type { CriterionResult } from './criteria-evaluation';
+import { scorecardWarnings, type WarningInputs } from './scorecard-warnings';
+import { explainVerdict, percentInWords, targetInWords, type ExplanationInputs } from './verdict-explanation';
+import type { WeekdayPattern } from './weekday-pattern';
+import { COMPARED_METRICS, type ComparedMetric, type MetricComparison } from './window-metrics';
+
+const criterion = (result: Partial<CriterionResult> & Pick<CriterionResult, 'metric' | 'target' | 'status'>): CriterionResult => ({ reason: '', ...result });
+const inputs = (extra: Partial<ExplanationInputs> & Pick<ExplanationInputs, 'verdict' | 'criteria'>): ExplanationInputs => ({
+  criteriaVerdict: extra.verdict,
+  daysUntilConclusive: [],
+  phase: 'live',
+  inRampUp: false,
+  ...extra,
+});
+
+// Hand-worked intervals: distances to the target are measured in widths of the interval.
+const errorsUp = criterion({ metric: 'error_ratio', target: { kind: 'relativeChange', value: 0.1 }, status: 'not_met', estimate: 2.36, lower: 1.8, upper: 2.9 });
+const timeDown = criterion({ metric: 'task_duration_p50', target: { kind: 'relativeChange', value: -0.3 }, status: 'met', estimate: -0.59, lower: -0.63, upper: -0.55 });
+
+describe('the verdict explains itself', () => {
+  it('failing: names the failing criterion with its numbers and says it in words', () => {
+    const why = explainVerdict(inputs({ verdict: 'failing', criteria: [timeDown, errorsUp] }));
+    expect(why).toEqual({
+      metric: 'error_ratio',
+      status: 'not_met',
+      target: { kind: 'relativeChange', value: 0.1 },
+      estimate: 2.36,
+      lower: 1.8,
+      upper: 2.9,
+      sentence: 'error ratio +236% (95% interval +180% to +290%) vs must not rise by more than 10%',
+      short: 'errors +236% vs ≤+10%',
+    });
+  });
+
+  it('failing on two criteria: the worst first, the one whose interval lies furthest beyond its target', () => {
+    // Errors: lower 25% is 10 points over the 15% limit, the interval 10 points wide → 1.0 widths.
+    const errors = criterion({ metric: 'error_ratio', target: { kind: 'atMost', value: 0.15 }, status: 'not_met', estimate: 0.3, lower: 0.25, upper: 0.35 });
+    // Downstream: lower +230% over a 0% limit, the interval 750 points wide → 0.31 widths.
+    const downstream = criterion({ metric: 'downstream_error_ratio', target: { kind: 'relativeChange', value: 0 }, status: 'not_met', estimate: 5, lower: 2.3, upper: 9.8 });
+    const why = explainVerdict(inputs({ verdict: 'failing', criteria: [downstream, errors] }));
+    expect(why.metric).toBe('error_ratio');
+    expect(why.sentence).toBe('worst of 2 failing: error ratio 30% (95% interval 25% to 35%) vs must stay at or below 15%');
+    // Shift the errors' interval so that it lies only 0.1 widths over: downstream is now the worst.
+    const barely = { ...errors, estimate: 0.21, lower: 0.16, upper: 0.26 };
+    expect(explainVerdict(inputs({ verdict: 'failing', criteria: [barely, downstream] })).short).toBe('downstream +500% vs ≤0%');
+  });
+
+  it('works: the criterion closest to its target, the first to watch', () => {
+    // time: (−30% − −55%) / 8 points = 3.1 widths clear; errors: (0 − −45%) / 35 = 1.3; adoption: (84% − 60%) / 16 = 1.5.
+    const errors = criterion({ metric: 'error_ratio', target: { kind: 'relativeChange', value: 0 }, status: 'met', estimate: -0.66, lower: -0.8, upper: -0.45 });
+    const adoption = criterion({ metric: 'adoption_ratio', target: { kind: 'atLeast', value: 0.6 }, status: 'met', estimate: 1, lower: 0.84, upper: 1 });
+    const why = explainVerdict(inputs({ verdict: 'works', criteria: [timeDown, errors, adoption] }));
+    expect(why).toMatchObject({ metric: 'error_ratio', status: 'met' });
+    expect(why.sentence).toBe('closest to its target: error ratio -66% (95% interval -80% to -45%) vs must not rise');
+    expect(why.short).toBe('errors -66% vs ≤0%');
+  });
+
+  it('inconclusive: the criterion furthest from being decided, with the days it may take', () => {
+    // errors: |8.55% − 15%| / 18.88 points = 0.34 widths from its target; time: |−20% − −30%| / 40 = 0.25 → time.
+    const errors = criterion({ metric: 'error_ratio', target: { kind: 'atMost', value: 0.15 }, status: 'inconclusive', estimate: 0.0855, lower: 0.0302, upper: 0.219 });
+    const time = criterion({ metric: 'task_duration_p50', target: { kind: 'relativeChange', value: -0.3 }, status: 'inconclusive', estimate: -0.2, lower: -0.4, upper: 0 });
+    const why = explainVerdict(inputs({ verdict: 'inconclusive', criteria: [errors, time], daysUntilConclusive: [12, 5] }));
+    expect(why).toMatchObject({ metric: 'task_duration_p50', daysToVerdict: 5 });
+    expect(why.sentence).toBe('not yet decided: median task time -20% (95% interval -40% to 0%) vs must fall by at least 30%; about 5 more days');
+    const alone = explainVerdict(inputs({ verdict: 'inconclusive', criteria: [errors], daysUntilConclusive: [undefined] }));
+    expect(alone.sentence).toBe('not yet decided: error ratio 8.6% (95% interval 3% to 22%) vs must stay at or below 15%');
+  });
+
+  it('insufficient data: what is missing and the days to a verdict', () => {
+    const thin = criterion({ metric: 'task_duration_p50', target: { kind: 'relativeChange', value: -0.3 }, status: 'insufficient_data', reason: 'fewer than 30 tasks in the current window' });
+    const why = explainVerdict(inputs({ verdict: 'insufficient_data', criteria: [thin], daysUntilConclusive: [14] }));
+    expect(why).toEqual({
+      metric: 'task_duration_p50',
+      status: 'insufficient_data',
+      target: { kind: 'relativeChange', value: -0.3 },
+      missing: 'fewer than 30 tasks in the current window',
+      daysToVerdict: 14,
+      sentence: 'median task time: fewer than 30 tasks in the current window; about 14 more days to a verdict (must fall by at least 30%)',
+      short: 'time p50: too few tasks, ~14d',
+    });
+  });
+
+  it('a held verdict says since when, and what the criteria say today', () => {
+    const wobbly = criterion({ metric: 'error_ratio', target: { kind: 'atMost', value: 0.15 }, status: 'inconclusive', estimate: 0.1, lower: 0.05, upper: 0.2 });
+    const why = explainVerdict(inputs({ verdict: 'works', criteriaVerdict: 'inconclusive', verdictSince: '2026-11-01', criteria: [timeDown, wobbly] }));
+    expect(why.metric).toBe('error_ratio');
+    expect(why.sentence).toBe(
+      'closest to its target: error ratio 10% (95% interval 5% to 20%) vs must stay at or below 15%; held since 2026-11-01 (the criteria say inconclusive today)',
+    );
+  });
+
+  it('pending, rolled back and retired are explained without a criterion', () => {
+    const rule = criterion({ metric: 'error_ratio', target: { kind: 'atMost', value: 0.1 }, status: 'insufficient_data' });
+    expect(explainVerdict(inputs({ verdict: 'pending', criteria: [], inRampUp: true, currentWindowOpens: '2026-11-09' }))).toEqual({
+      sentence: 'in ramp-up: the first days after go-live are left out; the comparison starts on 2026-11-09',
+      short: 'ramp-up to 11-09',
+    });
+    expect(explainVerdict(inputs({ verdict: 'pending', criteria: [rule], phase: 'registered' })).short).toBe('not live yet');
+    expect(explainVerdict(inputs({ verdict: 'rolled_back', criteria: [rule], rolledBack: { at: '2026-10-21T09:00:00Z', reason: 'wrong answers' } }))).toEqual({
+      sentence: 'rolled back on 2026-10-21: wrong answers',
+      short: 'rolled back on 2026-10-21',
+    });
+    expect(explainVerdict(inputs({ verdict: 'retired', criteria: [rule], retired: { at: '2026-11-21T09:00:00Z', reason: 'no one used it', outcome: 'killed' } })).short).toBe(
+      'retired: killed',
+    );
+  });
+
+  it('says targets and numbers the way people do', () => {
+    expect(targetInWords('task_duration_p50', { kind: 'relativeChange', value: -0.3 })).toBe('must fall by at least 30%');
+    expect(targetInWords('error_ratio', { kind: 'relativeChange', value: 0 })).toBe('must not rise');
+    expect(targetInWords('cost_per_task', { kind: 'atMost', value: 0.5 })).toBe('must stay at or below $0.50');
+    expect(targetInWords('task_duration_p90', { kind: 'atMost', value: 120 })).toBe('must stay at or below 120 s');
+    expect(targetInWords('adoption_ratio', { kind: 'atLeast', value: 0.6 })).toBe('must reach at least 60%');
+    expect([percentInWords(2.3612, true), percentInWords(-0.7047, true), percentInWords(0.0855), percentInWords(0.0004, true)]).toEqual(['+236%', '-70%', '8.6%', '0%']);
+  });
+});
+
+const even = <T>(value: T) => ({ mon: value, tue: value, wed: value, thu: value, fri: value, sat: value, sun: value });
+const noChanges = Object.fromEntries(COMPARED_METRICS.map((m) => [m, {}])) as Record<ComparedMetric, MetricComparison>;
+const quiet = (extra: Partial<WarningInputs> = {}): WarningInputs => ({
+  now: new Date('2026-11-30T23:00:00Z'),
+  phase: 'live',
+  timezone: 'America/New_York',
+  weekday: { errorRatio: even(0.03), tasks: even(200), anomaly: even(false), weeksTested: 5, overdispersion: 1 },
+  metrics: noChanges,
+  lastEventTime: Date.parse('2026-11-30T22:55:00Z'),
+  ...extra,
+});
+
+describe('scorecard warnings', () => {
+  it('none for a quiet, even deployment', () => {
+    expect(scorecardWarnings(quiet())).toEqual([]);
+  });
+
+  it('a weekday that fails more, against the other six days together', () => {
+    // Tuesdays 66 errors in 200 tasks; the other days 6 × 200 tasks at 3% → 36 in 1,200 = 3%.
+    const weekday: WeekdayPattern = { ...quiet().weekday, errorRatio: { ...even(0.03), tue: 0.33 }, anomaly: { ...even(false), tue: true } };
+    expect(scorecardWarnings(quiet({ weekday }))).toEqual([
+      {
+        kind: 'weekday_pattern',
+        weekday: 'tue',
+        errorRatio: 0.33,
+        otherDaysErrorRatio: expect.closeTo(0.03, 10),
+        weeksTested: 5,
+        message: 'Tuesdays fail more: 33% errors vs 3% on other days (last 8 weeks, America/New_York time)',
+        short: 'tue errors 33%',
+      },
+    ]);
+  });
+
+  it('adoption down by more than half from its peak, as the alert rule says', () => {
+    const adoption = { adoptionDropRatio: 0.6, activeUsers7d: 4, peakActiveUsers7d: 10 } as WarningInputs['adoption'];
+    expect(scorecardWarnings(quiet({ adoption }))).toEqual([
+      expect.objectContaining({
+        kind: 'adoption_drop',
+        dropRatio: 0.6,
+        message: 'adoption dropped 60% from its recent peak: 4 active users this week, 10 at the peak (last 28 days)',
+      }),
+    ]);
+    expect(scorecardWarnings(quiet({ adoption: { ...adoption, adoptionDropRatio: 0.5 } as WarningInputs['adoption'] }))).toEqual([]);
+  });
+
+  it('errors down at the step and up downstream, both beyond doubt', () => {
+    const metrics = {
+      ...noChanges,
+      error_ratio: { change: { estimate: -0.77, lower: -0.88, upper: -0.54 } },
+      downstream_error_ratio: { change: { estimate: 5, lower: 2.3, upper: 9.8 } },
+    };
+    expect(scorecardWarnings(quiet({ metrics }))).toEqual([
+      expect.objectContaining({ kind: 'downstream_shift', message: 'errors moved downstream: -77% at this step, +500% found later (both beyond doubt)' }),
+    ]);
+    // Downstream errors that may not have risen are no warning.
+    const unsure = { ...metrics, downstream_error_ratio: { change: { estimate: 0.4, lower: -0.1, upper: 1.2 } } };
+    expect(scorecardWarnings(quiet({ metrics: unsure }))).toEqual([]);
+  });
+
+  it('a live deployment silent for over a day; not once it is retired', () => {
+    const lastEventTime = Date.parse('2026-11-29T15:00:00Z'); // 32 h before now
+    expect(scorecardWarnings(quiet({ lastEventTime }))).toEqual([
+      {
+        kind: 'silent',
+        silentHours: 32,
+        lastEventAt: '2026-11-29T15:00:00.000Z',
+        message: 'no events for 32 h (last at 2026-11-29T15:00:00.000Z): is the integration still sending?',
+        short: 'silent 32h',
+      },
+    ]);
+    expect(scorecardWarnings(quiet({ lastEventTime, phase: 'retired' }))).toEqual([]);
+  });
+});
