@@ -1,0 +1,125 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { ProjectorService } from '@baseliner/projector';
+import { eventually } from '../support/eventually';
+import { describeRequiring } from '../support/requires';
+import { exited, onLines } from '../support/run-ts';
+import { client, deploymentWithKey, startTestServer, taskCompleted, type TestServer } from '../support/test-server';
+
+// `npm run prometheus:local`: the host's Prometheus with deploy/local/prometheus.yml scraping a
+// Baseliner on this machine. Run here as a user runs it, with PORT pointing at the test server
+// (the only change the script makes to the config) and Prometheus on a free port.
+const root = resolve(__dirname, '..', '..');
+const localConfig = join(root, 'deploy/local/prometheus.yml');
+const promtool = spawnSync('promtool', ['--version']).error;
+const prometheus = spawnSync('prometheus', ['--version']).error;
+const missing = promtool || prometheus ? 'prometheus and promtool not installed (Debian: apt-get install prometheus)' : undefined;
+
+function freePort(): Promise<number> {
+  return new Promise((ok) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => ok(port));
+    });
+  });
+}
+
+interface QueryResult {
+  status: string;
+  data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
+}
+
+describeRequiring('Prometheus without Docker (npm run prometheus:local)', missing, 'the prometheus Debian package', () => {
+  let server: TestServer;
+  let runner: ChildProcess;
+  let dataDir: string;
+  let promUrl: string;
+  let output = '';
+  const query = async (expr: string): Promise<QueryResult> => {
+    try {
+      return (await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as QueryResult;
+    } catch {
+      return { status: 'unreachable' };
+    }
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const key = await deploymentWithKey(server.url, server.adminToken, 'doc-review');
+    const sent = await client(server.url, key).post('/v1/events', [taskCompleted('doc-review'), taskCompleted('doc-review', {}, { outcome: 'error' })]);
+    expect(sent.status).toBe(202);
+    await server.app.get(ProjectorService).catchUp();
+    await server.app.get(ProjectorService).evaluate();
+
+    dataDir = mkdtempSync(join(tmpdir(), 'baseliner-local-prometheus-'));
+    const port = await freePort();
+    promUrl = `http://127.0.0.1:${port}`;
+    const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const [command, ...args] = packageJson.scripts['prometheus:local']?.split(' ') ?? [];
+    expect(command).toBe('node');
+    runner = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, PORT: new URL(server.url).port, PROMETHEUS_PORT: String(port), PROMETHEUS_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    onLines(runner.stdout, (line) => (output += `${line}\n`));
+    onLines(runner.stderr, (line) => (output += `${line}\n`));
+    // The script says where things are once it has written its config and started Prometheus.
+    await eventually(async () => output, (text) => text.includes('Prometheus on') || runner.exitCode !== null, 15_000, 100);
+    expect({ running: runner.exitCode === null, output }).toMatchObject({ running: true });
+  }, 30_000);
+
+  afterAll(async () => {
+    if (runner) {
+      runner.kill('SIGINT');
+      await exited(runner);
+    }
+    await server?.dispose();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('passes promtool check config, rules included', () => {
+    const check = spawnSync('promtool', ['check', 'config', localConfig], { encoding: 'utf8' });
+    expect({ status: check.status, output: check.stdout + check.stderr }).toMatchObject({ status: 0 });
+    expect(check.stdout).toMatch(/SUCCESS: 1 rule files found/);
+    expect(check.stdout).toMatch(/baseliner-rules\.yaml[\s\S]*SUCCESS: \d+ rules found/);
+  });
+
+  it('runs the config as it is in the repository, but for the scrape target', () => {
+    const original = parse(readFileSync(localConfig, 'utf8'));
+    const written = parse(readFileSync(join(dataDir, 'prometheus.yml'), 'utf8'));
+    expect(original.scrape_configs[0].static_configs[0].targets).toEqual(['localhost:3000']);
+    expect(written.scrape_configs[0].static_configs[0].targets).toEqual([`localhost:${new URL(server.url).port}`]);
+    expect(written.rule_files).toEqual(original.rule_files.map((pattern: string) => resolve(root, 'deploy/local', pattern)));
+    const same = (config: Record<string, any>) => ({ ...config, rule_files: undefined, scrape_configs: [{ ...config.scrape_configs[0], static_configs: undefined }] });
+    expect(same(written)).toEqual(same(original));
+    expect(output).toMatch(new RegExp(`Prometheus on http://localhost:\\d+, scraping Baseliner at http://localhost:${new URL(server.url).port}/metrics`));
+  });
+
+  it('scrapes the server: the target is up and Baseliner’s per-deployment metrics are there', async () => {
+    const up = await eventually(() => query('up{job="baseliner"}'), (r) => r.data?.result[0]?.value[1] === '1', 60_000, 500);
+    expect({ up: up.data?.result[0]?.value[1], output }).toMatchObject({ up: '1' });
+    const verdict = await eventually(() => query('baseliner_deployment_verdict{deployment="doc-review"} == 1'), (r) => (r.data?.result.length ?? 0) > 0, 30_000, 500);
+    expect(verdict.data?.result.map((r) => r.metric.verdict)).toEqual(['pending']);
+  }, 90_000);
+
+  it('evaluates the generated recording rules on what it scraped', async () => {
+    // rate() needs two scrapes, then one rule evaluation: about 10 s at the config's 5 s intervals.
+    const accepted = await eventually(
+      () => query('baseliner:events_received:rate5m{result="accepted"}'),
+      (r) => (r.data?.result.length ?? 0) > 0,
+      60_000,
+      500,
+    );
+    expect(accepted.data?.result).toHaveLength(1);
+    const silence = await query('baseliner:deployment_silence:seconds{deployment="doc-review"}');
+    expect(Number(silence.data?.result[0]?.value[1])).toBeGreaterThan(0);
+    const rules = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as { data: { groups: { name: string; rules: { health: string }[] }[] } };
+    expect(rules.data.groups.map((g) => g.name).sort()).toEqual(['baseliner.alerts', 'baseliner.recording']);
+    expect(rules.data.groups.flatMap((g) => g.rules).filter((r) => r.health !== 'ok' && r.health !== 'unknown')).toEqual([]);
+  }, 90_000);
+});
