@@ -3,9 +3,10 @@ import { ControlModule } from '@baseliner/control';
 import { IntakeModule } from '@baseliner/intake';
 import { KafkaIntakeModule } from '@baseliner/kafka-intake';
 import { PlatformModule, type PlatformOptions } from '@baseliner/platform';
+import { WebModule } from '@baseliner/web';
 import { ProjectorModule, type ProjectorOptions } from '@baseliner/projector';
 
-/** Everything in one process on one port: control, intake (HTTP, and Kafka when brokers are set) and the read side. */
+/** Everything in one process on one port: control, intake (HTTP, and Kafka when brokers are set), the read side and its pages. */
 @Module({})
 export class BaselinerAppModule {
   static forRoot(options: PlatformOptions, projector: Partial<ProjectorOptions> = {}): DynamicModule {
@@ -17,6 +18,7 @@ export class BaselinerAppModule {
         IntakeModule,
         ...(options.config.kafka ? [KafkaIntakeModule.forRoot()] : []),
         ProjectorModule.forRoot(projector),
+        WebModule,
       ],
     };
   }

@@ -1,7 +1,7 @@
 import type { TaskMode, TelemetryEvent } from '@baseliner/contracts';
 import { evolve, initialDeploymentState, type DeploymentEvent, type DeploymentState } from '@baseliner/domain';
 import { addToSketch, emptySketch, type DurationSketch } from './duration-sketch';
-import { localDay } from './local-time';
+import { localDay, localHour } from './local-time';
 
 /** Tasks of one mode on one local day. */
 export interface ModeDay {
@@ -28,6 +28,11 @@ export interface DayBucket {
   aiUses: number;
   feedbackCount: number;
   feedbackSum: number;
+  /**
+   * Tasks and errors (error or rework) by local hour, [tasks, errors] keyed 0–23, for the
+   * weekday × hour view; kept for the last HOURLY_DAYS days only, so memory stays per day.
+   */
+  hourly?: Record<number, [number, number]>;
 }
 
 /** One pseudonymous actor, for adoption and reversion. Times are epoch ms of event time. */
@@ -53,6 +58,8 @@ export interface DeploymentProjection {
   /** Latest event time received (epoch ms). */
   lastEventTime?: number;
   events: number;
+  /** The latest local day with events; hourly tallies are kept for days close to it. */
+  newestDay?: number;
   /**
    * What the criteria said at the end of each past local day (`scorecard.ts`, the verdict track):
    * [weight of the events on or before that day, verdict]. A cache derived from the rest, kept
@@ -60,6 +67,9 @@ export interface DeploymentProjection {
    */
   verdictTrack?: { lifecycle: string; days: Record<number, [number, string]> };
 }
+
+/** Days (before the latest) whose tasks are kept by hour: the weekday pattern's eight weeks. */
+export const HOURLY_DAYS = 56;
 
 /** AI days kept per actor: enough for the peak of 7-day active users over 28 days, with room for backfill. */
 const AI_DAYS_KEPT = 60;
@@ -82,6 +92,16 @@ export function emptyDay(): DayBucket {
     feedbackCount: 0,
     feedbackSum: 0,
   };
+}
+
+/** A new day arrived: drop the hourly tallies of days that left the kept span. */
+function forgetOldHours(projection: DeploymentProjection, day: number): void {
+  if (day <= (projection.newestDay ?? -Infinity)) return;
+  projection.newestDay = day;
+  for (const key of Object.keys(projection.days)) {
+    const old = Number(key);
+    if (old <= day - HOURLY_DAYS) delete (projection.days[old] as DayBucket).hourly;
+  }
 }
 
 /** One mode's tasks on a day, before the first. */
@@ -119,7 +139,11 @@ export function applyTelemetryEvent(projection: DeploymentProjection, event: Tel
   const at = Date.parse(event.time);
   if (!Number.isFinite(at)) return;
   const day = localDay(at, projection.timezone);
-  const bucket = (projection.days[day] ??= emptyDay());
+  let bucket = projection.days[day];
+  if (!bucket) {
+    bucket = projection.days[day] = emptyDay();
+    forgetOldHours(projection, day);
+  }
   projection.events += 1;
   projection.lastEventTime = Math.max(projection.lastEventTime ?? at, at);
   switch (event.type) {
@@ -129,6 +153,12 @@ export function applyTelemetryEvent(projection: DeploymentProjection, event: Tel
       modeDay.tasks += 1;
       modeDay[outcome] += 1;
       addToSketch(modeDay.durations, durationSeconds);
+      if (day > (projection.newestDay ?? day) - HOURLY_DAYS) {
+        const hour = localHour(at, projection.timezone);
+        const tally = ((bucket.hourly ??= {})[hour] ??= [0, 0]);
+        tally[0] += 1;
+        if (outcome === 'error' || outcome === 'rework') tally[1] += 1;
+      }
       if (typeof costUsd === 'number') {
         modeDay.costCount += 1;
         modeDay.costSum += costUsd;

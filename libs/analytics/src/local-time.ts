@@ -45,6 +45,12 @@ export function localDay(epochMs: number, timeZone: string): number {
   return Math.floor((epochMs + utcOffsetMs(epochMs, timeZone)) / DAY_MS);
 }
 
+/** The local hour of the day in `timeZone`, 0–23. */
+export function localHour(epochMs: number, timeZone: string): number {
+  const local = epochMs + utcOffsetMs(epochMs, timeZone);
+  return Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
+}
+
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 

@@ -6,3 +6,4 @@ export * from './deployment/owner.rules';
 export * from './deployment/criteria.rules';
 export * from './intake/event-admission';
 export * from './stored-events';
+export * from './viewer/viewer-tokens';

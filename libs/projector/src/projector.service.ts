@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Gauge, type Registry } from 'prom-client';
 import { performance } from 'node:perf_hooks';
-import { scorecardOf, type Scorecard } from '@baseliner/analytics';
+import { scorecardOf, type DeploymentProjection, type Scorecard } from '@baseliner/analytics';
 import {
   EVENT_STORE,
   providesShardLeases,
@@ -305,6 +305,22 @@ export class ProjectorService implements OnModuleInit, BeforeApplicationShutdown
   scorecard(deploymentId: string): Scorecard | undefined {
     const projection = this.state.deployments[deploymentId];
     return projection ? scorecardOf(projection, this.clock.now()) : undefined;
+  }
+
+  /** The read model of one deployment, for the pages' charts (read-only: never change it). */
+  projectionOf(deploymentId: string): DeploymentProjection | undefined {
+    return this.state.deployments[deploymentId];
+  }
+
+  /** Every deployment this projector holds, with the scorecard of the last evaluation (for listings and pages). */
+  portfolio(): { projection: DeploymentProjection; scorecard?: Scorecard }[] {
+    return Object.values(this.state.deployments).map((projection) => ({ projection, scorecard: this.scorecards.get(projection.id) }));
+  }
+
+  /** Describes the shards this projector holds ("all", or which of how many). */
+  heldShards(): { all: boolean; description: string } {
+    const shards = this.state.shards;
+    return { all: this.shardCount <= 1, description: shards.describe() };
   }
 
   /** When this projector holds only some shards: which, for messages about the others. */

@@ -16,6 +16,8 @@ export interface AppConfig {
   projectorShards: number;
   /** The Kafka intake, when BASELINER_KAFKA_BROKERS is set. */
   kafka?: { brokers: string[]; topic: string; groupId: string; clientId: string };
+  /** Grafana's base URL (BASELINER_GRAFANA_URL): the pages link each deployment to its dashboard. */
+  grafanaUrl?: string;
   /** From the environment when set; otherwise generated into the data dir on first start. */
   adminToken?: string;
   actorKey?: string;
@@ -115,6 +117,7 @@ export function loadConfiguration(env: Env): AppConfig {
     }
     kafka = { brokers: list, topic, groupId, clientId: env.BASELINER_KAFKA_CLIENT_ID?.trim() || 'baseliner' };
   }
+  const grafanaUrl = connectionString(env, 'BASELINER_GRAFANA_URL', ['http:', 'https:'], false)?.replace(/\/+$/, '');
   const adminToken = secret(env, 'BASELINER_ADMIN_TOKEN');
   const actorKey = secret(env, 'BASELINER_ACTOR_KEY');
   if (store !== 'sqlite') {
@@ -133,6 +136,7 @@ export function loadConfiguration(env: Env): AppConfig {
     ...(kurrentdbUrl && { kurrentdbUrl }),
     projectorShards,
     ...(kafka && { kafka }),
+    ...(grafanaUrl && { grafanaUrl }),
     ...(adminToken && { adminToken }),
     ...(actorKey && { actorKey }),
     ingestRateLimit: integer(env, 'BASELINER_INGEST_RATE_LIMIT', 1000, 0, 1_000_000),

@@ -1,0 +1,50 @@
+/** The pages' only stylesheet, served from /assets/pages.css (no build step, nothing from a CDN). */
+export const PAGES_CSS = `
+:root{--fg:#1b1f24;--muted:#505a66;--line:#d6dbe1;--bg:#fff;--panel:#f5f7f9;--works:#0b6b2e;--works-bg:#dcf3e3;--failing:#a3121b;--failing-bg:#fde2e2;--inconclusive:#7a4b00;--inconclusive-bg:#fdf0d2;--neutral:#3c4650;--neutral-bg:#e8ecf0;--accent:#1f5fbf}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+a{color:var(--accent)}a:focus-visible,button:focus-visible,select:focus-visible,input:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+header.top{display:flex;gap:1rem;align-items:center;justify-content:space-between;padding:.6rem 1.2rem;border-bottom:1px solid var(--line);background:var(--panel)}
+header.top .brand{font-weight:700;text-decoration:none;color:var(--fg)}
+header.top form{margin:0}
+main{padding:1rem 1.2rem;max-width:1200px}
+h1{font-size:1.4rem;margin:.2rem 0 .6rem}h2{font-size:1.1rem;margin:1.6rem 0 .5rem}
+.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:.5rem;background:#fff;padding:.3rem}
+caption{text-align:left;padding:.2rem 0}
+table{border-collapse:collapse;width:100%;font-size:14px}
+th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+th{font-weight:600;color:var(--muted)}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.badge{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-weight:600;font-size:13px;white-space:nowrap}
+.v-works,.s-met{color:var(--works);background:var(--works-bg)}
+.v-failing,.s-not_met{color:var(--failing);background:var(--failing-bg)}
+.v-inconclusive,.s-inconclusive{color:var(--inconclusive);background:var(--inconclusive-bg)}
+.v-insufficient_data,.v-pending,.v-rolled_back,.v-retired,.s-insufficient_data{color:var(--neutral);background:var(--neutral-bg)}
+.warn{color:var(--inconclusive);font-size:13px}
+.muted{color:var(--muted)}
+.filters{display:flex;gap:.8rem;align-items:end;margin:.4rem 0 .8rem;flex-wrap:wrap}
+.filters label{display:flex;flex-direction:column;font-size:13px;color:var(--muted)}
+select,input,button{font:inherit;padding:.25rem .5rem;border:1px solid #8a96a3;border-radius:4px;background:#fff;color:var(--fg)}
+button{cursor:pointer;background:var(--panel)}
+.summary{display:flex;gap:1rem;flex-wrap:wrap;margin:.3rem 0 1rem}
+.summary div{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:.4rem .7rem}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:1rem}
+figure.chart{margin:0;padding:.5rem;border:1px solid var(--line);border-radius:6px}
+figure.chart h3{margin:0 0 .3rem;font-size:.95rem}
+figure.chart svg{width:100%;height:auto;display:block}
+figure.heatmap{max-width:620px}
+figcaption{font-size:12px;color:var(--muted);display:flex;gap:.8rem;flex-wrap:wrap}
+.key::before{content:"";display:inline-block;width:14px;height:3px;margin-right:4px;vertical-align:middle;background:currentColor}
+.key.dashed::before{background:repeating-linear-gradient(90deg,currentColor 0 4px,transparent 4px 7px)}
+.band-key::before{height:10px;background:#c9d8ef}
+svg .grid{stroke:#e6e9ed}svg .tick,svg .marker-label{font-size:10px;fill:var(--muted)}
+svg .line{fill:none;stroke-width:2}svg .line.dashed{stroke-dasharray:5 3}
+svg .band{fill:#c9d8ef;opacity:.7}svg .span{fill:#f1f1f1}svg .marker{stroke:#6b7682;stroke-dasharray:3 3}
+.t-base{color:#6b7682;stroke:#6b7682}.t-now{color:#1f5fbf;stroke:#1f5fbf}.t-alt{color:#b3541e;stroke:#b3541e}.t-good{color:#0b6b2e;stroke:#0b6b2e}
+svg .heat{fill:#1f5fbf}svg .h0{fill:#eef2f6}svg .h1{fill-opacity:.2}svg .h2{fill-opacity:.4}svg .h3{fill-opacity:.6}svg .h4{fill-opacity:.8}svg .h5{fill-opacity:1}
+ol.timeline{list-style:none;padding:0;margin:0}ol.timeline li{padding:.3rem 0;border-bottom:1px solid var(--line)}
+ol.timeline time{display:inline-block;min-width:11rem;color:var(--muted);font-variant-numeric:tabular-nums}
+.signin{max-width:28rem;margin:3rem auto}.signin input{width:100%;margin:.3rem 0 .8rem}
+.error{color:var(--failing);background:var(--failing-bg);padding:.4rem .6rem;border-radius:4px}
+p.empty{color:var(--muted);font-style:italic}
+`;

@@ -1,0 +1,180 @@
+import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { gzipSync } from 'node:zlib';
+import { localDay } from '@baseliner/analytics';
+import { isDeploymentEvent, type DeploymentEvent } from '@baseliner/domain';
+import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
+import { APP_CONFIG, CLOCK, storedEventCodec, type AppConfig, type Clock } from '@baseliner/platform';
+import { ProjectorService } from '@baseliner/projector';
+import { dailySeries, durationDistribution, weekdayHourGrid } from './deployment-series';
+import { html } from './html';
+import { ViewerAccess, type Viewer } from './viewer-access';
+import { deploymentView } from './views/deployment.view';
+import { page } from './views/layout';
+import { PAGES_CSS } from './views/pages.css';
+import { PHASE_FILTERS, portfolioRows, portfolioView, VERDICT_FILTERS } from './views/portfolio.view';
+import { signInView } from './views/sign-in.view';
+
+const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f5fbf"/><path d="M3 11h10M3 7h6" stroke="#fff" stroke-width="2"/></svg>';
+
+export const SESSION_COOKIE = 'baseliner_session';
+/** A signed-in browser stays signed in this long (the token itself can be revoked sooner). */
+const SESSION_MAX_AGE_SECONDS = 7 * 86_400;
+/** Days drawn before the baseline starts, at most, so a long history does not crowd the charts. */
+const MAX_CHART_DAYS = 180;
+
+// Read-only pages: nothing but this origin's stylesheet, no scripts at all, not framable.
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+function cookieValue(request: FastifyRequest, name: string): string | undefined {
+  for (const part of String(request.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+/** Only a path on this site: never another origin ("//evil", "https://…") after sign-in. */
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) ? next : '/';
+}
+
+function isHttps(request: FastifyRequest): boolean {
+  return request.protocol === 'https' || String(request.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https';
+}
+
+/** The portfolio, each deployment's page, and signing in to see them. */
+@Controller()
+export class WebController {
+  constructor(
+    private readonly projector: ProjectorService,
+    private readonly access: ViewerAccess,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('assets/pages.css')
+  stylesheet(@Res() reply: FastifyReply): void {
+    void reply.headers({ 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }).send(PAGES_CSS);
+  }
+
+  @Get('assets/favicon.svg')
+  favicon(@Res() reply: FastifyReply): void {
+    void reply.headers({ 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' }).send(FAVICON_SVG);
+  }
+
+  @Get()
+  async portfolio(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('verdict') verdict?: string, @Query('phase') phase?: string): Promise<void> {
+    const viewer = await this.viewerOf(request, reply);
+    if (!viewer) return;
+    const now = this.clock.now().getTime();
+    const filter = {
+      verdict: (VERDICT_FILTERS as readonly string[]).includes(verdict ?? '') ? verdict : undefined,
+      phase: (PHASE_FILTERS as readonly string[]).includes(phase ?? '') ? phase : undefined,
+    };
+    const rows = portfolioRows(this.projector.portfolio(), now);
+    this.send(request, reply, 200, page('Deployments', portfolioView(rows, filter, now, this.projector.heldShards()), viewer));
+  }
+
+  @Get('deployments/:id')
+  async deployment(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const viewer = await this.viewerOf(request, reply);
+    if (!viewer) return;
+    const projection = this.projector.projectionOf(id);
+    const scorecard = this.projector.scorecard(id);
+    const deployment = projection?.lifecycle;
+    if (!projection || !scorecard || deployment?.status !== 'registered') {
+      const { held, shard } = this.projector.shardOf(id);
+      const why = held ? html`No deployment "${id}". <a href="/">See all deployments</a>.` : html`Deployment "${id}" is in shard ${shard}, which another projector holds: open its pages there.`;
+      this.send(request, reply, 404, page('Not found', html`<h1>Not found</h1><p>${why}</p>`, viewer));
+      return;
+    }
+    const now = this.clock.now();
+    const zone = deployment.timezone;
+    const today = localDay(now.getTime(), zone);
+    const day = (iso: string | undefined) => (iso ? localDay(Date.parse(iso), zone) : undefined);
+    const goLive = day(deployment.wentLiveAt);
+    const baselineFrom = scorecard.windows.baseline ? Math.floor(Date.parse(scorecard.windows.baseline.from) / 86_400_000) : undefined;
+    const firstDay = Math.min(...Object.keys(projection.days).map(Number), today);
+    const fromDay = Math.max(baselineFrom ?? firstDay, today - MAX_CHART_DAYS);
+    const toWindow = (w?: { from: string; to: string }) => (w ? { fromDay: Date.parse(w.from) / 86_400_000, toDay: Date.parse(w.to) / 86_400_000 } : undefined);
+    const history = (await this.store.readStream(`deployment-${id}`))
+      .map((recorded) => ({ event: storedEventCodec.decode(recorded) as { type: string }, recordedAt: recorded.recordedAt }))
+      .filter((entry) => isDeploymentEvent(entry.event)) as { event: DeploymentEvent; recordedAt: Date }[];
+    const body = deploymentView({
+      deployment,
+      projection,
+      scorecard,
+      daily: dailySeries(projection, fromDay, today),
+      durations: durationDistribution(projection, toWindow(scorecard.windows.baseline), toWindow(scorecard.windows.current)),
+      grid: weekdayHourGrid(projection, today),
+      history,
+      marks: {
+        goLive,
+        rampUpEnd: goLive !== undefined ? goLive + deployment.rampUpDays : undefined,
+        rolledBack: day(deployment.rolledBack?.at),
+      },
+      grafanaUrl: this.config.grafanaUrl,
+      now: now.getTime(),
+    });
+    this.send(request, reply, 200, page(deployment.name, body, viewer));
+  }
+
+  @Get('sign-in')
+  signInForm(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('next') next?: string): void {
+    this.send(request, reply, 200, page('Sign in', signInView(safeNext(next))));
+  }
+
+  @Post('sign-in')
+  async signIn(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    const next = safeNext(form.next);
+    const token = typeof form.token === 'string' ? form.token.trim() : '';
+    const viewer = await this.access.check(token);
+    if (!viewer) {
+      const problem = token ? 'That token is not valid (wrong, or revoked). Ask your admin for a viewer token.' : 'Paste a token to sign in.';
+      this.send(request, reply, 401, page('Sign in', signInView(next, problem)));
+      return;
+    }
+    const secure = isHttps(request) ? '; Secure' : '';
+    void reply
+      .code(303)
+      .headers({ ...SECURITY_HEADERS, location: next, 'set-cookie': `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MAX_AGE_SECONDS}${secure}` })
+      .send();
+  }
+
+  @Post('sign-out')
+  signOut(@Res() reply: FastifyReply): void {
+    void reply
+      .code(303)
+      .headers({ ...SECURITY_HEADERS, location: '/sign-in', 'set-cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` })
+      .send();
+  }
+
+  /** The signed-in viewer, or a redirect to the sign-in page (and undefined). */
+  private async viewerOf(request: FastifyRequest, reply: FastifyReply): Promise<Viewer | undefined> {
+    const viewer = await this.access.check(cookieValue(request, SESSION_COOKIE));
+    if (!viewer) {
+      void reply
+        .code(303)
+        .headers({ ...SECURITY_HEADERS, location: `/sign-in?next=${encodeURIComponent(request.url)}` })
+        .send();
+    }
+    return viewer;
+  }
+
+  /** HTML, gzipped when the browser takes it (a 1,000-row portfolio shrinks about tenfold). */
+  private send(request: FastifyRequest, reply: FastifyReply, status: number, body: string): void {
+    const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? '')) && body.length > 1024;
+    void reply
+      .code(status)
+      .headers({ ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', vary: 'accept-encoding', ...(gzip && { 'content-encoding': 'gzip' }) })
+      .send(gzip ? gzipSync(body, { level: 6 }) : body);
+  }
+}

@@ -1,0 +1,27 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '@baseliner/platform';
+import { ViewerAccess } from './viewer-access';
+import { WebController } from './web.controller';
+
+/** The sign-in form is the only form: small, plain URL-encoded. */
+const FORM_BODY_LIMIT = 8 * 1024;
+
+/** Server-rendered pages over the projector's read models; needs the ProjectorModule in the same app. */
+@Module({ controllers: [WebController], providers: [ViewerAccess] })
+export class WebModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify || fastify.hasContentTypeParser('application/x-www-form-urlencoded')) return;
+    fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (request, body, done) => {
+      if (request.routeOptions?.url !== '/sign-in') {
+        done(new ApiError(415, 'unsupported_media_type', 'Send JSON (application/json); forms are taken only by the sign-in page'));
+        return;
+      }
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+  }
+}
