@@ -23,7 +23,7 @@ export type ScorecardWarning =
   | (Said & {
       kind: 'weekday_pattern';
       weekday: Weekday;
-      /** That weekday's error ratio over the last 8 weeks, and the other six days' together. */
+      /** That weekday's error ratio over the whole weeks tested, and the other six days' together. */
       errorRatio: number;
       otherDaysErrorRatio: number;
       weeksTested: number;
@@ -61,22 +61,25 @@ const WEEKDAY_NAMES: Record<Weekday, string> = {
 
 function weekdayWarnings({ weekday, timezone }: WarningInputs): ScorecardWarning[] {
   return WEEKDAYS.filter((w) => weekday.anomaly[w]).map((w) => {
+    // The figures the test judged: the whole weeks since ramp-up, not the baseline weeks that the
+    // descriptive eight weeks may still hold.
     let otherErrors = 0;
     let otherTasks = 0;
     for (const other of WEEKDAYS) {
       if (other === w) continue;
-      otherTasks += weekday.tasks[other];
-      otherErrors += (weekday.errorRatio[other] ?? 0) * weekday.tasks[other];
+      otherTasks += weekday.testedTasks[other];
+      otherErrors += weekday.testedErrors[other];
     }
-    const errorRatio = weekday.errorRatio[w] ?? 0;
+    const errorRatio = weekday.testedTasks[w] > 0 ? weekday.testedErrors[w] / weekday.testedTasks[w] : 0;
     const otherDaysErrorRatio = otherTasks > 0 ? otherErrors / otherTasks : 0;
+    const weeks = weekday.weeksTested === 1 ? 'the last week' : `the last ${weekday.weeksTested} weeks`;
     return {
       kind: 'weekday_pattern',
       weekday: w,
       errorRatio,
       otherDaysErrorRatio,
       weeksTested: weekday.weeksTested,
-      message: `${WEEKDAY_NAMES[w]} fail more: ${percentInWords(errorRatio)} errors vs ${percentInWords(otherDaysErrorRatio)} on other days (last 8 weeks, ${timezone} time)`,
+      message: `${WEEKDAY_NAMES[w]} fail more: ${percentInWords(errorRatio)} errors vs ${percentInWords(otherDaysErrorRatio)} on other days (${weeks}, ${timezone} time)`,
       short: `${w} errors ${percentInWords(errorRatio)}`,
     };
   });

@@ -126,11 +126,17 @@ export function clearance(result: CriterionResult): number {
   return perWidth(distance, result);
 }
 
-/** How far the whole interval lies on the bad side of the target, in interval widths: positive when not met. */
+/**
+ * How far the estimate misses its target, as people read it: in percentage points for changes and
+ * ratios (adoption 0% against 60% misses by 0.6), relative to the target for seconds and dollars.
+ * Positive on the bad side.
+ */
 export function shortfall(result: CriterionResult): number {
   if (!judged(result)) return -Infinity;
-  const distance = wantsAtMost(result) ? result.lower - result.target.value : result.target.value - result.upper;
-  return perWidth(distance, result);
+  const { kind, value } = result.target;
+  const miss = wantsAtMost(result) ? result.estimate - value : value - result.estimate;
+  if (kind === 'relativeChange' || isRatioMetric(result.metric)) return miss;
+  return value > 0 ? miss / value : miss;
 }
 
 /** How far the estimate sits from the target, in interval widths: near 0 = far from being decided. */
@@ -195,11 +201,11 @@ function shortMissing(missing: string): string {
 }
 
 /**
- * Which criterion decides the verdict, and why in words. Failing: the criterion that fails
- * furthest beyond its target (in interval widths). Works: the one closest to its target, the
- * first to watch. Inconclusive: the one furthest from being decided (estimate nearest its target
- * relative to its interval). Insufficient data: the one that needs the most days, with what is
- * missing. A verdict held from an earlier day says so.
+ * Which criterion decides the verdict, and why in words. Failing: the failing criterion that
+ * misses its target by most (see `shortfall`). Works: the one whose interval is closest to its
+ * target in interval widths, the first that could turn. Inconclusive: the one furthest from being
+ * decided (estimate nearest its target relative to its interval). Insufficient data: the one that
+ * needs the most days, with what is missing. A verdict held from an earlier day says so.
  */
 export function explainVerdict(inputs: ExplanationInputs): VerdictExplanation {
   const { verdict, criteria } = inputs;

@@ -32,17 +32,19 @@ describe('the verdict explains itself', () => {
     });
   });
 
-  it('failing on two criteria: the worst first, the one whose interval lies furthest beyond its target', () => {
-    // Errors: lower 25% is 10 points over the 15% limit, the interval 10 points wide → 1.0 widths.
-    const errors = criterion({ metric: 'error_ratio', target: { kind: 'atMost', value: 0.15 }, status: 'not_met', estimate: 0.3, lower: 0.25, upper: 0.35 });
-    // Downstream: lower +230% over a 0% limit, the interval 750 points wide → 0.31 widths.
-    const downstream = criterion({ metric: 'downstream_error_ratio', target: { kind: 'relativeChange', value: 0 }, status: 'not_met', estimate: 5, lower: 2.3, upper: 9.8 });
-    const why = explainVerdict(inputs({ verdict: 'failing', criteria: [downstream, errors] }));
-    expect(why.metric).toBe('error_ratio');
-    expect(why.sentence).toBe('worst of 2 failing: error ratio 30% (95% interval 25% to 35%) vs must stay at or below 15%');
-    // Shift the errors' interval so that it lies only 0.1 widths over: downstream is now the worst.
-    const barely = { ...errors, estimate: 0.21, lower: 0.16, upper: 0.26 };
-    expect(explainVerdict(inputs({ verdict: 'failing', criteria: [barely, downstream] })).short).toBe('downstream +500% vs ≤0%');
+  it('failing on two criteria: the worst first, the one that misses its target by most', () => {
+    // Adoption 0% against at least 50%: 50 points short. Time -4% against -20%: 16 points short.
+    const adoption = criterion({ metric: 'adoption_ratio', target: { kind: 'atLeast', value: 0.5 }, status: 'not_met', estimate: 0, lower: 0, upper: 0.43 });
+    const time = criterion({ metric: 'task_duration_p50', target: { kind: 'relativeChange', value: -0.2 }, status: 'not_met', estimate: -0.04, lower: -0.1, upper: 0.02 });
+    const why = explainVerdict(inputs({ verdict: 'failing', criteria: [time, adoption] }));
+    expect(why.metric).toBe('adoption_ratio');
+    expect(why.sentence).toBe('worst of 2 failing: adoption 0% (95% interval 0% to 43%) vs must reach at least 50%');
+    // Seconds and dollars miss relative to their target: 150 s against at most 120 s is 25% over, less than 50 points.
+    const p90 = criterion({ metric: 'task_duration_p90', target: { kind: 'atMost', value: 120 }, status: 'not_met', estimate: 150, lower: 130, upper: 170 });
+    expect(explainVerdict(inputs({ verdict: 'failing', criteria: [p90, adoption] })).metric).toBe('adoption_ratio');
+    // 300 s is 150% over: now the time is the worst.
+    const slow = { ...p90, estimate: 300, lower: 250, upper: 350 };
+    expect(explainVerdict(inputs({ verdict: 'failing', criteria: [adoption, slow] })).short).toBe('time p90 300 s vs ≤120 s');
   });
 
   it('works: the criterion closest to its target, the first to watch', () => {
@@ -121,7 +123,7 @@ const quiet = (extra: Partial<WarningInputs> = {}): WarningInputs => ({
   now: new Date('2026-11-30T23:00:00Z'),
   phase: 'live',
   timezone: 'America/New_York',
-  weekday: { errorRatio: even(0.03), tasks: even(200), anomaly: even(false), weeksTested: 5, overdispersion: 1 },
+  weekday: { errorRatio: even(0.03), tasks: even(200), anomaly: even(false), weeksTested: 5, overdispersion: 1, testedTasks: even(125), testedErrors: even(3) },
   metrics: noChanges,
   lastEventTime: Date.parse('2026-11-30T22:55:00Z'),
   ...extra,
@@ -132,18 +134,24 @@ describe('scorecard warnings', () => {
     expect(scorecardWarnings(quiet())).toEqual([]);
   });
 
-  it('a weekday that fails more, against the other six days together', () => {
-    // Tuesdays 66 errors in 200 tasks; the other days 6 × 200 tasks at 3% → 36 in 1,200 = 3%.
-    const weekday: WeekdayPattern = { ...quiet().weekday, errorRatio: { ...even(0.03), tue: 0.33 }, anomaly: { ...even(false), tue: true } };
+  it('a weekday that fails more, against the other six days together, over the weeks tested', () => {
+    // Tested weeks: Tuesdays 25 errors in 125 tasks = 20%; the other days 6 × 3 errors in 6 × 125 tasks = 2.4%.
+    // (The descriptive eight weeks, which may hold baseline days, are not what the test judged.)
+    const weekday: WeekdayPattern = {
+      ...quiet().weekday,
+      errorRatio: { ...even(0.05), tue: 0.15 },
+      anomaly: { ...even(false), tue: true },
+      testedErrors: { ...even(3), tue: 25 },
+    };
     expect(scorecardWarnings(quiet({ weekday }))).toEqual([
       {
         kind: 'weekday_pattern',
         weekday: 'tue',
-        errorRatio: 0.33,
-        otherDaysErrorRatio: expect.closeTo(0.03, 10),
+        errorRatio: 0.2,
+        otherDaysErrorRatio: 0.024,
         weeksTested: 5,
-        message: 'Tuesdays fail more: 33% errors vs 3% on other days (last 8 weeks, America/New_York time)',
-        short: 'tue errors 33%',
+        message: 'Tuesdays fail more: 20% errors vs 2.4% on other days (the last 5 weeks, America/New_York time)',
+        short: 'tue errors 20%',
       },
     ]);
   });

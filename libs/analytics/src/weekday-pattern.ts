@@ -21,6 +21,9 @@ export interface WeekdayPattern {
   anomaly: Record<Weekday, boolean>;
   /** Whole weeks (seven-day blocks ending yesterday) after ramp-up that the test used; 0 = not tested yet. */
   weeksTested: number;
+  /** Tasks and errors per weekday over those whole weeks: the figures the test judged (zeros when not tested). */
+  testedTasks: Record<Weekday, number>;
+  testedErrors: Record<Weekday, number>;
   /** Between-day overdispersion of errors the test allowed for (1 = binomial). */
   overdispersion: number;
 }
@@ -78,7 +81,8 @@ export function weekdayPattern(projection: DeploymentProjection, deployment: Reg
     errorRatio: byWeekday((w) => ((tasks[w] as number) > 0 ? (errors[w] as number) / (tasks[w] as number) : null)),
     tasks: byWeekday((w) => tasks[w] as number),
   };
-  const none = { ...descriptive, anomaly: byWeekday(() => false), weeksTested: 0, overdispersion: 1 };
+  const untested = { testedTasks: byWeekday(() => 0), testedErrors: byWeekday(() => 0) };
+  const none = { ...descriptive, anomaly: byWeekday(() => false), weeksTested: 0, overdispersion: 1, ...untested };
   if (!windows.current || !deployment.wentLiveAt) return none;
 
   // Whole weeks: the latest seven-day blocks that end yesterday (a week holds each weekday once),
@@ -102,7 +106,8 @@ export function weekdayPattern(projection: DeploymentProjection, deployment: Reg
   }
   const totalTasks = n.reduce((a, b) => a + b, 0);
   const totalErrors = e.reduce((a, b) => a + b, 0);
-  if (totalTasks === 0 || totalErrors === 0) return { ...none, weeksTested: weeks };
+  const tested = { testedTasks: byWeekday((w) => n[w] as number), testedErrors: byWeekday((w) => e[w] as number) };
+  if (totalTasks === 0 || totalErrors === 0) return { ...none, weeksTested: weeks, ...tested };
 
   // Overdispersion of days around their own weekday's rate.
   let chiSquare = 0;
@@ -150,5 +155,5 @@ export function weekdayPattern(projection: DeploymentProjection, deployment: Reg
     if (p > WEEKDAY_ALPHA / (WEEKDAYS.length - k)) break;
     if (standsOut[w]) anomalous.add(w);
   }
-  return { ...descriptive, anomaly: byWeekday((w) => anomalous.has(w)), weeksTested: weeks, overdispersion };
+  return { ...descriptive, anomaly: byWeekday((w) => anomalous.has(w)), weeksTested: weeks, overdispersion, ...tested };
 }

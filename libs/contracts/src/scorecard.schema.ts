@@ -87,6 +87,8 @@ const WeekdayPattern = Type.Object(
     anomaly: byWeekday(Type.Boolean({ description: 'That weekday’s error ratio is significantly and repeatedly above the other days’' })),
     weeksTested: Type.Integer({ minimum: 0, description: 'Whole weeks after ramp-up the test used; 0 = not tested yet' }),
     overdispersion: Type.Number({ description: 'Between-day overdispersion of errors the test allowed for (1 = binomial)' }),
+    testedTasks: byWeekday(Type.Integer({ minimum: 0, description: 'Tasks per weekday over the whole weeks tested (0 when not tested)' })),
+    testedErrors: byWeekday(Type.Integer({ minimum: 0, description: 'Errors (error or rework) per weekday over the whole weeks tested' })),
   },
   { additionalProperties: false },
 );
@@ -109,6 +111,55 @@ const CriterionResult = Type.Object(
     reason: Type.String({ description: 'Why, in words' }),
   },
   { additionalProperties: false },
+);
+
+const CriterionTarget = Type.Object(
+  { kind: Type.Union([Type.Literal('relativeChange'), Type.Literal('atMost'), Type.Literal('atLeast')]), value: Type.Number() },
+  { additionalProperties: false },
+);
+
+const VerdictExplanation = Type.Object(
+  {
+    metric: Type.Optional(CriterionMetricId),
+    status: Type.Optional(Type.Union([Type.Literal('met'), Type.Literal('not_met'), Type.Literal('inconclusive'), Type.Literal('insufficient_data')])),
+    target: Type.Optional(CriterionTarget),
+    estimate: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: 'The number judged: a relative change or the current value' })),
+    lower: Type.Optional(Bound),
+    upper: Type.Optional(Bound),
+    missing: Type.Optional(Type.String({ description: 'insufficient_data: what is missing, in words' })),
+    daysToVerdict: Type.Optional(Type.Number({ minimum: 0, description: 'Days until this criterion is conclusive, where estimable' })),
+    sentence: Type.String({ description: 'One line, e.g. "error ratio +236% (95% interval +180% to +290%) vs must not rise by more than 10%"' }),
+    short: Type.String({ description: 'A few words for a table cell, e.g. "errors +236% vs ≤+10%"' }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Why the verdict is what it is. The deciding criterion: failing, the one that misses its target by most; works, the one closest to its target; inconclusive, the one furthest from being decided; insufficient_data, the one needing the most days. No criterion for pending, rolled_back, retired.',
+  },
+);
+
+// One object with the fields of every kind (optional where only some kinds have them).
+const ScorecardWarning = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('weekday_pattern'), Type.Literal('adoption_drop'), Type.Literal('downstream_shift'), Type.Literal('silent')], {
+      description:
+        'weekday_pattern: a local weekday fails significantly more (baseliner_weekday_anomaly); adoption_drop: active users (7d) below half of their peak in the last 28 days; downstream_shift: errors significantly down at the step and up downstream; silent: a live deployment with no events for over 24 hours — the same thresholds as the alert rules',
+    }),
+    message: Type.String({ description: 'One line for people' }),
+    short: Type.String({ description: 'A few words for a table cell' }),
+    weekday: Type.Optional(Type.Union(WEEKDAYS.map((d) => Type.Literal(d)), { description: 'weekday_pattern' })),
+    errorRatio: Type.Optional(Type.Number({ description: 'weekday_pattern: that weekday’s error ratio over the whole weeks tested' })),
+    otherDaysErrorRatio: Type.Optional(Type.Number({ description: 'weekday_pattern: the other six days’ error ratio over the same weeks' })),
+    weeksTested: Type.Optional(Count),
+    dropRatio: Type.Optional(Type.Number({ description: 'adoption_drop: 1 − active users (7d) / peak' })),
+    activeUsers7d: Type.Optional(Count),
+    peakActiveUsers7d: Type.Optional(Count),
+    errorChange: Type.Optional(Type.Number({ description: 'downstream_shift: relative change of the error ratio' })),
+    downstreamErrorChange: Type.Optional(Type.Number({ description: 'downstream_shift: relative change of the downstream error ratio' })),
+    silentHours: Type.Optional(Type.Union([Count, Type.Null()], { description: 'silent: hours since the last event; null when live with no events yet' })),
+    lastEventAt: Type.Optional(Timestamp),
+  },
+  { additionalProperties: false, description: 'Worth a look whatever the verdict' },
 );
 
 export const ScorecardResponse = Type.Object(
@@ -137,6 +188,8 @@ export const ScorecardResponse = Type.Object(
     adoption: Adoption,
     weekday: WeekdayPattern,
     criteria: Type.Array(CriterionResult),
+    decidedBy: VerdictExplanation,
+    warnings: Type.Array(ScorecardWarning),
     flags: Type.Object(
       { criteriaRevisedAfterGoLive: Type.Boolean(), baselineThin: Type.Boolean(), silentFor24h: Type.Boolean() },
       { additionalProperties: false },
