@@ -5,8 +5,9 @@ import { ApiError } from '@baseliner/platform';
 import { ViewerAccess } from './viewer-access';
 import { WebController } from './web.controller';
 
-/** The sign-in form is the only form: small, plain URL-encoded. */
+/** The sign-in and sign-out forms are the only forms: small, plain URL-encoded. */
 const FORM_BODY_LIMIT = 8 * 1024;
+const FORM_ROUTES = new Set(['/sign-in', '/sign-out']);
 
 /** Server-rendered pages over the projector's read models; needs the ProjectorModule in the same app. */
 @Module({ controllers: [WebController], providers: [ViewerAccess] })
@@ -17,8 +18,8 @@ export class WebModule implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify || fastify.hasContentTypeParser('application/x-www-form-urlencoded')) return;
     fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (request, body, done) => {
-      if (request.routeOptions?.url !== '/sign-in') {
-        done(new ApiError(415, 'unsupported_media_type', 'Send JSON (application/json); forms are taken only by the sign-in page'));
+      if (!FORM_ROUTES.has(request.routeOptions?.url ?? '')) {
+        done(new ApiError(415, 'unsupported_media_type', 'Send JSON (application/json); forms are taken only by /sign-in and /sign-out'));
         return;
       }
       done(null, Object.fromEntries(new URLSearchParams(body as string)));

@@ -23,7 +23,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .warn{color:var(--inconclusive);font-size:13px}
 .muted{color:var(--muted)}
 .filters{display:flex;gap:.8rem;align-items:end;margin:.4rem 0 .8rem;flex-wrap:wrap}
-.filters label{display:flex;flex-direction:column;font-size:13px;color:var(--muted)}
+.filters div{display:flex;flex-direction:column}.filters label{font-size:13px;color:var(--muted)}
 select,input,button{font:inherit;padding:.25rem .5rem;border:1px solid #8a96a3;border-radius:4px;background:#fff;color:var(--fg)}
 button{cursor:pointer;background:var(--panel)}
 .summary{display:flex;gap:1rem;flex-wrap:wrap;margin:.3rem 0 1rem}

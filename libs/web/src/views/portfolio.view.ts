@@ -61,12 +61,12 @@ export function portfolioView(rows: PortfolioRow[], filter: PortfolioFilter, now
   const shown = rows.filter((r) => (!filter.verdict || r.verdict === filter.verdict) && (!filter.phase || r.phase === filter.phase));
   return html`<h1>Deployments</h1>
 ${shards.all ? '' : html`<p class="muted">This projector holds shards ${shards.description}: deployments in other shards are on the other projectors' pages.</p>`}
-<div class="summary" aria-label="Verdicts">${VERDICT_FILTERS.filter((v) => counts.has(v)).map(
+<div class="summary" aria-label="Verdict counts">${VERDICT_FILTERS.filter((v) => counts.has(v)).map(
     (v) => html`<div><span class="badge v-${v}">${verdictLabel(v)}</span> ${counts.get(v)}</div>`,
   )}</div>
 <form class="filters" method="get" action="/">
-<label>Verdict<select name="verdict">${option('', filter.verdict, 'any')}${VERDICT_FILTERS.map((v) => option(v, filter.verdict))}</select></label>
-<label>Phase<select name="phase">${option('', filter.phase, 'any')}${PHASE_FILTERS.map((p) => option(p, filter.phase))}</select></label>
+<div><label for="filter-verdict">Verdict</label><select id="filter-verdict" name="verdict">${option('', filter.verdict, 'any')}${VERDICT_FILTERS.map((v) => option(v, filter.verdict))}</select></div>
+<div><label for="filter-phase">Phase</label><select id="filter-phase" name="phase">${option('', filter.phase, 'any')}${PHASE_FILTERS.map((p) => option(p, filter.phase))}</select></div>
 <button type="submit">Filter</button>
 </form>
 ${

@@ -1,0 +1,241 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { runDemo, type RunningDemo } from '../../apps/demo/src/demo';
+import { CHROMIUM_PATH, chromiumMissing } from '../support/chromium';
+import { eventually } from '../support/eventually';
+import { describeRequiring } from '../support/requires';
+
+// The pages in a real browser, on the demo's data: sign in, the portfolio shows the same verdicts
+// as the JSON API, each deployment page draws its charts, keyboard and axe-core are happy, and a
+// revoked viewer token stops working. Screenshots go to reports/screenshots/ (CI keeps them).
+const SCREENSHOTS = resolve(__dirname, '../../reports/screenshots');
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+describeRequiring('web pages in Chromium', chromiumMissing, 'Chromium (Debian package chromium)', () => {
+  let dir: string;
+  let demo: RunningDemo;
+  let browser: Browser;
+  const api = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${demo.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${demo.adminToken}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: response.status === 204 ? undefined : await response.json() };
+  };
+
+  /** A fresh browser context, with every console error and every URL it visited recorded. */
+  async function openContext(options: { bypassCSP?: boolean } = {}) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+    const consoleErrors: string[] = [];
+    const urls: string[] = [];
+    context.on('page', (p) => watch(p));
+    const watch = (p: Page) => {
+      p.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
+      p.on('pageerror', (error) => consoleErrors.push(error.message));
+      p.on('request', (request) => urls.push(request.url()));
+    };
+    const page = await context.newPage();
+    return { context, page, consoleErrors, urls };
+  }
+
+  async function signIn(page: Page, token: string, path = '/') {
+    await page.goto(`${demo.url}${path}`);
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await page.getByLabel('Token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname === path);
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'baseliner-pages-'));
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    demo = await runDemo({ port: 0, dataDir: join(dir, 'data'), live: false });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('asks for a token, refuses a wrong one, and keeps the right one in an httpOnly SameSite cookie, never in a URL', async () => {
+    const { context, page, urls, consoleErrors } = await openContext();
+    await page.goto(`${demo.url}/deployments/dispatch`);
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await page.getByLabel('Token').fill('bvt_000000000000.not-a-real-token-at-all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await containsText(page.getByRole('alert'), 'not valid');
+    expect(await context.cookies()).toEqual([]);
+
+    await page.getByLabel('Token').fill(demo.adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname === '/deployments/dispatch');
+    const [cookie] = await context.cookies();
+    expect(cookie).toMatchObject({ name: 'baseliner_session', httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(urls.filter((url) => url.includes(demo.adminToken) || url.includes(encodeURIComponent(demo.adminToken)))).toEqual([]);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((url) => url.pathname === '/sign-in');
+    expect(await context.cookies()).toEqual([]);
+    await page.goto(`${demo.url}/`);
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    expect(consoleErrors.filter((e) => !e.includes('401'))).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it("shows every deployment with the API's verdict and why, worst first, and filters by verdict", async () => {
+    const { context, page, consoleErrors } = await openContext();
+    await signIn(page, demo.adminToken);
+    const listed = (await api('GET', '/v1/deployments')).body as { id: string }[];
+    const rows = page.locator('tbody tr');
+    await hasCount(rows, listed.length);
+    const shown: { id: string; verdict: string; why: string }[] = [];
+    for (const row of await rows.all()) {
+      const cells = row.locator('td');
+      shown.push({
+        id: (await cells.nth(0).locator('a').innerText()).trim(),
+        verdict: (await cells.nth(4).innerText()).trim(),
+        why: (await cells.nth(5).innerText()).trim(),
+      });
+    }
+    for (const { id, verdict, why } of shown) {
+      const card = (await api('GET', `/v1/deployments/${id}/scorecard`)).body as { verdict: string; decidedBy: { sentence: string }; warnings: { message: string }[] };
+      expect(verdict).toBe(card.verdict.replace(/_/g, ' '));
+      expect(why).toContain(card.decidedBy.sentence);
+      for (const warning of card.warnings) expect(why).toContain(warning.message);
+    }
+    const rank = ['failing', 'inconclusive', 'insufficient data', 'pending', 'works', 'rolled back', 'retired'];
+    const ranks = shown.map((s) => rank.indexOf(s.verdict));
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    await page.screenshot({ path: join(SCREENSHOTS, 'portfolio.png'), fullPage: true });
+
+    const failing = shown.filter((s) => s.verdict === 'failing').map((s) => s.id);
+    expect(failing.length).toBeGreaterThan(0);
+    await page.getByLabel('Verdict', { exact: true }).selectOption('failing');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL((url) => url.searchParams.get('verdict') === 'failing');
+    await hasCount(page.locator('tbody tr'), failing.length);
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('draws each deployment page: criteria, non-empty charts, the weekday × hour grid and the lifecycle', async () => {
+    const { context, page, consoleErrors } = await openContext();
+    await signIn(page, demo.adminToken);
+    for (const { id } of (await api('GET', '/v1/deployments')).body as { id: string }[]) {
+      await page.goto(`${demo.url}/deployments/${id}`);
+      await containsText(page.getByRole('heading', { level: 1 }), id);
+      const card = (await api('GET', `/v1/deployments/${id}/scorecard`)).body as { criteria: unknown[]; metrics: { cost_per_task: { current?: unknown; baseline?: unknown } } };
+      await hasCount(page.locator('table tbody tr'), card.criteria.length);
+      // Five charts, each a drawn line (a path with segments) — cost only where tasks reported one —
+      // and 7 × 24 cells in the grid.
+      const hasCost = Boolean(card.metrics.cost_per_task.current ?? card.metrics.cost_per_task.baseline);
+      const charts = page.locator('figure.chart:not(.heatmap) svg');
+      await hasCount(charts, hasCost ? 5 : 4);
+      if (!hasCost) await containsText(page.locator('.charts'), 'No data to draw yet');
+      for (const chart of await charts.all()) {
+        const drawn = await chart.locator('path.line').evaluateAll((paths) => paths.filter((p) => (p.getAttribute('d') ?? '').length > 20).length);
+        expect(drawn).toBeGreaterThan(0);
+      }
+      await hasCount(page.locator('figure.heatmap rect.heat'), 7 * 24);
+      await containsText(page.locator('ol.timeline li').first(), 'Registered');
+      await containsText(page.locator('ol.timeline'), 'Went live');
+      await page.screenshot({ path: join(SCREENSHOTS, `deployment-${id}.png`), fullPage: true });
+    }
+    await page.goto(`${demo.url}/deployments/no-such-thing`);
+    await hasText(page.getByRole('heading', { level: 1 }), 'Not found');
+    expect(consoleErrors.filter((e) => !e.includes('404'))).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('works from the keyboard alone: skip link, then the filters, then each deployment link', async () => {
+    const { context, page } = await openContext();
+    await signIn(page, demo.adminToken);
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').innerText()).toBe('Skip to content');
+    // Tab on until a deployment link has focus, then open it with Enter.
+    let focused = '';
+    for (let i = 0; i < 15 && !focused.startsWith('/deployments/'); i += 1) {
+      await page.keyboard.press('Tab');
+      focused = (await page.locator(':focus').getAttribute('href')) ?? '';
+    }
+    expect(focused).toMatch(/^\/deployments\//);
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.pathname === focused);
+    await context.close();
+  }, 60_000);
+
+  it('has no serious or critical accessibility violations (axe-core)', async () => {
+    // The pages allow no scripts at all (CSP); this context bypasses that to run axe in them.
+    const { context, page } = await openContext({ bypassCSP: true });
+    await signIn(page, demo.adminToken);
+    const violations: string[] = [];
+    for (const path of ['/', '/deployments/invoice-sync', '/deployments/dispatch']) {
+      await page.goto(`${demo.url}${path}`);
+      await page.evaluate(AXE_SOURCE);
+      const result = (await page.evaluate('axe.run()')) as {
+        violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
+        passes: unknown[];
+      };
+      expect(result.passes.length).toBeGreaterThan(10); // axe really looked at the page
+      for (const v of result.violations) {
+        if (v.impact === 'serious' || v.impact === 'critical') violations.push(`${path}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      }
+    }
+    expect(violations).toEqual([]);
+    await page.goto(`${demo.url}/sign-in`);
+    await context.close();
+  }, 60_000);
+
+  it('lets a viewer token in until it is revoked', async () => {
+    const issued = await api('POST', '/v1/viewer-tokens', { name: 'finance team' });
+    expect(issued.status).toBe(201);
+    const { tokenId, token } = issued.body as { tokenId: string; token: string };
+    expect(token).toMatch(/^bvt_/);
+    expect(((await api('GET', '/v1/viewer-tokens')).body as { tokenId: string; name: string }[]).find((t) => t.tokenId === tokenId)).toMatchObject({ name: 'finance team' });
+    // A viewer token opens the pages, not the API.
+    expect((await fetch(`${demo.url}/v1/deployments`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+
+    const { context, page } = await openContext();
+    await signIn(page, token);
+    await containsText(page.locator('header.top'), 'Signed in as finance team');
+    expect((await api('DELETE', `/v1/viewer-tokens/${tokenId}`)).status).toBe(204);
+    const landed = await eventually(
+      async () => {
+        await page.goto(`${demo.url}/`);
+        return new URL(page.url()).pathname;
+      },
+      (path) => path === '/sign-in',
+      10_000,
+    );
+    expect(landed).toBe('/sign-in');
+    await context.close();
+  }, 60_000);
+
+  it('refuses a viewer token without a name, and an unknown one on revoke, saying what to do', async () => {
+    const nameless = await api('POST', '/v1/viewer-tokens', {});
+    expect(nameless.status).toBe(422);
+    expect(JSON.stringify(nameless.body)).toContain('who holds the token');
+    const unknown = await api('DELETE', '/v1/viewer-tokens/0123456789ab');
+    expect(unknown.status).toBe(404);
+    expect(JSON.stringify(unknown.body)).toContain('GET /v1/viewer-tokens');
+  });
+});
+
+/** Waits (up to 5 s) for a locator's text to satisfy `ok`, then asserts it, so a failure shows the text. */
+async function textOf(locator: Locator, ok: (text: string) => boolean): Promise<string> {
+  return eventually(() => locator.innerText().catch(() => ''), ok, 5_000, 100);
+}
+async function containsText(locator: Locator, text: string): Promise<void> {
+  expect(await textOf(locator, (t) => t.includes(text))).toContain(text);
+}
+async function hasText(locator: Locator, text: string): Promise<void> {
+  expect((await textOf(locator, (t) => t.trim() === text)).trim()).toBe(text);
+}
+async function hasCount(locator: Locator, count: number): Promise<void> {
+  expect(await eventually(() => locator.count(), (n) => n === count, 5_000, 100)).toBe(count);
+}
