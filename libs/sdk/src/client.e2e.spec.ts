@@ -1,7 +1,8 @@
+import { createServer, type Socket } from 'node:net';
 import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
 import { exited, onLines, spawnTs } from '../../../test/support/run-ts';
 import { deploymentWithKey, startTestServer, type TestServer } from '../../../test/support/test-server';
-import { BaselinerClient, QueueFullError, type BaselinerClientOptions, type Rejection } from './client';
+import { BaselinerClient, DeliveryError, QueueFullError, type BaselinerClientOptions, type Rejection } from './client';
 import { stableId } from './events';
 
 const quickRetries = { baseDelayMs: 20, maxDelayMs: 200 };
@@ -118,7 +119,148 @@ describe('SDK against the real server', () => {
     client.aiUsed({ actor: 'a' });
     await client.close();
     expect(requests).toBe(1);
-    expect(errors[0]).toMatchObject({ name: 'DeliveryError', status: 401 });
+    expect(errors[0]).toMatchObject({ name: 'DeliveryError', problem: 'unauthorized', status: 401, url: `${server.url}/v1/events` });
+  });
+
+  describe('without onError or onRejected', () => {
+    let warnings: string[];
+    let warn: jest.SpyInstance;
+    beforeEach(() => {
+      warnings = [];
+      warn = jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warnings.push(args.join(' ')));
+    });
+    afterEach(() => warn.mockRestore());
+
+    it('warns once that the ingest key was refused and what to do, however many batches it drops', async () => {
+      const client = sdk({ ingestKey: 'blk_000000000000.wrongwrongwrongwrongwrong', batchSize: 2 });
+      for (let i = 0; i < 5; i += 1) client.aiUsed({ actor: 'a' });
+      await client.close();
+      expect(client.stats).toMatchObject({ failed: 5, accepted: 0 });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(`[baseliner] Baseliner at ${server.url} refused the ingest key blk_000000000000… (401: Missing or unknown ingest key). Check the ingestKey option`);
+      expect(warnings[0]).toContain('it must be a current key of deployment "sdk"');
+      expect(warnings[0]).toContain('2 events were dropped');
+      expect(warnings[0]).not.toContain('wrongwrong');
+    });
+
+    it('warns once per rejection reason, with the server\'s message and the event', async () => {
+      const client = sdk();
+      const bad = client.taskCompleted({ taskId: 't', mode: 'ai', outcome: 'success', durationSeconds: -1 });
+      client.taskCompleted({ taskId: 't', mode: 'ai', outcome: 'success', durationSeconds: -2 });
+      client.taskCompleted({ taskId: 't', mode: 'ai', outcome: 'success', durationSeconds: 1 });
+      await client.flush();
+      client.taskCompleted({ taskId: 't', mode: 'ai', outcome: 'success', durationSeconds: -3 });
+      await client.close();
+      expect(client.stats).toMatchObject({ accepted: 1, rejected: 3 });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(new RegExp(`^\\[baseliner\\] Baseliner refused 2 events \\(invalid_data\\), e\\.g\\. task\\.completed ${bad.id}: .*durationSeconds`));
+      expect(warnings[0]).toContain('not retried');
+    });
+
+    it('says when url is not the base URL of a Baseliner server (404)', async () => {
+      const client = sdk({ url: `${server.url}/api` });
+      client.aiUsed({ actor: 'a' });
+      await client.close();
+      expect(warnings).toEqual([expect.stringContaining(`${server.url}/api/v1/events answered 404`)]);
+      expect(warnings[0]).toContain('is url the base URL of a Baseliner server');
+    });
+
+    it('is silent when the caller handles errors and refusals', async () => {
+      const errors: Error[] = [];
+      const rejections: Rejection[] = [];
+      const client = sdk({ ingestKey: 'blk_000000000000.wrongwrongwrongwrongwrong', onError: (e) => errors.push(e) });
+      client.aiUsed({ actor: 'a' });
+      await client.close();
+      const refusing = sdk({ onRejected: (r) => rejections.push(...r) });
+      refusing.taskCompleted({ taskId: 't', mode: 'ai', outcome: 'success', durationSeconds: -1 });
+      await refusing.close();
+      expect([errors.length, rejections.length]).toEqual([1, 1]);
+      expect(warnings).toEqual([]);
+    });
+  });
+});
+
+describe('SDK with nothing to talk to', () => {
+  /** A loopback port with nothing listening on it. */
+  const closedPort = async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise((resolve) => probe.close(resolve));
+    return port;
+  };
+  const options = (url: string, extra: Partial<BaselinerClientOptions> = {}): BaselinerClientOptions => ({
+    url,
+    ingestKey: 'blk_000000000000.wrongwrongwrongwrongwrong',
+    deployment: 'sdk',
+    source: 'sdk-test',
+    ...extra,
+  });
+
+  it('close() gives up after its timeout on a closed port, saying how many events did not reach which URL', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const errors: DeliveryError[] = [];
+    const undelivered: number[] = [];
+    const client = new BaselinerClient(options(url, { onError: (e, events) => (errors.push(e as DeliveryError), undelivered.push(events.length)) }));
+    for (let i = 0; i < 4; i += 1) client.aiUsed({ actor: 'a' });
+    const started = Date.now();
+    await client.close({ timeoutMs: 500 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(undelivered).toEqual([4]);
+    expect(errors[0]).toMatchObject({ problem: 'not_delivered', url: `${url}/v1/events` });
+    expect(errors[0]?.message).toContain(`Gave up after 500 ms: 4 events were not delivered to ${url}/v1/events.`);
+    expect(errors[0]?.message).toContain(`Last problem: Cannot reach Baseliner at ${url} (connect ECONNREFUSED`);
+    expect(client.stats).toMatchObject({ failed: 4, accepted: 0 });
+    expect(() => client.aiUsed({ actor: 'a' })).toThrow('Baseliner client is closed');
+  });
+
+  it('by default warns once that the server cannot be reached, then once what close() gave up', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const warnings: string[] = [];
+    const warn = jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warnings.push(args.join(' ')));
+    try {
+      const client = new BaselinerClient(options(url, { baseDelayMs: 20, maxDelayMs: 50, maxAttempts: 1_000 }));
+      for (let i = 0; i < 3; i += 1) client.aiUsed({ actor: 'a' });
+      await client.close({ timeoutMs: 400 });
+      expect(client.stats.retries).toBeGreaterThan(1);
+      expect(warnings).toEqual([
+        expect.stringMatching(new RegExp(`^\\[baseliner\\] Cannot reach Baseliner at ${url} \\(connect ECONNREFUSED .*\\): is the server running, and is url right\\? Retrying`)),
+        expect.stringContaining(`[baseliner] Gave up after 400 ms: 3 events were not delivered to ${url}/v1/events.`),
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('close() also stops a request the server never answers, without waiting for its timeout', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket)); // reads nothing, answers nothing
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    try {
+      const errors: Error[] = [];
+      const requests: string[] = [];
+      const watched: typeof fetch = (...args) =>
+        fetch(...args).then(
+          (response) => (requests.push(`answered ${response.status}`), response),
+          (error: Error) => (requests.push(error.name), Promise.reject(error)),
+        );
+      const client = new BaselinerClient(options(url, { requestTimeoutMs: 60_000, fetch: watched, onError: (e) => errors.push(e) }));
+      for (let i = 0; i < 3; i += 1) client.aiUsed({ actor: 'a' });
+      void client.flush();
+      await new Promise((r) => setTimeout(r, 200)); // the request is on its way, unanswered
+      expect(client.pending).toBe(0);
+      const started = Date.now();
+      await client.close({ timeoutMs: 300 });
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(errors.map((e) => e.message)).toEqual([`Gave up after 300 ms: 3 events were not delivered to ${url}/v1/events. ${url} had not answered yet. To wait longer, pass close({ timeoutMs }) or the closeTimeoutMs option.`]);
+      // The request is aborted, not left open to its 60 s timeout (which would keep a process from exiting).
+      expect(requests).toEqual(['AbortError']);
+      expect(client.stats.failed).toBe(3);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
 
