@@ -43,8 +43,10 @@ describe('the baseliner CLI', () => {
 
     const status = await cli(server, ['status']);
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/deployment.*owner.*phase.*days live.*verdict/);
-    expect(status.stdout).toMatch(/triage.*Dana Reyes.*live.*0.*pending/);
+    // Adoption and days live are shown when 120 columns have room for them (they do here; reversion does not).
+    expect(status.stdout).toMatch(/deployment.*owner.*days live.*verdict.*why.*adoption.*last event/);
+    expect(status.stdout.split('\n').filter((line) => [...line].length > 120)).toEqual([]);
+    expect(status.stdout).toMatch(/triage.*Dana Reyes.*0.*pending.*ramp-up to \d\d-\d\d/);
     expect(status.stdout.includes(String.fromCharCode(27))).toBe(false); // no colour codes when piped
   }, 60_000);
 

@@ -18,14 +18,21 @@ describe('npm run demo', () => {
         'doc-review': 'works',
         dispatch: 'failing',
         governance: 'works',
-        // 9% errors on average but 45% every Tuesday: days, not tasks, are the evidence, and they
-        // cannot yet tell it apart from the 15% limit.
-        'invoice-sync': 'inconclusive',
+        // Works overall (errors down from 10% to about 5%) but breaks every Tuesday: a warning.
+        'invoice-sync': 'works',
         'claims-triage': 'failing',
         'hr-pilot': 'insufficient_data',
       });
-      const weekdays = (await client(demo.url, demo.adminToken).get('/v1/deployments/invoice-sync/scorecard')).body.weekday.anomaly;
-      expect(Object.entries(weekdays).filter(([, flagged]) => flagged).map(([day]) => day)).toEqual(['tue']);
+      const scorecard = async (id: string) => (await client(demo.url, demo.adminToken).get(`/v1/deployments/${id}/scorecard`)).body;
+      const invoices = await scorecard('invoice-sync');
+      expect(Object.entries(invoices.weekday.anomaly).filter(([, flagged]) => flagged).map(([day]) => day)).toEqual(['tue']);
+      expect(invoices.warnings).toEqual([expect.objectContaining({ kind: 'weekday_pattern', weekday: 'tue', message: expect.stringMatching(/^Tuesdays fail more/) })]);
+      expect(invoices.metrics.error_ratio.change.estimate).toBeLessThan(0);
+      // Failing for a reason the scorecard names: the errors it moved downstream.
+      const claims = await scorecard('claims-triage');
+      expect(claims.decidedBy).toMatchObject({ metric: 'downstream_error_ratio', status: 'not_met', sentence: expect.stringMatching(/^downstream error ratio \+\d+%/) });
+      // Right after the start, every deployment's last event is the live stream's, minutes old at most.
+      for (const d of list) expect(Date.now() - Date.parse((await scorecard(d.id)).lastEventAt)).toBeLessThan(120_000);
       // Live events keep arriving after the backfill (ticks every 200 ms here; the SDK sends within 1 s).
       const lastEventAt = async () => Date.parse((await client(demo.url, demo.adminToken).get('/v1/deployments/doc-review/scorecard')).body.lastEventAt);
       const before = await lastEventAt();

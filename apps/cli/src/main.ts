@@ -6,10 +6,13 @@ import { parse as parseYaml } from 'yaml';
 import type { Scorecard } from '@baseliner/analytics';
 import { backupEventStore } from '@baseliner/event-store-sqlite';
 import { apiOptionsFromEnv, call, CliError } from './api';
+import { baselineWindow, isPlainDate } from './dates';
 import { importFile } from './import-file';
 import { loadStatusRows, renderStatus } from './status-table';
 
 const api = apiOptionsFromEnv();
+/** Colour and the width to fit: the terminal's, or 120 columns when the output is piped. */
+const terminal = () => ({ colour: Boolean(process.stdout.isTTY), width: process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 120 });
 const print = (value: unknown): void => void process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
 /** The deployment as JSON, then any advice on how its criteria will be judged, as notes a person reads. */
 const printDeployment = (deployment: { criteriaAdvice?: { field: string; message: string }[] }): void => {
@@ -20,12 +23,16 @@ const readBody = (file: string): unknown => {
   const text = readFileSync(file, 'utf8');
   return /\.ya?ml$/.test(file) ? parseYaml(text) : JSON.parse(text);
 };
+const CRITERION_KINDS = ['relativeChange', 'atMost', 'atLeast'];
 /** `metric:kind:value`, e.g. `task_duration_p50:relativeChange:-0.3`. */
 const criterion = (text: string, all: unknown[] = []) => {
-  const [metric, kind, value] = text.split(':');
-  if (!metric || !kind || value === undefined || !['relativeChange', 'atMost', 'atLeast'].includes(kind) || Number.isNaN(Number(value))) {
-    throw new CliError(`--criterion "${text}": write metric:relativeChange|atMost|atLeast:number, e.g. task_duration_p50:relativeChange:-0.3`);
+  const [metric, kind, value, ...rest] = text.split(':');
+  const form = 'write metric:kind:number, e.g. task_duration_p50:relativeChange:-0.3 or error_ratio:atMost:0.1';
+  if (!metric || !kind || value === undefined || value === '' || rest.length > 0) throw new CliError(`--criterion "${text}": ${form}`);
+  if (!CRITERION_KINDS.includes(kind)) {
+    throw new CliError(`--criterion "${text}": "${kind}" is not a kind of target; use one of ${CRITERION_KINDS.join(', ')} (${form})`);
   }
+  if (!Number.isFinite(Number(value))) throw new CliError(`--criterion "${text}": "${value}" is not a number (${form})`);
   return [...all, { metric, [kind]: Number(value) }];
 };
 
@@ -70,9 +77,18 @@ deployments
   });
 deployments
   .command('baseline <id>')
-  .requiredOption('--from <time>')
-  .requiredOption('--to <time>')
-  .action(async (id: string, o) => print(await call(api, 'PUT', `/v1/deployments/${id}/baseline`, { from: o.from, to: o.to })));
+  .description('set the baseline window: the old process to compare with (default: the 28 days before go-live)')
+  .requiredOption('--from <date|time>', 'first day, YYYY-MM-DD in the deployment’s time zone (from its midnight), or an RFC 3339 time')
+  .requiredOption('--to <date|time>', 'last day, YYYY-MM-DD, included whole (up to the next local midnight), or an RFC 3339 time (the end)')
+  .action(async (id: string, o: { from: string; to: string }) => {
+    let body = { from: o.from, to: o.to };
+    if (isPlainDate(o.from) || isPlainDate(o.to)) {
+      const { timezone } = await call<{ timezone: string }>(api, 'GET', `/v1/deployments/${id}`);
+      body = baselineWindow(o.from, o.to, timezone);
+      process.stderr.write(`note: ${o.from} to ${o.to} in ${timezone} is ${body.from} to ${body.to}\n`);
+    }
+    print(await call(api, 'PUT', `/v1/deployments/${id}/baseline`, body));
+  });
 deployments
   .command('go-live <id>')
   .option('--at <time>', 'when it went live (may be in the past)')
@@ -125,11 +141,11 @@ program
 
 program
   .command('status')
-  .description('every deployment: owner, phase, verdict, time and error change, adoption, reversion, last event')
+  .description('every deployment: owner, verdict and why, time and error change, last event, warnings (adoption, reversion, days live when the terminal is wide enough; --json has all)')
   .option('--json')
   .action(async (o) => {
     const rows = await loadStatusRows((path) => call(api, 'GET', path), Date.now());
-    print(o.json ? rows : renderStatus(rows, Boolean(process.stdout.isTTY)));
+    print(o.json ? rows : renderStatus(rows, terminal()));
   });
 
 program
@@ -140,15 +156,18 @@ program
     const card = await call<Scorecard>(api, 'GET', `/v1/deployments/${id}/scorecard`);
     if (o.json) return print(card);
     const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(1)}%`);
+    // A section is printed only when it has something in it: no header over nothing.
+    const section = (header: string, items: string[]) => (items.length > 0 ? [header, ...items] : []);
+    const changes = Object.entries(card.metrics).flatMap(([name, m]) =>
+      m.change ? [`  ${name.padEnd(24)} ${pct(m.change.estimate)} [${pct(m.change.lower)}, ${pct(m.change.upper)}]`] : [],
+    );
     const lines = [
       `${id}: ${card.verdict}${card.verdictSince ? ` since ${card.verdictSince}` : ''}${card.daysToVerdict ? ` (about ${card.daysToVerdict} more days to a verdict)` : ''}`,
+      `why: ${card.decidedBy.sentence}`,
+      ...card.warnings.map((w) => `warning: ${w.message}`),
       `windows: baseline ${card.windows.baseline ? `${card.windows.baseline.from}..${card.windows.baseline.to}` : '–'}, current ${card.windows.current ? `${card.windows.current.from}..${card.windows.current.to}` : card.windows.inRampUp ? 'ramp-up' : '–'}`,
-      'criteria:',
-      ...card.criteria.map((c) => `  ${c.status.padEnd(17)} ${c.metric}  ${c.reason}`),
-      'changes (current vs baseline, always-valid 95% interval):',
-      ...Object.entries(card.metrics).flatMap(([name, m]) =>
-        m.change ? [`  ${name.padEnd(24)} ${pct(m.change.estimate)} [${pct(m.change.lower)}, ${pct(m.change.upper)}]`] : [],
-      ),
+      ...section('criteria:', card.criteria.map((c) => `  ${c.status.padEnd(17)} ${c.metric}  ${c.reason}`)),
+      ...section('changes (current vs baseline, always-valid 95% interval):', changes),
       `adoption: ${card.adoption.activeUsers7d} active (7d) of ${card.adoption.eligibleUsers ?? '?'}; drop ${pct(card.adoption.adoptionDropRatio ?? undefined)}; reversion ${pct(card.adoption.reversionRatio ?? undefined)}`,
     ];
     print(lines.join('\n'));
@@ -172,6 +191,7 @@ program
   .option('--mode <mode>', 'mode when there is no mode column', 'manual')
   .option('--outcome <outcome>', 'outcome when there is no outcome column', 'success')
   .option('--restart', 'start from the first row even if an earlier run saved its position')
+  .option('--strict', 'exit with status 2 when any row was rejected (for scripts and CI)')
   .action(async (file: string, o) => {
     const ingestKey = o.key ?? process.env.BASELINER_INGEST_KEY;
     if (!ingestKey) throw new CliError('Give the deployment’s ingest key with --key or BASELINER_INGEST_KEY');
@@ -204,6 +224,13 @@ program
         `took ${summary.seconds.toFixed(1)} s`,
       ].join('\n'),
     );
+    if (summary.rejected > 0) {
+      const what = `${summary.rejected} ${summary.rejected === 1 ? 'row was' : 'rows were'} rejected${summary.rejectedFile ? ` (reasons in ${summary.rejectedFile})` : ''}`;
+      if (o.strict) {
+        process.stderr.write(`baseliner: ${what}; --strict makes that an error\n`);
+        process.exitCode = 2;
+      } else process.stderr.write(`note: ${what}; with --strict that is an error (exit status 2)\n`);
+    }
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

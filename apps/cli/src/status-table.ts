@@ -8,6 +8,11 @@ export interface StatusRow {
   phase: string;
   daysLive: number | null;
   verdict: string;
+  /** The deciding criterion in a few words (the scorecard's `decidedBy.short`). */
+  why: string;
+  /** The same in one sentence (`decidedBy.sentence`). */
+  whySentence: string;
+  warnings: { kind: string; short: string; message: string }[];
   timeChange: number | null;
   errorChange: number | null;
   adoption: number | null;
@@ -33,11 +38,14 @@ export async function loadStatusRows(get: <T>(path: string) => Promise<T>, now: 
         phase: d.phase,
         daysLive: detail.wentLiveAt ? Math.floor((now - Date.parse(detail.wentLiveAt)) / 86_400_000) : null,
         verdict: card.verdict,
+        why: card.decidedBy?.short ?? '',
+        whySentence: card.decidedBy?.sentence ?? '',
+        warnings: (card.warnings ?? []).map(({ kind, short, message }) => ({ kind, short, message })),
         timeChange: card.metrics.task_duration_p50.change?.estimate ?? null,
         errorChange: card.metrics.error_ratio.change?.estimate ?? null,
         adoption: card.adoption.adoptionRatio,
         reversion: card.adoption.reversionRatio,
-        lastEventAgeHours: card.lastEventAt ? (now - Date.parse(card.lastEventAt)) / 3_600_000 : null,
+        lastEventAgeHours: card.lastEventAt ? Math.max(0, now - Date.parse(card.lastEventAt)) / 3_600_000 : null,
       };
     }),
   );
@@ -63,27 +71,83 @@ function age(hours: number | null): string {
   return `${Math.round(hours / 24)}d`;
 }
 
-/** The portfolio as a terminal table; colour only when `colour` (stdout is a TTY). */
-export function renderStatus(rows: StatusRow[], colour: boolean): string {
+interface Column {
+  head: string;
+  cell: (row: StatusRow) => string;
+  /** Shown only when the table still fits the width with it. */
+  optional?: boolean;
+}
+
+const COLUMNS: Column[] = [
+  { head: 'deployment', cell: (r) => r.id },
+  { head: 'owner', cell: (r) => r.owner },
+  { head: 'days live', cell: (r) => (r.daysLive === null ? '–' : String(r.daysLive)), optional: true },
+  { head: 'verdict', cell: (r) => r.verdict },
+  { head: 'why', cell: (r) => r.why },
+  { head: 'time Δ', cell: (r) => percent(r.timeChange, true) },
+  { head: 'errors Δ', cell: (r) => percent(r.errorChange, true) },
+  { head: 'adoption', cell: (r) => percent(r.adoption), optional: true },
+  { head: 'reversion', cell: (r) => percent(r.reversion), optional: true },
+  { head: 'last event', cell: (r) => age(r.lastEventAgeHours) },
+  // A marker: how many warnings; they are listed in words under the table.
+  { head: '!', cell: (r) => (r.warnings.length > 0 ? String(r.warnings.length) : '') },
+];
+/** Optional columns in the order they are given room. */
+const OPTIONAL_PRIORITY = ['adoption', 'days live', 'reversion'];
+const MIN_WHY_WIDTH = 14;
+
+const displayWidth = (text: string) => [...text].length;
+
+export interface RenderOptions {
+  /** Colour only when stdout is a TTY. */
+  colour: boolean;
+  /** Terminal columns the table must fit in (default 120). */
+  width?: number;
+}
+
+/**
+ * The portfolio as a terminal table that fits `width` columns: what decided each verdict ("why"),
+ * and a marker for warnings, which are listed under the table. Adoption, days live and reversion
+ * are shown when there is room; the why column wraps when there is too little.
+ */
+export function renderStatus(rows: StatusRow[], options: RenderOptions | boolean): string {
+  const { colour, width = 120 } = typeof options === 'boolean' ? { colour: options } : options;
+  // Each column takes its content plus one space either side and one border.
+  const natural = (column: Column) => Math.max(displayWidth(column.head), ...rows.map((r) => displayWidth(column.cell(r)))) + 3;
+  const tableWidth = (columns: Column[]) => columns.reduce((sum, c) => sum + natural(c), 1);
+  let columns = COLUMNS.filter((c) => !c.optional);
+  for (const head of OPTIONAL_PRIORITY) {
+    const withIt = COLUMNS.filter((c) => !c.optional || c.head === head || columns.some((k) => k.head === c.head));
+    if (tableWidth(withIt) <= width) columns = withIt;
+  }
+  const why = columns.find((c) => c.head === 'why') as Column;
+  const whyWidth = Math.max(MIN_WHY_WIDTH + 2, natural(why) - 1 - Math.max(0, tableWidth(columns) - width));
+
   const table = new Table({
-    head: ['deployment', 'owner', 'phase', 'days live', 'verdict', 'time Δ', 'errors Δ', 'adoption', 'reversion', 'last event'],
+    head: columns.map((c) => c.head),
+    colWidths: columns.map((c) => (c === why ? whyWidth : null)),
+    wordWrap: true,
     style: { head: colour ? ['bold'] : [], border: colour ? ['grey'] : [] },
     ...(colour ? {} : { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } }),
   });
   for (const row of rows) {
     const paint = colour ? (VERDICT_COLOURS[row.verdict] ?? ((s: string) => s)) : (s: string) => s;
-    table.push([
-      row.id,
-      row.owner,
-      row.phase,
-      row.daysLive === null ? '–' : String(row.daysLive),
-      paint(row.verdict),
-      percent(row.timeChange, true),
-      percent(row.errorChange, true),
-      percent(row.adoption),
-      percent(row.reversion),
-      age(row.lastEventAgeHours),
-    ]);
+    table.push(columns.map((c) => (c.head === 'verdict' ? paint(c.cell(row)) : c.cell(row))));
   }
-  return table.toString();
+  const warnings = rows.flatMap((row) => row.warnings.map((w) => wrap(`! ${row.id}: ${w.message}`, width, '    ')));
+  return [table.toString(), ...warnings].join('\n');
+}
+
+/** Breaks a line at spaces to fit `width`, continuing with `indent`. */
+function wrap(line: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of line.split(' ')) {
+    const next = current ? `${current} ${word}` : word;
+    if (displayWidth(next) > width && current) {
+      lines.push(current);
+      current = `${indent}${word}`;
+    } else current = next;
+  }
+  return [...lines, current].join('\n');
 }

@@ -4,7 +4,8 @@ import { BaselinerAppModule } from '../../baseliner/src/app.module';
 import { bootServer, loadConfiguration, type RunningServer } from '@baseliner/platform';
 import { ProjectorService } from '@baseliner/projector';
 import { BaselinerClient } from '@baseliner/sdk';
-import { BASELINE_DAYS, DAY, GO_LIVE_DAYS_AGO, seeded, STORIES } from './stories';
+import { backfill, liveTick, timelineAt } from './history';
+import { BASELINE_DAYS, GO_LIVE_DAYS_AGO, seeded, STORIES } from './stories';
 
 export interface DemoOptions {
   port: number;
@@ -36,8 +37,8 @@ async function admin(url: string, token: string, method: string, path: string, b
 
 /**
  * Starts the all-in-one server on a fresh data dir, registers the six demo deployments,
- * backfills their history through the SDK (ten weeks: four of baseline, six live), and then,
- * if asked, keeps streaming events at a gentle rate.
+ * backfills their history through the SDK (ten weeks: four of baseline, six live, today up to
+ * now), sends a first live slice, and then, if asked, keeps streaming events at a gentle rate.
  */
 export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
   const log = options.log ?? (() => undefined);
@@ -48,40 +49,39 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
   const { url } = server;
   const token = server.secrets.adminToken;
 
-  const today = Math.floor(Date.now() / DAY) * DAY;
-  const goLive = today - GO_LIVE_DAYS_AGO * DAY + 8 * 3_600_000;
+  const timeline = timelineAt(Date.now());
   const clients = new Map<string, BaselinerClient>();
   for (const story of STORIES) {
     await admin(url, token, 'POST', '/v1/deployments', { id: story.id, ...story.registration });
-    await admin(url, token, 'POST', `/v1/deployments/${story.id}/go-live`, { at: new Date(goLive).toISOString() });
+    await admin(url, token, 'POST', `/v1/deployments/${story.id}/go-live`, { at: new Date(timeline.goLive).toISOString() });
     const { key } = (await admin(url, token, 'POST', `/v1/deployments/${story.id}/keys`)) as { key: string };
     clients.set(story.id, new BaselinerClient({ url, ingestKey: key, deployment: story.id, source: `demo/${story.id}`, batchSize: 1000, maxQueue: 200_000 }));
   }
-  log(`registered ${STORIES.length} deployments, live for ${GO_LIVE_DAYS_AGO} days; backfilling ${BASELINE_DAYS + GO_LIVE_DAYS_AGO} days of history…`);
+  log(`registered ${STORIES.length} deployments, live for ${GO_LIVE_DAYS_AGO} days; backfilling ${BASELINE_DAYS + GO_LIVE_DAYS_AGO} days of history and today up to now…`);
 
   const random = seeded(2026);
-  for (const story of STORIES) {
-    const client = clients.get(story.id) as BaselinerClient;
-    for (let day = -BASELINE_DAYS; day < GO_LIVE_DAYS_AGO; day += 1) {
-      const dayStart = goLive - 8 * 3_600_000 + day * DAY;
-      story.day(client, day, (hour) => new Date(dayStart + hour * 3_600_000), random);
-    }
-  }
+  const clientOf = (id: string) => clients.get(id) as BaselinerClient;
+  for (const [id, events] of backfill(STORIES, timeline, random)) for (const event of events) clientOf(id).track(event);
   await Promise.all([...clients.values()].map((c) => c.flush()));
   const backfilledEvents = [...clients.values()].reduce((sum, c) => sum + c.stats.accepted + c.stats.duplicates, 0);
+
+  // Live events are stamped with the time they are sent. The first slice goes out before the
+  // portfolio is shown, so its "last event" is the live stream's, not the backfill's.
+  let tick = 0;
+  const sendLiveSlice = () => {
+    const now = new Date();
+    for (const story of STORIES) for (const event of liveTick(story, tick, now, random)) clientOf(story.id).track(event);
+    tick += 1;
+  };
+  if (options.live) {
+    sendLiveSlice();
+    await Promise.all([...clients.values()].map((c) => c.flush()));
+  }
   const projector = server.app.get(ProjectorService);
   await projector.catchUp(60_000);
   await projector.evaluate();
 
-  let tick = 0;
-  const timer = options.live
-    ? setInterval(() => {
-        tick += 1;
-        const now = new Date();
-        // Each tick is a small "day" of work for every deployment, stamped now.
-        for (const story of STORIES) story.day(clients.get(story.id) as BaselinerClient, 1000 + tick, () => now, random);
-      }, options.liveEveryMs ?? 15_000)
-    : undefined;
+  const timer = options.live ? setInterval(sendLiveSlice, options.liveEveryMs ?? 15_000) : undefined;
 
   return {
     server,

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     (await fetch(`${demo.url}${path}`, { headers: { authorization: `Bearer ${demo.adminToken}` } })).json() as Promise<T>;
   const rows = await loadStatusRows(get, Date.now());
   say(`Backfilled ${demo.backfilledEvents.toLocaleString()} events in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
-  say(renderStatus(rows, Boolean(process.stdout.isTTY)));
+  say(renderStatus(rows, { colour: Boolean(process.stdout.isTTY), width: process.stdout.isTTY ? process.stdout.columns : 120 }));
   say(`
 Where to look (live events keep arriving every 15 s; Ctrl-C stops):
   Prometheus metrics   ${demo.url}/metrics
