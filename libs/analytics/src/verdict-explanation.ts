@@ -192,11 +192,12 @@ function explainCriterion(result: CriterionResult, daysToVerdict: number | undef
   };
 }
 
-/** "fewer than 30 tasks in the current window" → "too few tasks". */
+/** "fewer than 30 tasks in the current window" → "few tasks". */
 function shortMissing(missing: string): string {
   if (/baseline/.test(missing)) return 'thin baseline';
-  if (/days/.test(missing)) return 'too few days';
-  if (/tasks|actors|users/.test(missing)) return 'too few tasks';
+  if (/days/.test(missing)) return 'few days';
+  if (/tasks/.test(missing)) return 'few tasks';
+  if (/actors|users/.test(missing)) return 'no users yet';
   return 'no data';
 }
 

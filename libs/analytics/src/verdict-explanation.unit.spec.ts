@@ -78,7 +78,7 @@ describe('the verdict explains itself', () => {
       missing: 'fewer than 30 tasks in the current window',
       daysToVerdict: 14,
       sentence: 'median task time: fewer than 30 tasks in the current window; about 14 more days to a verdict (must fall by at least 30%)',
-      short: 'time p50: too few tasks, ~14d',
+      short: 'time p50: few tasks, ~14d',
     });
   });
 

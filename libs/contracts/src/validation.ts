@@ -1,6 +1,7 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { ValueError } from '@sinclair/typebox/errors';
+import { DEPLOYMENT_ID_PATTERN } from './cloud-event.schema';
 import './formats';
 
 export interface FieldError {
@@ -31,15 +32,24 @@ function literalChoices(schema: TSchema): string[] | undefined {
   return options.map((o) => String((o as unknown as { const: unknown }).const));
 }
 
+/** Patterns said in words: a regular expression is not an answer a person can act on. */
+const PATTERNS_IN_WORDS: Record<string, string> = {
+  [DEPLOYMENT_ID_PATTERN]: 'must be lower-case letters, digits and dashes, 1–63 characters, starting with a letter or digit (e.g. doc-review)',
+};
+
 function describe(error: ValueError): string {
   const choices = literalChoices(error.schema);
   if (choices) return `must be one of: ${choices.join(', ')}`;
   const schema = error.schema as Record<string, unknown>;
   if (error.value === undefined) return 'is required';
-  if (schema.pattern && typeof error.value === 'string') return `does not match ${String(schema.pattern)}`;
+  if (schema.pattern && typeof error.value === 'string') return PATTERNS_IN_WORDS[String(schema.pattern)] ?? `does not match ${String(schema.pattern)}`;
   if (schema.format === 'date-time') return 'must be an RFC 3339 timestamp such as 2026-01-31T09:00:00Z';
   if (schema.format === 'email') return 'must be an email address';
-  if (error.message === 'Unexpected property') return 'is not a known field; remove it';
+  if (error.message === 'Unexpected property') {
+    // The object's own fields, so that a misspelt or invented one comes with the right choices.
+    const known = Object.keys((schema.properties as Record<string, unknown> | undefined) ?? {});
+    return known.length > 0 ? `is not a known field (known: ${known.join(', ')}); remove or rename it` : 'is not a known field; remove it';
+  }
   return error.message.charAt(0).toLowerCase() + error.message.slice(1);
 }
 

@@ -39,6 +39,21 @@ describe('validation messages', () => {
     expect(envelope.check({ ...event, time: '2026-01-31T09:00:00Z', deployment: '-bad' })).toBe(false);
   });
 
+  it('says the id rule in words, and lists the fields a criterion takes when given an unknown one', () => {
+    const result = compileValidator(RegisterDeploymentBody).validate({
+      id: 'Doc_Review',
+      name: 'x',
+      owner: { name: 'Dana Reyes', email: 'dana@example.com' },
+      criteria: [{ metric: 'error_ratio', below: 0.1 }],
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual([
+      { field: 'id', message: 'must be lower-case letters, digits and dashes, 1–63 characters, starting with a letter or digit (e.g. doc-review)' },
+      { field: 'criteria[0].below', message: 'is not a known field (known: metric, relativeChange, atMost, atLeast); remove or rename it' },
+    ]);
+  });
+
   it('keeps unknown data fields and rejects wrong known ones', () => {
     const data = compileValidator(TaskCompletedData);
     expect(data.check({ taskId: 't', mode: 'ai', outcome: 'success', durationSeconds: 0, extra: { any: 1 } })).toBe(true);

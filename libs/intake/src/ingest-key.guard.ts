@@ -1,7 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { DeploymentRegistry, parseIngestKey } from '@baseliner/control';
-import { APP_CONFIG, ApiError, bearerToken, CLOCK, secretsEqual, type AppConfig, type Clock } from '@baseliner/platform';
+import { APP_CONFIG, ApiError, bearerToken, CLOCK, SECRETS, secretsEqual, sha256Hex, type AppConfig, type Clock, type Secrets } from '@baseliner/platform';
 import { TokenBuckets } from './token-bucket';
 
 export interface AuthenticatedIngest {
@@ -27,13 +27,16 @@ const FAILED_AUTH_PER_SECOND = 10;
 export class IngestKeyGuard implements CanActivate {
   private readonly limits: TokenBuckets;
   private readonly failures = new TokenBuckets(FAILED_AUTH_PER_SECOND);
+  private readonly adminTokenHash: string;
 
   constructor(
     private readonly registry: DeploymentRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(SECRETS) secrets: Secrets,
   ) {
     this.limits = new TokenBuckets(config.ingestRateLimit);
+    this.adminTokenHash = sha256Hex(secrets.adminToken);
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -52,6 +55,9 @@ export class IngestKeyGuard implements CanActivate {
     if (!valid || entry.revoked) {
       const wait = this.failures.take(request.ip, now);
       if (wait > 0) throw rateLimited(wait, 'Too many requests without a valid ingest key from this address; nothing was stored');
+      if (!parsed && token && secretsEqual(token, this.adminTokenHash)) {
+        throw new ApiError(401, 'unauthorized', `This is the admin token: it is for the control API (/v1/deployments…), not for sending events. ${UNAUTHORIZED}`);
+      }
       if (!valid) throw new ApiError(401, 'unauthorized', `Missing or unknown ingest key. ${UNAUTHORIZED}`);
       throw new ApiError(401, 'unauthorized', `This ingest key was revoked. ${UNAUTHORIZED}`);
     }

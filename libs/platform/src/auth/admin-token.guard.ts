@@ -4,6 +4,9 @@ import { SECRETS, type Secrets } from '../config/secrets';
 import { ApiError } from '../http/api-error';
 import { bearerToken, secretsEqual, sha256Hex } from './bearer-token';
 
+/** Ingest keys look like `blk_<keyId>.<secret>` (libs/control/src/ingest-key.ts). */
+const INGEST_KEY_PREFIX = 'blk_';
+
 /** The control API needs the admin token as a bearer token. */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
@@ -16,6 +19,13 @@ export class AdminTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const token = bearerToken(context.switchToHttp().getRequest<FastifyRequest>());
     if (!token || !secretsEqual(token, this.expectedHash)) {
+      if (token?.startsWith(INGEST_KEY_PREFIX)) {
+        throw new ApiError(
+          401,
+          'unauthorized',
+          'This is an ingest key (blk_…): it only sends events to POST /v1/events. The control API needs the admin token as "Authorization: Bearer <token>" (printed on first start, saved in <data dir>/secrets/admin-token)',
+        );
+      }
       throw new ApiError(
         401,
         'unauthorized',
