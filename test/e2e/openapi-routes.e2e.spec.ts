@@ -133,10 +133,10 @@ describe('the OpenAPI document against the routes the server serves', () => {
     ajv.addFormat('date-time', isRfc3339);
     const BASE = 'https://baseliner.invalid/openapi.json';
     // The schema of one documented response, by JSON pointer into the document, so its $refs resolve there.
-    const validatorFor = (path: string, status: string) => {
+    const validatorFor = (path: string, status: string, method = 'get') => {
       if (!ajv.getSchema(BASE)) ajv.addSchema({ ...document, $id: BASE });
-      expect(document.paths[path]?.get?.responses[status]?.content?.['application/json']?.schema).toBeDefined();
-      const pointer = ['paths', path, 'get', 'responses', status, 'content', 'application/json', 'schema']
+      expect(document.paths[path]?.[method]?.responses[status]?.content?.['application/json']?.schema).toBeDefined();
+      const pointer = ['paths', path, method, 'responses', status, 'content', 'application/json', 'schema']
         .map((token) => encodeURIComponent(token.replaceAll('~', '~0').replaceAll('/', '~1')))
         .join('/');
       return ajv.compile({ $ref: `${BASE}#/${pointer}` });
@@ -214,13 +214,20 @@ describe('the OpenAPI document against the routes the server serves', () => {
       expect(validate(withoutAdoption)).toBe(false);
     });
 
-    it('the deployment list, the scorecard 404, /healthz and /readyz', async () => {
+    it('the deployment list, the scorecard 404, viewer tokens, /healthz and /readyz', async () => {
       const list = await admin.get('/v1/deployments');
       expect(list.body.map((d: { id: string }) => d.id).sort()).toEqual(['doc-review', 'fresh']);
       expect(check(validatorFor('/v1/deployments', '200'), list.body)).toEqual({ valid: true, errors: null });
       const missing = await admin.get('/v1/deployments/ghost/scorecard');
       expect(missing.status).toBe(404);
       expect(check(validatorFor('/v1/deployments/{id}/scorecard', '404'), missing.body)).toEqual({ valid: true, errors: null });
+      const issued = await admin.post('/v1/viewer-tokens', { name: 'finance team' });
+      expect(issued.status).toBe(201);
+      expect(check(validatorFor('/v1/viewer-tokens', '201', 'post'), issued.body)).toEqual({ valid: true, errors: null });
+      expect((await admin.delete(`/v1/viewer-tokens/${issued.body.tokenId}`)).status).toBe(204);
+      const tokens = await admin.get('/v1/viewer-tokens');
+      expect(tokens.body).toEqual([expect.objectContaining({ name: 'finance team', revokedAt: expect.any(String) })]);
+      expect(check(validatorFor('/v1/viewer-tokens', '200'), tokens.body)).toEqual({ valid: true, errors: null });
       for (const path of ['/healthz', '/readyz']) {
         const reply = await client(server.url).get(path);
         expect(reply.status).toBe(200);

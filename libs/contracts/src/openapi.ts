@@ -71,6 +71,29 @@ const health = (summary: string, description: string, ok: string, notOk: string)
   },
 });
 
+const ViewerTokenBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 100, description: 'Who holds it ("finance team", "dana"); shown in listings only' }) },
+  { $id: 'ViewerTokenBody' },
+);
+const ViewerToken = Type.Object(
+  { tokenId: Type.String(), name: Type.String(), issuedAt: Type.String({ format: 'date-time' }), revokedAt: Type.Optional(Type.String({ format: 'date-time' })) },
+  { $id: 'ViewerToken' },
+);
+const IssuedViewerToken = Type.Object(
+  { tokenId: Type.String(), name: Type.String(), token: Type.String({ description: 'bvt_<tokenId>.<secret>; shown once, only its hash is stored' }) },
+  { $id: 'IssuedViewerToken' },
+);
+
+// The web pages (libs/web) are HTML for people, listed here so the document names every route.
+const html = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
+const toSignIn = { '303': { description: 'Not signed in: to /sign-in?next=<this page>' } };
+const page = (summary: string, responses: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  get: { tags: ['pages'], summary, security: [{ viewerSession: [] }], ...extra, responses },
+});
+const asset = (summary: string, type: string) => ({
+  get: { tags: ['pages'], summary, responses: { '200': { description: summary, content: { [type]: { schema: { type: 'string' } } } } } },
+});
+
 const deploymentOk = { '200': { description: 'The deployment after the change', content: json(ref('DeploymentDetail')) } };
 
 export function buildOpenApiDocument(version: string): Record<string, unknown> {
@@ -90,6 +113,9 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     ErrorBody,
     ScorecardResponse,
     HealthBody,
+    ViewerTokenBody,
+    ViewerToken,
+    IssuedViewerToken,
     ...Object.values(TELEMETRY_DATA_SCHEMAS),
   ]) {
     schemas[schema.$id as string] = plain(schema);
@@ -102,16 +128,24 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       title: 'Baseliner API',
       version,
       description:
-        'Intake of adoption and outcome events from deployed AI systems, and the control API for deployments. ' +
+        'Intake of adoption and outcome events from deployed AI systems, the control API for deployments, the scorecards, ' +
+        'health and metrics, and (tagged pages) the read-only web pages. ' +
         'Event `data` schemas by type: ' +
         Object.entries(TELEMETRY_DATA_SCHEMAS)
           .map(([type, s]) => `\`${type}\` → ${s.$id}`)
           .join(', '),
     },
+    tags: [{ name: 'pages', description: 'HTML for people, signed in with a viewer token (docs/pages.md)' }],
     components: {
       securitySchemes: {
         ingestKey: { type: 'http', scheme: 'bearer', description: 'Ingest key of one deployment' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'Admin token' },
+        viewerSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'baseliner_session',
+          description: 'Set by POST /sign-in with a viewer token or the admin token; read-only pages only',
+        },
       },
       schemas,
     },
@@ -207,6 +241,79 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
+      '/v1/viewer-tokens': {
+        get: {
+          summary: 'List viewer tokens (never their secrets)',
+          security: [{ adminToken: [] }],
+          responses: {
+            '200': { description: 'Issued tokens, revoked ones with revokedAt', content: json({ type: 'array', items: ref('ViewerToken') }) },
+            '401': adminErrors['401'],
+          },
+        },
+        post: {
+          summary: 'Issue a read-only viewer token for the web pages (shown once)',
+          security: [{ adminToken: [] }],
+          requestBody: { required: true, content: json(ref('ViewerTokenBody')) },
+          responses: {
+            '201': { description: 'The new token', content: json(ref('IssuedViewerToken')) },
+            '401': adminErrors['401'],
+            '422': adminErrors['422'],
+          },
+        },
+      },
+      '/v1/viewer-tokens/{tokenId}': {
+        delete: {
+          summary: 'Revoke a viewer token (again: no change)',
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'tokenId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '204': { description: 'Revoked' },
+            '401': adminErrors['401'],
+            '404': errorResponse('No viewer token with that id'),
+          },
+        },
+      },
+      '/': page(
+        'Portfolio page: every deployment with owner, phase, verdict, why and warnings',
+        { '200': html('The portfolio'), ...toSignIn },
+        {
+          parameters: [
+            { name: 'verdict', in: 'query', required: false, schema: { type: 'string' }, description: 'Show only this verdict' },
+            { name: 'phase', in: 'query', required: false, schema: { type: 'string' }, description: 'Show only this phase' },
+          ],
+        },
+      ),
+      '/deployments/{id}': page(
+        'Deployment page: criteria, charts before and after, weekday × hour errors, lifecycle',
+        { '200': html('The deployment'), ...toSignIn, '404': html('No such deployment') },
+        { parameters: [deploymentIdParam] },
+      ),
+      '/sign-in': {
+        get: {
+          tags: ['pages'],
+          summary: 'Sign-in form',
+          parameters: [{ name: 'next', in: 'query', required: false, schema: { type: 'string' }, description: 'A path on this site to go to after' }],
+          responses: { '200': html('The form') },
+        },
+        post: {
+          tags: ['pages'],
+          summary: 'Sign in with a viewer token or the admin token; sets the session cookie',
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-www-form-urlencoded': {
+                schema: { type: 'object', properties: { token: { type: 'string' }, next: { type: 'string' } }, required: ['token'] },
+              },
+            },
+          },
+          responses: { '303': { description: 'Signed in: to next (a path on this site) with the cookie set' }, '401': html('The form again, saying what was wrong') },
+        },
+      },
+      '/sign-out': {
+        post: { tags: ['pages'], summary: 'Sign out: clears the session cookie', responses: { '303': { description: 'To /sign-in' } } },
+      },
+      '/assets/pages.css': asset('The pages’ stylesheet', 'text/css'),
+      '/assets/favicon.svg': asset('The pages’ icon', 'image/svg+xml'),
       '/metrics': {
         get: {
           summary: 'Prometheus metrics',
