@@ -1,15 +1,16 @@
+import { ALERT_THRESHOLDS } from '@baseliner/contracts';
 import type { Adoption } from './adoption';
-import { DAY_MS, WEEKDAYS, type Weekday } from './local-time';
+import { WEEKDAYS, type Weekday } from './local-time';
 import { percentInWords } from './verdict-explanation';
 import type { WeekdayPattern } from './weekday-pattern';
 import type { ComparedMetric, MetricComparison } from './window-metrics';
 
-// The same thresholds as the alert rules (dashboards/src/rules.ts), so that the scorecard warns
-// about what would page someone.
+// The alert rules' own thresholds (dashboards/src/rules.ts uses the same object), so that the
+// scorecard warns about exactly what would page someone.
 /** BaselinerAdoptionDroppedOff: 7-day active users below half of their peak in the last 28 days. */
-export const ADOPTION_DROP_WARNING_RATIO = 0.5;
+export const ADOPTION_DROP_WARNING_RATIO = ALERT_THRESHOLDS.adoptionDropRatio;
 /** BaselinerDeploymentSilent: a live deployment with no events for a day. */
-export const SILENT_WARNING_MS = DAY_MS;
+export const SILENT_WARNING_MS = ALERT_THRESHOLDS.deploymentSilentSeconds * 1000;
 
 interface Said {
   /** One line for people. */

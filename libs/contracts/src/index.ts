@@ -5,3 +5,5 @@ export * from './criteria';
 export * from './validation';
 export * from './scorecard.schema';
 export * from './openapi';
+export * from './metric-names';
+export * from './alert-thresholds';

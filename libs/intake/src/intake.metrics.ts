@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, type Registry } from 'prom-client';
-import { REJECTION_REASONS, TELEMETRY_EVENT_TYPES } from '@baseliner/contracts';
+import { METRIC_NAMES, REJECTION_REASONS, TELEMETRY_EVENT_TYPES } from '@baseliner/contracts';
 import { METRICS_REGISTRY } from '@baseliner/platform';
 import type { IntakeOutcome } from './intake.service';
 
@@ -17,13 +17,13 @@ export class IntakeMetrics {
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.received = new Counter({
-      name: 'baseliner_events_received_total',
+      name: METRIC_NAMES.eventsReceived,
       help: 'Events received by the intake, by type and result',
       labelNames: ['type', 'result'],
       registers: [registry],
     });
     this.rejected = new Counter({
-      name: 'baseliner_events_rejected_total',
+      name: METRIC_NAMES.eventsRejected,
       help: 'Events rejected by the intake, by reason and transport (http, kafka)',
       labelNames: ['reason', 'transport'],
       registers: [registry],

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { METRIC_NAMES } from '@baseliner/contracts';
 import { DeploymentRegistry, parseIngestKey } from '@baseliner/control';
 import { IntakeCoreModule, IntakeMetrics, IntakeService } from '@baseliner/intake';
 import { APP_CONFIG, CLOCK, METRICS_REGISTRY, ReadinessChecks, secretsEqual, type AppConfig, type Clock } from '@baseliner/platform';
@@ -52,7 +53,7 @@ export class KafkaIntakeService implements OnApplicationBootstrap, BeforeApplica
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const service = this;
     new Gauge({
-      name: 'baseliner_kafka_consumer_lag',
+      name: METRIC_NAMES.kafkaConsumerLag,
       help: 'Records in the partition not yet committed by the consumer group (high watermark − committed offset), asked of the broker at scrape time',
       labelNames: ['topic', 'partition'],
       registers: [registry],
@@ -66,7 +67,7 @@ export class KafkaIntakeService implements OnApplicationBootstrap, BeforeApplica
       },
     });
     const deadLetters = new Counter({
-      name: 'baseliner_kafka_dead_letters_total',
+      name: METRIC_NAMES.kafkaDeadLetters,
       help: 'Records sent to the dead-letter topic, by reason',
       labelNames: ['reason'],
       registers: [registry],

@@ -1,4 +1,5 @@
 import { COMPARED_METRICS, VERDICTS, WEEKDAYS, type DeploymentProjection, type Scorecard } from '@baseliner/analytics';
+import { METRIC_NAMES } from '@baseliner/contracts';
 import { SeriesWriter, type GaugeFamily } from './exposition';
 
 const PHASES = ['registered', 'live', 'rolled_back', 'retired'] as const;
@@ -8,31 +9,31 @@ const family = (name: string, help: string, labels: string[]): GaugeFamily => ({
 
 /** The per-deployment gauges of the contract (§3), in exposition order. */
 export const DEPLOYMENT_FAMILIES = {
-  info: family('baseliner_deployment_info', 'Deployment properties (always 1)', ['name', 'owner', 'workflow']),
-  phase: family('baseliner_deployment_phase', 'Lifecycle phase (1 for the current one)', ['phase']),
-  verdict: family('baseliner_deployment_verdict', 'Verdict (1 for the current one)', ['verdict']),
-  verdictSince: family('baseliner_verdict_since_timestamp_seconds', 'When the current verdict was reached: UTC midnight of the local date', []),
-  criterion: family('baseliner_criterion_status', 'Status of each success criterion (1 for the current one)', ['criterion', 'status']),
-  liveSince: family('baseliner_live_since_timestamp_seconds', 'Go-live time', []),
-  lastEvent: family('baseliner_last_event_timestamp_seconds', 'Latest event time received', []),
-  tasks: family('baseliner_tasks', 'Tasks in the window (baseline: manual tasks only)', ['window', 'mode']),
-  duration: family('baseliner_task_duration_seconds', 'Task duration quantiles in the window', ['window', 'quantile']),
-  errorRatio: family('baseliner_error_ratio', 'Tasks with outcome error or rework / tasks', ['window']),
-  escalationRatio: family('baseliner_escalation_ratio', 'Escalations / tasks', ['window', 'to']),
-  downstreamRatio: family('baseliner_downstream_error_ratio', 'Downstream errors / tasks', ['window']),
-  costPerTask: family('baseliner_cost_per_task_usd', 'Mean cost per task', ['window']),
-  change: family('baseliner_change_ratio', 'Relative change current vs baseline, with its 95% interval', ['metric', 'bound']),
-  activeUsers: family('baseliner_active_users', 'Distinct adopters in the period', ['period']),
-  eligibleUsers: family('baseliner_eligible_users', 'Declared eligible users, else actors seen doing tasks in 28 days', []),
-  adoption: family('baseliner_adoption_ratio', 'Active users (7d) / eligible users', []),
-  adoptionDrop: family('baseliner_adoption_drop_ratio', '1 - active users (7d) / peak 7-day active users in the last 28 days', []),
-  aiShare: family('baseliner_ai_task_share_ratio', 'ai + assisted tasks / all tasks, current window', []),
-  reversion: family('baseliner_reversion_ratio', 'Adopters who went back to the old way / recently active adopters', []),
-  override: family('baseliner_override_ratio', 'Overrides / ai + assisted tasks, current window', []),
-  disables: family('baseliner_disables', 'ai.disabled events in the period', ['period']),
-  weekdayError: family('baseliner_weekday_error_ratio', 'Error ratio per local weekday, last 8 weeks', ['weekday']),
-  weekdayAnomaly: family('baseliner_weekday_anomaly', '1 where the weekday error ratio is significantly above the others', ['weekday']),
-  eta: family('baseliner_verdict_eta_days', 'Estimated days until every criterion is conclusive', []),
+  info: family(METRIC_NAMES.deploymentInfo, 'Deployment properties (always 1)', ['name', 'owner', 'workflow']),
+  phase: family(METRIC_NAMES.deploymentPhase, 'Lifecycle phase (1 for the current one)', ['phase']),
+  verdict: family(METRIC_NAMES.deploymentVerdict, 'Verdict (1 for the current one)', ['verdict']),
+  verdictSince: family(METRIC_NAMES.verdictSince, 'When the current verdict was reached: UTC midnight of the local date', []),
+  criterion: family(METRIC_NAMES.criterionStatus, 'Status of each success criterion (1 for the current one)', ['criterion', 'status']),
+  liveSince: family(METRIC_NAMES.liveSince, 'Go-live time', []),
+  lastEvent: family(METRIC_NAMES.lastEvent, 'Latest event time received', []),
+  tasks: family(METRIC_NAMES.tasks, 'Tasks in the window (baseline: manual tasks only)', ['window', 'mode']),
+  duration: family(METRIC_NAMES.taskDuration, 'Task duration quantiles in the window', ['window', 'quantile']),
+  errorRatio: family(METRIC_NAMES.errorRatio, 'Tasks with outcome error or rework / tasks', ['window']),
+  escalationRatio: family(METRIC_NAMES.escalationRatio, 'Escalations / tasks', ['window', 'to']),
+  downstreamRatio: family(METRIC_NAMES.downstreamErrorRatio, 'Downstream errors / tasks', ['window']),
+  costPerTask: family(METRIC_NAMES.costPerTask, 'Mean cost per task', ['window']),
+  change: family(METRIC_NAMES.changeRatio, 'Relative change current vs baseline, with its 95% interval', ['metric', 'bound']),
+  activeUsers: family(METRIC_NAMES.activeUsers, 'Distinct adopters in the period', ['period']),
+  eligibleUsers: family(METRIC_NAMES.eligibleUsers, 'Declared eligible users, else actors seen doing tasks in 28 days', []),
+  adoption: family(METRIC_NAMES.adoptionRatio, 'Active users (7d) / eligible users', []),
+  adoptionDrop: family(METRIC_NAMES.adoptionDropRatio, '1 - active users (7d) / peak 7-day active users in the last 28 days', []),
+  aiShare: family(METRIC_NAMES.aiTaskShareRatio, 'ai + assisted tasks / all tasks, current window', []),
+  reversion: family(METRIC_NAMES.reversionRatio, 'Adopters who went back to the old way / recently active adopters', []),
+  override: family(METRIC_NAMES.overrideRatio, 'Overrides / ai + assisted tasks, current window', []),
+  disables: family(METRIC_NAMES.disables, 'ai.disabled events in the period', ['period']),
+  weekdayError: family(METRIC_NAMES.weekdayErrorRatio, 'Error ratio per local weekday, last 8 weeks', ['weekday']),
+  weekdayAnomaly: family(METRIC_NAMES.weekdayAnomaly, '1 where the weekday error ratio is significantly above the others', ['weekday']),
+  eta: family(METRIC_NAMES.verdictEta, 'Estimated days until every criterion is conclusive', []),
 } as const;
 
 export const DEPLOYMENT_FAMILY_LIST: readonly GaugeFamily[] = Object.values(DEPLOYMENT_FAMILIES);

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModu
 import { Gauge, type Registry } from 'prom-client';
 import { performance } from 'node:perf_hooks';
 import { scorecardOf, type DeploymentProjection, type Scorecard } from '@baseliner/analytics';
+import { METRIC_NAMES } from '@baseliner/contracts';
 import {
   EVENT_STORE,
   providesShardLeases,
@@ -91,7 +92,7 @@ export class ProjectorService implements OnModuleInit, BeforeApplicationShutdown
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const projector = this;
     new Gauge({
-      name: 'baseliner_projection_lag_seconds',
+      name: METRIC_NAMES.projectionLag,
       help: 'Age of the oldest stored event not yet projected (0 when caught up)',
       registers: [registry],
       async collect() {
@@ -105,15 +106,15 @@ export class ProjectorService implements OnModuleInit, BeforeApplicationShutdown
       return this.firstVerdicts ? undefined : `replaying the event log: at ${this.state.checkpoint} of ${this.headAtStart ?? '?'}`;
     });
     new Gauge({
-      name: 'baseliner_projector_shards',
-      help: 'Shards of deployments this projector holds (of baseliner_projector_shards_configured)',
+      name: METRIC_NAMES.projectorShards,
+      help: `Shards of deployments this projector holds (of ${METRIC_NAMES.projectorShardsConfigured})`,
       registers: [registry],
       collect() {
         this.set(projector.state.shards.owned.length);
       },
     });
     new Gauge({
-      name: 'baseliner_projector_shards_configured',
+      name: METRIC_NAMES.projectorShardsConfigured,
       help: 'Shards the deployments are split into (BASELINER_PROJECTOR_SHARDS)',
       registers: [registry],
       collect() {
