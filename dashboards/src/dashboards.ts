@@ -6,6 +6,8 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
+import { ALERT_THRESHOLDS, METRIC_NAMES as M, PROCESS_METRIC_NAMES as P, SCRAPE_METRIC_NAMES } from '@baseliner/contracts';
+import { RECORDED } from './rules';
 
 const datasource = { type: 'prometheus', uid: '${datasource}' };
 
@@ -66,7 +68,7 @@ function datasourceVariable() {
 const d = 'deployment="$deployment"';
 /** Failing deployments whose (held) verdict was reached over 14 days ago. */
 const failingForTwoWeeks =
-  'baseliner_deployment_verdict{verdict="failing"} == 1 and on (deployment) (time() - baseliner_verdict_since_timestamp_seconds > 14 * 86400)';
+  `${M.deploymentVerdict}{verdict="failing"} == 1 and on (deployment) (time() - ${M.verdictSince} > ${ALERT_THRESHOLDS.killListFailingDays} * 86400)`;
 
 export function portfolioDashboard(): dash.Dashboard {
   const organize = {
@@ -92,11 +94,11 @@ export function portfolioDashboard(): dash.Dashboard {
     .withVariable(datasourceVariable())
     .withPanel(
       statPanel('Deployments by verdict', 'How many deployments have each verdict now. Killing what fails is progress too.', 'none', [
-        { expr: 'count by (verdict) (baseliner_deployment_verdict == 1)', legend: '{{verdict}}' },
+        { expr: `count by (verdict) (${M.deploymentVerdict} == 1)`, legend: '{{verdict}}' },
       ], 12).mappings(verdictMappings),
     )
     .withPanel(
-      statPanel('Failing for over two weeks (kill list)', 'Deployments whose verdict has been failing for over 14 days (since the day it was reached, from the scorecard — not from Prometheus history): decide to fix or retire them.', 'none', [
+      statPanel('Failing for over two weeks (kill list)', `Deployments whose verdict has been failing for over ${ALERT_THRESHOLDS.killListFailingDays} days (since the day it was reached, from the scorecard — not from Prometheus history): decide to fix or retire them.`, 'none', [
         { expr: `count(${failingForTwoWeeks}) or vector(0)` },
       ], 12),
     )
@@ -106,15 +108,15 @@ export function portfolioDashboard(): dash.Dashboard {
         'One row per deployment: owner, phase, days live, verdict (coloured), relative change of median task time and of error ratio vs baseline, adoption, reversion, and seconds since its latest event.',
         'none',
         [
-          { expr: 'baseliner_deployment_info' },
-          { expr: 'baseliner_deployment_phase == 1' },
-          { expr: 'baseliner_deployment_verdict == 1' },
-          { expr: '(time() - baseliner_live_since_timestamp_seconds) / 86400' },
-          { expr: 'baseliner_change_ratio{metric="task_duration_p50",bound="estimate"}' },
-          { expr: 'baseliner_change_ratio{metric="error_ratio",bound="estimate"}' },
-          { expr: 'baseliner_adoption_ratio' },
-          { expr: 'baseliner_reversion_ratio' },
-          { expr: 'time() - baseliner_last_event_timestamp_seconds' },
+          { expr: M.deploymentInfo },
+          { expr: `${M.deploymentPhase} == 1` },
+          { expr: `${M.deploymentVerdict} == 1` },
+          { expr: `(time() - ${M.liveSince}) / 86400` },
+          { expr: `${M.changeRatio}{metric="task_duration_p50",bound="estimate"}` },
+          { expr: `${M.changeRatio}{metric="error_ratio",bound="estimate"}` },
+          { expr: M.adoptionRatio },
+          { expr: M.reversionRatio },
+          { expr: `time() - ${M.lastEvent}` },
         ],
         [{ id: 'merge', options: {} }, organize],
       ).mappings(verdictMappings),
@@ -124,7 +126,7 @@ export function portfolioDashboard(): dash.Dashboard {
         'Kill list',
         'Deployments failing for over two weeks, with their owner: the candidates to retire.',
         'none',
-        [{ expr: `baseliner_deployment_info and on (deployment) (${failingForTwoWeeks})` }],
+        [{ expr: `${M.deploymentInfo} and on (deployment) (${failingForTwoWeeks})` }],
         [{ id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true } } }],
       ),
     )
@@ -134,14 +136,14 @@ export function portfolioDashboard(): dash.Dashboard {
 export function deploymentDashboard(): dash.Dashboard {
   const windows = (metric: string, unit: string, title: string, description: string) =>
     timeseriesPanel(title, description, unit, [
-      { expr: `baseliner_${metric}{${d},window="baseline"}`, legend: 'baseline' },
-      { expr: `baseliner_${metric}{${d},window="current"}`, legend: 'current' },
+      { expr: `${metric}{${d},window="baseline"}`, legend: 'baseline' },
+      { expr: `${metric}{${d},window="current"}`, legend: 'current' },
     ], 8);
   const change = (metric: string, title: string) =>
     timeseriesPanel(`${title}: change vs baseline`, `Relative change of ${title.toLowerCase()} in the current window vs the baseline, with its always-valid 95% interval (lower, upper; it holds however often it is looked at). Below 0 = lower than before.`, 'percentunit', [
-      { expr: `baseliner_change_ratio{${d},metric="${metric}",bound="estimate"}`, legend: 'estimate' },
-      { expr: `baseliner_change_ratio{${d},metric="${metric}",bound="lower"}`, legend: 'lower 95%' },
-      { expr: `baseliner_change_ratio{${d},metric="${metric}",bound="upper"}`, legend: 'upper 95%' },
+      { expr: `${M.changeRatio}{${d},metric="${metric}",bound="estimate"}`, legend: 'estimate' },
+      { expr: `${M.changeRatio}{${d},metric="${metric}",bound="lower"}`, legend: 'lower 95%' },
+      { expr: `${M.changeRatio}{${d},metric="${metric}",bound="upper"}`, legend: 'upper 95%' },
     ], 8);
   return new dash.DashboardBuilder('Baseliner — Deployment')
     .uid('baseliner-deployment')
@@ -154,7 +156,7 @@ export function deploymentDashboard(): dash.Dashboard {
       new dash.QueryVariableBuilder('deployment')
         .label('Deployment')
         .datasource(datasource)
-        .query('label_values(baseliner_deployment_info, deployment)')
+        .query(`label_values(${M.deploymentInfo}, deployment)`)
         .refresh(dash.VariableRefresh.OnTimeRangeChanged),
     )
     .annotation(
@@ -163,7 +165,7 @@ export function deploymentDashboard(): dash.Dashboard {
         .datasource(datasource)
         .enable(true)
         .iconColor('green')
-        .target(new DataqueryBuilder().expr(`changes(baseliner_live_since_timestamp_seconds{${d}}[5m]) > 0 or (baseliner_deployment_phase{${d},phase="live"} == 1 unless baseliner_deployment_phase{${d},phase="live"} offset 5m == 1)`)),
+        .target(new DataqueryBuilder().expr(`changes(${M.liveSince}{${d}}[5m]) > 0 or (${M.deploymentPhase}{${d},phase="live"} == 1 unless ${M.deploymentPhase}{${d},phase="live"} offset 5m == 1)`)),
     )
     .annotation(
       new dash.AnnotationQueryBuilder()
@@ -171,57 +173,57 @@ export function deploymentDashboard(): dash.Dashboard {
         .datasource(datasource)
         .enable(true)
         .iconColor('red')
-        .target(new DataqueryBuilder().expr(`baseliner_deployment_phase{${d},phase="rolled_back"} == 1 unless baseliner_deployment_phase{${d},phase="rolled_back"} offset 5m == 1`)),
+        .target(new DataqueryBuilder().expr(`${M.deploymentPhase}{${d},phase="rolled_back"} == 1 unless ${M.deploymentPhase}{${d},phase="rolled_back"} offset 5m == 1`)),
     )
-    .withPanel(statPanel('Verdict', 'The deployment’s verdict now.', 'none', [{ expr: `baseliner_deployment_verdict{${d}} == 1`, legend: '{{verdict}}' }]).mappings(verdictMappings))
-    .withPanel(statPanel('Days to verdict', 'Estimated days until every criterion is conclusive at the current effect and volume (absent when not estimable).', 'd', [{ expr: `baseliner_verdict_eta_days{${d}}` }]))
-    .withPanel(statPanel('Adoption', 'Active users in the last 7 days / eligible users.', 'percentunit', [{ expr: `baseliner_adoption_ratio{${d}}` }]))
-    .withPanel(statPanel('AI task share', 'ai + assisted tasks / all tasks in the current window: the rest is done around the AI.', 'percentunit', [{ expr: `baseliner_ai_task_share_ratio{${d}}` }]))
+    .withPanel(statPanel('Verdict', 'The deployment’s verdict now.', 'none', [{ expr: `${M.deploymentVerdict}{${d}} == 1`, legend: '{{verdict}}' }]).mappings(verdictMappings))
+    .withPanel(statPanel('Days to verdict', 'Estimated days until every criterion is conclusive at the current effect and volume (absent when not estimable).', 'd', [{ expr: `${M.verdictEta}{${d}}` }]))
+    .withPanel(statPanel('Adoption', 'Active users in the last 7 days / eligible users.', 'percentunit', [{ expr: `${M.adoptionRatio}{${d}}` }]))
+    .withPanel(statPanel('AI task share', 'ai + assisted tasks / all tasks in the current window: the rest is done around the AI.', 'percentunit', [{ expr: `${M.aiTaskShareRatio}{${d}}` }]))
     .withPanel(
-      tablePanel('Criteria', 'Each success criterion and its status now (1 marks the current status).', 'none', [{ expr: `baseliner_criterion_status{${d}} == 1` }], [
+      tablePanel('Criteria', 'Each success criterion and its status now (1 marks the current status).', 'none', [{ expr: `${M.criterionStatus}{${d}} == 1` }], [
         { id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, deployment: true } } },
       ]),
     )
     .withPanel(
       timeseriesPanel('Task time (p50, p90)', 'Median and 90th percentile task duration, baseline (manual work before go-live) vs current window (all work after ramp-up).', 's', [
-        { expr: `baseliner_task_duration_seconds{${d},window="baseline"}`, legend: 'baseline p{{quantile}}' },
-        { expr: `baseliner_task_duration_seconds{${d},window="current"}`, legend: 'current p{{quantile}}' },
+        { expr: `${M.taskDuration}{${d},window="baseline"}`, legend: 'baseline p{{quantile}}' },
+        { expr: `${M.taskDuration}{${d},window="current"}`, legend: 'current p{{quantile}}' },
       ], 16),
     )
     .withPanel(change('task_duration_p50', 'Median task time'))
-    .withPanel(windows('error_ratio', 'percentunit', 'Error ratio', 'Tasks with outcome error or rework / tasks, baseline vs current.'))
+    .withPanel(windows(M.errorRatio, 'percentunit', 'Error ratio', 'Tasks with outcome error or rework / tasks, baseline vs current.'))
     .withPanel(change('error_ratio', 'Error ratio'))
-    .withPanel(windows('downstream_error_ratio', 'percentunit', 'Downstream errors', 'Errors found after the AI’s step / tasks: does the AI move errors elsewhere?'))
+    .withPanel(windows(M.downstreamErrorRatio, 'percentunit', 'Downstream errors', 'Errors found after the AI’s step / tasks: does the AI move errors elsewhere?'))
     .withPanel(
       timeseriesPanel('Escalations', 'Escalations per task by who had to step in: operators, or the builders of the system (should trend to zero).', 'percentunit', [
-        { expr: `baseliner_escalation_ratio{${d}}`, legend: '{{window}} → {{to}}' },
+        { expr: `${M.escalationRatio}{${d}}`, legend: '{{window}} → {{to}}' },
       ], 8),
     )
-    .withPanel(windows('cost_per_task_usd', 'currencyUSD', 'Cost per task', 'Mean cost per task, baseline vs current.'))
+    .withPanel(windows(M.costPerTask, 'currencyUSD', 'Cost per task', 'Mean cost per task, baseline vs current.'))
     .withPanel(change('cost_per_task', 'Cost per task'))
     .withPanel(
       timeseriesPanel('Active users', 'Distinct adopters in the last 7 and 28 days, and the eligible population.', 'short', [
-        { expr: `baseliner_active_users{${d}}`, legend: 'active {{period}}' },
-        { expr: `baseliner_eligible_users{${d}}`, legend: 'eligible' },
+        { expr: `${M.activeUsers}{${d}}`, legend: 'active {{period}}' },
+        { expr: `${M.eligibleUsers}{${d}}`, legend: 'eligible' },
       ], 8),
     )
     .withPanel(
       timeseriesPanel('Adoption and drop-off', 'Adoption ratio, and the drop from the peak of 7-day active users in the last 28 days (high = people went back).', 'percentunit', [
-        { expr: `baseliner_adoption_ratio{${d}}`, legend: 'adoption' },
-        { expr: `baseliner_adoption_drop_ratio{${d}}`, legend: 'drop from peak' },
+        { expr: `${M.adoptionRatio}{${d}}`, legend: 'adoption' },
+        { expr: `${M.adoptionDropRatio}{${d}}`, legend: 'drop from peak' },
       ], 8),
     )
     .withPanel(
-      timeseriesPanel('AI task share', 'Share of tasks done with the AI (ai + assisted) in the current window.', 'percentunit', [{ expr: `baseliner_ai_task_share_ratio{${d}}`, legend: 'AI share' }], 8),
+      timeseriesPanel('AI task share', 'Share of tasks done with the AI (ai + assisted) in the current window.', 'percentunit', [{ expr: `${M.aiTaskShareRatio}{${d}}`, legend: 'AI share' }], 8),
     )
     .withPanel(
       timeseriesPanel('Reversion and overrides', 'Adopters who went back to the old way, and overrides per AI task.', 'percentunit', [
-        { expr: `baseliner_reversion_ratio{${d}}`, legend: 'reversion' },
-        { expr: `baseliner_override_ratio{${d}}`, legend: 'overrides' },
+        { expr: `${M.reversionRatio}{${d}}`, legend: 'reversion' },
+        { expr: `${M.overrideRatio}{${d}}`, legend: 'overrides' },
       ], 8),
     )
     .withPanel(
-      timeseriesPanel('Disables', 'ai.disabled events in the last 7 days: people switching it off.', 'short', [{ expr: `baseliner_disables{${d}}`, legend: '{{period}}' }], 8),
+      timeseriesPanel('Disables', 'ai.disabled events in the last 7 days: people switching it off.', 'short', [{ expr: `${M.disables}{${d}}`, legend: '{{period}}' }], 8),
     )
     .withPanel(
       new bargauge.PanelBuilder()
@@ -231,8 +233,8 @@ export function deploymentDashboard(): dash.Dashboard {
         .datasource(datasource)
         .span(8)
         .height(8)
-        .withTarget(target({ expr: `baseliner_weekday_error_ratio{${d}}`, legend: '{{weekday}}', instant: true }, 0))
-        .withTarget(target({ expr: `baseliner_weekday_anomaly{${d}} == 1`, legend: '{{weekday}} anomalous', instant: true }, 1)),
+        .withTarget(target({ expr: `${M.weekdayErrorRatio}{${d}}`, legend: '{{weekday}}', instant: true }, 0))
+        .withTarget(target({ expr: `${M.weekdayAnomaly}{${d}} == 1`, legend: '{{weekday}} anomalous', instant: true }, 1)),
     )
     .build();
 }
@@ -245,14 +247,14 @@ export function operationsDashboard(): dash.Dashboard {
     .refresh('30s')
     .time({ from: 'now-6h', to: 'now' })
     .withVariable(datasourceVariable())
-    .withPanel(timeseriesPanel('Intake rate by result', 'Events per second received, by result (accepted, duplicate, rejected).', 'reqps', [{ expr: 'baseliner:events_received:rate5m', legend: '{{result}}' }]))
-    .withPanel(timeseriesPanel('Rejections by reason', 'Rejected events per second by reason: a sender with a bug shows up here.', 'reqps', [{ expr: 'baseliner:events_rejected:rate5m', legend: '{{reason}}' }]))
-    .withPanel(timeseriesPanel('Kafka consumer lag', 'Records on the topic not yet stored by the Kafka intake, per partition (empty without Kafka).', 'short', [{ expr: 'max by (topic, partition) (baseliner_kafka_consumer_lag)', legend: '{{topic}} / {{partition}}' }], 8))
-    .withPanel(timeseriesPanel('Projection lag', 'Age of the oldest stored event not yet projected: how stale verdicts and metrics are.', 's', [{ expr: 'baseliner_projection_lag_seconds', legend: 'lag' }], 8))
-    .withPanel(timeseriesPanel('Scrape duration', 'How long Prometheus takes to scrape Baseliner.', 's', [{ expr: 'scrape_duration_seconds{job="baseliner"}', legend: '{{instance}}' }], 8))
-    .withPanel(timeseriesPanel('Event loop lag', 'Node.js event-loop delay (p99): request latency suffers when it grows.', 's', [{ expr: 'nodejs_eventloop_lag_p99_seconds', legend: '{{instance}}' }], 8))
-    .withPanel(timeseriesPanel('Memory', 'Resident memory of each Baseliner process.', 'bytes', [{ expr: 'process_resident_memory_bytes{job="baseliner"}', legend: '{{instance}}' }]))
-    .withPanel(timeseriesPanel('CPU', 'CPU seconds per second used by each Baseliner process.', 'percentunit', [{ expr: 'rate(process_cpu_seconds_total{job="baseliner"}[$__rate_interval])', legend: '{{instance}}' }]))
+    .withPanel(timeseriesPanel('Intake rate by result', 'Events per second received, by result (accepted, duplicate, rejected).', 'reqps', [{ expr: RECORDED.eventsReceivedRate, legend: '{{result}}' }]))
+    .withPanel(timeseriesPanel('Rejections by reason', 'Rejected events per second by reason: a sender with a bug shows up here.', 'reqps', [{ expr: RECORDED.eventsRejectedRate, legend: '{{reason}}' }]))
+    .withPanel(timeseriesPanel('Kafka consumer lag', 'Records on the topic not yet stored by the Kafka intake, per partition (empty without Kafka).', 'short', [{ expr: `max by (topic, partition) (${M.kafkaConsumerLag})`, legend: '{{topic}} / {{partition}}' }], 8))
+    .withPanel(timeseriesPanel('Projection lag', 'Age of the oldest stored event not yet projected: how stale verdicts and metrics are.', 's', [{ expr: M.projectionLag, legend: 'lag' }], 8))
+    .withPanel(timeseriesPanel('Scrape duration', 'How long Prometheus takes to scrape Baseliner.', 's', [{ expr: `${SCRAPE_METRIC_NAMES.duration}{job="baseliner"}`, legend: '{{instance}}' }], 8))
+    .withPanel(timeseriesPanel('Event loop lag', 'Node.js event-loop delay (p99): request latency suffers when it grows.', 's', [{ expr: P.eventLoopLagP99, legend: '{{instance}}' }], 8))
+    .withPanel(timeseriesPanel('Memory', 'Resident memory of each Baseliner process.', 'bytes', [{ expr: `${P.residentMemory}{job="baseliner"}`, legend: '{{instance}}' }]))
+    .withPanel(timeseriesPanel('CPU', 'CPU seconds per second used by each Baseliner process.', 'percentunit', [{ expr: `rate(${P.cpuSeconds}{job="baseliner"}[$__rate_interval])`, legend: '{{instance}}' }]))
     .build();
 }
 

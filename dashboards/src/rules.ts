@@ -1,5 +1,7 @@
 // Prometheus recording and alert rules for Baseliner, generated from this one place.
 // `npm run dashboards` writes dashboards/generated/baseliner-rules.yaml; CI fails on drift.
+// Metric names and thresholds come from @baseliner/contracts, never retyped here.
+import { ALERT_THRESHOLDS as T, METRIC_NAMES as M } from '@baseliner/contracts';
 
 const RUNBOOK = 'https://github.com/baseliner/baseliner/blob/main/docs/runbooks.md';
 
@@ -14,24 +16,33 @@ export interface AlertRule {
   runbook: string;
 }
 
-const live = 'on (deployment) (baseliner_deployment_phase{phase="live"} == 1)';
+const live = `on (deployment) (${M.deploymentPhase}{phase="live"} == 1)`;
+
+/** The series the recording rules below add; the dashboards chart some of them. */
+export const RECORDED = {
+  eventsReceivedRate: 'baseliner:events_received:rate5m',
+  eventsRejectedRate: 'baseliner:events_rejected:rate5m',
+  eventsRejectedRatio: 'baseliner:events_rejected:ratio_rate5m',
+  deploymentSilence: 'baseliner:deployment_silence:seconds',
+  kafkaConsumerLagSum: 'baseliner:kafka_consumer_lag:sum',
+} as const;
 
 export const RECORDING_RULES = [
-  { record: 'baseliner:events_received:rate5m', expr: 'sum by (result) (rate(baseliner_events_received_total[5m]))' },
-  { record: 'baseliner:events_rejected:rate5m', expr: 'sum by (reason) (rate(baseliner_events_rejected_total[5m]))' },
+  { record: RECORDED.eventsReceivedRate, expr: `sum by (result) (rate(${M.eventsReceived}[5m]))` },
+  { record: RECORDED.eventsRejectedRate, expr: `sum by (reason) (rate(${M.eventsRejected}[5m]))` },
   {
-    record: 'baseliner:events_rejected:ratio_rate5m',
-    expr: 'sum(rate(baseliner_events_received_total{result="rejected"}[5m])) / sum(rate(baseliner_events_received_total[5m]))',
+    record: RECORDED.eventsRejectedRatio,
+    expr: `sum(rate(${M.eventsReceived}{result="rejected"}[5m])) / sum(rate(${M.eventsReceived}[5m]))`,
   },
-  { record: 'baseliner:deployment_silence:seconds', expr: `time() - baseliner_last_event_timestamp_seconds` },
+  { record: RECORDED.deploymentSilence, expr: `time() - ${M.lastEvent}` },
   // Every Kafka intake replica reports the whole group's lag: one figure per partition, then the topic's sum.
-  { record: 'baseliner:kafka_consumer_lag:sum', expr: 'sum by (topic) (max by (topic, partition) (baseliner_kafka_consumer_lag))' },
+  { record: RECORDED.kafkaConsumerLagSum, expr: `sum by (topic) (max by (topic, partition) (${M.kafkaConsumerLag}))` },
 ];
 
 export const ALERT_RULES: AlertRule[] = [
   {
     alert: 'BaselinerAdoptionDroppedOff',
-    expr: `baseliner_adoption_drop_ratio > 0.5 and ${live}`,
+    expr: `${M.adoptionDropRatio} > ${T.adoptionDropRatio} and ${live}`,
     for: '6h',
     severity: 'page',
     summary: 'Adoption of {{ $labels.deployment }} dropped by {{ $value | humanizePercentage }} from its recent peak',
@@ -41,7 +52,7 @@ export const ALERT_RULES: AlertRule[] = [
   },
   {
     alert: 'BaselinerAdoptionBelowTarget',
-    expr: 'baseliner_criterion_status{criterion="adoption_ratio",status="not_met"} == 1',
+    expr: `${M.criterionStatus}{criterion="adoption_ratio",status="not_met"} == 1`,
     for: '3d',
     severity: 'warning',
     summary: 'Adoption of {{ $labels.deployment }} has been below its target for 3 days',
@@ -50,16 +61,16 @@ export const ALERT_RULES: AlertRule[] = [
   },
   {
     alert: 'BaselinerDeploymentSilent',
-    expr: `baseliner:deployment_silence:seconds > 86400 and ${live}`,
+    expr: `${RECORDED.deploymentSilence} > ${T.deploymentSilentSeconds} and ${live}`,
     for: '1h',
     severity: 'warning',
-    summary: '{{ $labels.deployment }} has sent no events for over 24 hours',
+    summary: `{{ $labels.deployment }} has sent no events for over ${T.deploymentSilentSeconds / 3600} hours`,
     description: 'A live deployment went quiet: its integration may be broken, or it was switched off without a word.',
     runbook: 'deployment-silent',
   },
   {
     alert: 'BaselinerVerdictFailing',
-    expr: 'baseliner_deployment_verdict{verdict="failing"} == 1',
+    expr: `${M.deploymentVerdict}{verdict="failing"} == 1`,
     for: '6h',
     severity: 'warning',
     summary: '{{ $labels.deployment }} is failing its success criteria',
@@ -69,7 +80,7 @@ export const ALERT_RULES: AlertRule[] = [
   {
     alert: 'BaselinerErrorsShiftedDownstream',
     expr:
-      'baseliner_change_ratio{metric="error_ratio",bound="upper"} < 0 and on (deployment) baseliner_change_ratio{metric="downstream_error_ratio",bound="lower"} > 0',
+      `${M.changeRatio}{metric="error_ratio",bound="upper"} < 0 and on (deployment) ${M.changeRatio}{metric="downstream_error_ratio",bound="lower"} > 0`,
     for: '1d',
     severity: 'warning',
     summary: '{{ $labels.deployment }} moved its errors downstream',
@@ -78,7 +89,7 @@ export const ALERT_RULES: AlertRule[] = [
   },
   {
     alert: 'BaselinerWeekdayFailurePattern',
-    expr: 'baseliner_weekday_anomaly == 1',
+    expr: `${M.weekdayAnomaly} == 1`,
     for: '1h',
     severity: 'warning',
     summary: '{{ $labels.deployment }} fails more on {{ $labels.weekday }}',
@@ -87,7 +98,7 @@ export const ALERT_RULES: AlertRule[] = [
   },
   {
     alert: 'BaselinerReversionHigh',
-    expr: `baseliner_reversion_ratio > 0.3 and ${live}`,
+    expr: `${M.reversionRatio} > ${T.reversionRatio} and ${live}`,
     for: '1d',
     severity: 'warning',
     summary: '{{ $value | humanizePercentage }} of adopters of {{ $labels.deployment }} went back to the old way',
@@ -96,7 +107,7 @@ export const ALERT_RULES: AlertRule[] = [
   },
   {
     alert: 'BaselinerStillNeedsItsBuilders',
-    expr: `baseliner_escalation_ratio{window="current",to="builder"} > 0.02 and ${live}`,
+    expr: `${M.escalationRatio}{window="current",to="builder"} > ${T.builderEscalationRatio} and ${live}`,
     for: '7d',
     severity: 'info',
     summary: '{{ $labels.deployment }} still needs its builders for {{ $value | humanizePercentage }} of tasks',
@@ -105,25 +116,25 @@ export const ALERT_RULES: AlertRule[] = [
   },
   {
     alert: 'BaselinerIntakeRejecting',
-    expr: 'baseliner:events_rejected:ratio_rate5m > 0.05',
+    expr: `${RECORDED.eventsRejectedRatio} > ${T.intakeRejectedRatio}`,
     for: '15m',
     severity: 'warning',
     summary: 'Baseliner rejects {{ $value | humanizePercentage }} of incoming events',
-    description: 'A deployed system sends events Baseliner refuses; see baseliner_events_rejected_total by reason.',
+    description: `A deployed system sends events Baseliner refuses; see ${M.eventsRejected} by reason.`,
     runbook: 'intake-rejecting',
   },
   {
     alert: 'BaselinerProjectionLagging',
-    expr: 'baseliner_projection_lag_seconds > 300',
+    expr: `${M.projectionLag} > ${T.projectionLagSeconds}`,
     for: '10m',
     severity: 'page',
     summary: 'Baseliner’s numbers are {{ $value | humanizeDuration }} behind its events',
-    description: 'The projector has not folded in events stored over 5 minutes ago: verdicts and metrics are stale.',
+    description: `The projector has not folded in events stored over ${T.projectionLagSeconds / 60} minutes ago: verdicts and metrics are stale.`,
     runbook: 'projection-lagging',
   },
   {
     alert: 'BaselinerKafkaLagGrowing',
-    expr: 'baseliner:kafka_consumer_lag:sum > 1000 and delta(baseliner:kafka_consumer_lag:sum[10m]) > 0',
+    expr: `${RECORDED.kafkaConsumerLagSum} > ${T.kafkaConsumerLagRecords} and delta(${RECORDED.kafkaConsumerLagSum}[10m]) > 0`,
     for: '10m',
     severity: 'warning',
     summary: 'The Kafka intake is {{ $value | humanize }} records behind on {{ $labels.topic }}, and falling further behind',
