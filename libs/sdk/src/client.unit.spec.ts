@@ -18,10 +18,13 @@ describe('BaselinerClient options', () => {
   });
 
   it('keeps the defaults for options given as undefined', async () => {
-    const client = new BaselinerClient({ ...valid, batchSize: undefined, closeTimeoutMs: undefined, maxQueue: undefined });
+    // Nothing listens on its URL: the handler keeps the retry quiet, and close() gives up at once
+    // (no delivery left running after the test).
+    const client = new BaselinerClient({ ...valid, url: 'http://127.0.0.1:9', batchSize: undefined, closeTimeoutMs: undefined, maxQueue: undefined, onError: () => undefined });
     client.aiUsed({ actor: 'a' });
     expect(client.pending).toBe(1);
     const removeHooks = client.flushOnShutdown();
     removeHooks();
+    await client.close({ timeoutMs: 50 });
   });
 });
