@@ -50,6 +50,21 @@ describe('the baseliner CLI', () => {
     expect(status.stdout.includes(String.fromCharCode(27))).toBe(false); // no colour codes when piped
   }, 60_000);
 
+  it('issues, lists and revokes viewer tokens for the web pages', async () => {
+    const issued = await cli(server, ['viewer-tokens', 'issue', 'finance team']);
+    expect(issued.code).toBe(0);
+    const { tokenId, token } = JSON.parse(issued.stdout) as { tokenId: string; token: string };
+    expect(token).toMatch(/^bvt_[0-9a-f]{12}\./);
+    const listed = JSON.parse((await cli(server, ['viewer-tokens', 'list'])).stdout) as { tokenId: string; name: string; revokedAt?: string }[];
+    expect(listed).toContainEqual(expect.objectContaining({ tokenId, name: 'finance team' }));
+    expect(JSON.stringify(listed)).not.toContain(token.split('.')[1]); // the secret is shown once, at issue
+    expect((await cli(server, ['viewer-tokens', 'revoke', tokenId])).stdout).toContain(`revoked ${tokenId}`);
+    const after = JSON.parse((await cli(server, ['viewer-tokens', 'list'])).stdout) as { tokenId: string; revokedAt?: string }[];
+    expect(after.find((t) => t.tokenId === tokenId)?.revokedAt).toEqual(expect.any(String));
+    const unknown = await cli(server, ['viewer-tokens', 'revoke', '0123456789ab']);
+    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringMatching(/404.*GET \/v1\/viewer-tokens/) });
+  }, 60_000);
+
   it('prints a scorecard, and JSON with --json', async () => {
     const text = await cli(server, ['scorecard', 'triage']);
     expect(text.stdout).toMatch(/^triage: pending/);

@@ -114,6 +114,20 @@ deployments
     } else print(await call(api, 'POST', `/v1/deployments/${id}/keys`));
   });
 
+const viewerTokens = program.command('viewer-tokens').description('read-only tokens for the web pages: issue (shown once), list, revoke');
+viewerTokens
+  .command('issue <name>')
+  .description('issue a viewer token named for who holds it, e.g. "finance team"')
+  .action(async (name: string) => print(await call(api, 'POST', '/v1/viewer-tokens', { name })));
+viewerTokens.command('list').action(async () => print(await call(api, 'GET', '/v1/viewer-tokens')));
+viewerTokens
+  .command('revoke <tokenId>')
+  .description('the token stops opening the pages within seconds')
+  .action(async (tokenId: string) => {
+    await call(api, 'DELETE', `/v1/viewer-tokens/${tokenId}`);
+    print(`revoked ${tokenId}`);
+  });
+
 program
   .command('backup <file>')
   .description('copy the embedded event store while the server runs (SQLite online backup); to restore, see docs/reliability.md')

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   say(renderStatus(rows, { colour: Boolean(process.stdout.isTTY), width: process.stdout.isTTY ? process.stdout.columns : 120 }));
   say(`
 Where to look (live events keep arriving every 15 s; Ctrl-C stops):
+  In a browser         ${demo.url}/   (sign in with the admin token below)
   Prometheus metrics   ${demo.url}/metrics
   Scorecards           ${rows.map((d) => `${demo.url}/v1/deployments/${d.id}/scorecard`).join('\n                       ')}
   (admin token)        ${demo.adminToken}
