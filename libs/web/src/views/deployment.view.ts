@@ -41,27 +41,28 @@ function targetText(criterion: CriterionResult): string {
 function criteriaTable(card: Scorecard): SafeHtml {
   if (card.criteria.length === 0) return html`<p class="empty">No criteria judged yet${card.windows.inRampUp ? ' (in ramp-up)' : ''}.</p>`;
   return html`<table>
-<caption class="muted">Each criterion's interval is always-valid at 95%: it holds however often this page is read.</caption>
+<caption class="muted">Each interval is always-valid at 95%: it holds however often this page is read. It bounds the change for a relative target, the current value for an absolute one.</caption>
 <thead><tr><th scope="col">Criterion</th><th scope="col">Target</th><th scope="col" class="num">Baseline</th><th scope="col" class="num">Current</th><th scope="col" class="num">Change</th><th scope="col" class="num">Interval</th><th scope="col">Status</th><th scope="col">Why</th></tr></thead>
 <tbody>
 ${card.criteria.map((c) => {
-  const comparesToBaseline = CRITERION_METRICS[c.metric].comparesToBaseline;
-  const metrics = card.metrics as Record<string, { baseline?: { estimate: number }; current?: { estimate: number } } | undefined>;
-  const compared = metrics[c.metric];
-  const baseline = comparesToBaseline ? valueOf(c.metric, compared?.baseline?.estimate) : '–';
-  const current = comparesToBaseline ? valueOf(c.metric, compared?.current?.estimate) : valueOf(c.metric, c.estimate);
-  const change = comparesToBaseline ? percent(c.estimate, true) : '–';
+  // A relative target judges the change against the baseline; an absolute one judges the current value.
+  const relative = c.target.kind === 'relativeChange';
+  const metrics = card.metrics as Record<string, { baseline?: { estimate: number }; current?: { estimate: number }; change?: { estimate: number } } | undefined>;
+  const compared = CRITERION_METRICS[c.metric].comparesToBaseline ? metrics[c.metric] : undefined;
+  const baseline = valueOf(c.metric, compared?.baseline?.estimate);
+  const current = relative ? valueOf(c.metric, compared?.current?.estimate) : valueOf(c.metric, c.estimate);
+  const change = relative ? percent(c.estimate, true) : percent(compared?.change?.estimate, true);
   const interval =
-    c.lower === undefined || c.upper === undefined
+    c.lower === undefined || c.upper === undefined || c.lower === null || c.upper === null
       ? '–'
-      : comparesToBaseline
+      : relative
         ? `${percent(c.lower, true)} to ${percent(c.upper, true)}`
         : `${valueOf(c.metric, c.lower)} to ${valueOf(c.metric, c.upper)}`;
   return html`<tr><th scope="row">${metricLabel(c.metric)}</th><td>${targetText(c)}</td><td class="num">${baseline}</td><td class="num">${current}</td><td class="num">${change}</td><td class="num">${interval}</td><td><span class="badge s-${c.status}">${verdictLabel(c.status)}</span></td><td>${c.reason}</td></tr>
 `;
 })}</tbody>
 </table>
-${card.daysToVerdict !== undefined ? html`<p>About <strong>${card.daysToVerdict}</strong> more days of data to a verdict at the current pace.</p>` : ''}`;
+${card.daysToVerdict !== undefined && card.daysToVerdict > 0 && card.verdict !== 'works' && card.verdict !== 'failing' ? html`<p>About <strong>${card.daysToVerdict}</strong> more days of data to a verdict at the current pace.</p>` : ''}`;
 }
 
 function charts(data: DeploymentPageData): SafeHtml {
