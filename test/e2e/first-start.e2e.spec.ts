@@ -33,6 +33,7 @@ describe('first start', () => {
     const first = startServerProcess(fresh);
     await first.url;
     expect(first.output()).toContain(`export BASELINER_ADMIN_TOKEN=${token}`);
+    expect(first.output()).toContain(`Pages: ${await first.url}/ (sign in with the admin token`);
     first.child.kill('SIGTERM');
     await exited(first.child);
 

@@ -81,7 +81,9 @@ export async function bootServer(
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  if (options.announce !== false) announce(url, secrets);
+  // The apps with the read side serve the web pages at /: say where they are.
+  const pages = app.getHttpAdapter().getInstance().hasRoute({ method: 'GET', url: '/' });
+  if (options.announce !== false) announce(url, secrets, pages);
   return { app, url, secrets, close: () => app.close() };
 }
 
@@ -94,8 +96,9 @@ export class PortInUseError extends Error {
  * Where the admin token is, on every start; the token itself until a start has shown it (a first
  * start that failed, e.g. on a busy port, generated it but never showed it).
  */
-function announce(url: string, secrets: Secrets): void {
+function announce(url: string, secrets: Secrets, pages: boolean): void {
   const lines = [`Baseliner is listening on ${url}`];
+  if (pages) lines.push(`Pages: ${url}/ (sign in with the admin token, or a viewer token: POST /v1/viewer-tokens)`);
   if (secrets.adminTokenFromEnvironment) {
     lines.push('Admin token: from BASELINER_ADMIN_TOKEN');
   } else if (!existsSync(shownMarker(secrets))) {
