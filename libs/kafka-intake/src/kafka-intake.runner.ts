@@ -144,8 +144,30 @@ export class KafkaIntakeRunner {
   private async handleBatch({ batch, resolveOffset, commitOffsetsIfNecessary, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const dead: DeadLetter[] = [];
-    const byDeployment = new Map<string, { events: Record<string, unknown>[]; records: KafkaRecord[] }>();
-    for (const record of batch.messages) {
+    const appends: Promise<void>[] = [];
+    let refused = false;
+    const now = this.hooks.now();
+    const append = (deploymentId: string, events: Record<string, unknown>[], records: KafkaRecord[]) => {
+      const stored = this.intake.ingest(deploymentId, events, now).then((outcome) => {
+        this.hooks.onOutcome(outcome);
+        for (const rejection of outcome.rejected) {
+          dead.push({ record: records[rejection.index] as KafkaRecord, reason: rejection.reason, message: rejection.message });
+        }
+      });
+      // Awaited after the loop; caught here too so a failure while the batch is still being read
+      // is not an unhandled rejection, and the rest of the batch is not read for nothing.
+      stored.catch(() => (refused = true));
+      appends.push(stored);
+    };
+
+    // A deployment's events go to the store in full requests as soon as they fill, and the loop
+    // yields every request's worth of records: the store's writer thread commits a group while
+    // the next records are decoded and validated, instead of waiting for the whole fetch.
+    const filling = new Map<string, { events: Record<string, unknown>[]; records: KafkaRecord[] }>();
+    const messages = batch.messages;
+    for (let i = 0; i < messages.length && !refused; i += 1) {
+      if (i > 0 && i % INTAKE_LIMITS.maxEventsPerRequest === 0) await new Promise((resolve) => setImmediate(resolve));
+      const record = messages[i] as KafkaRecord;
       const decoded = decodeRecord(record);
       if (!decoded.ok) {
         dead.push({ record, reason: decoded.reason, message: decoded.message });
@@ -156,29 +178,18 @@ export class KafkaIntakeRunner {
         dead.push({ record, reason: 'unauthorized', message: proof.message });
         continue;
       }
-      const group = byDeployment.get(proof.deploymentId) ?? { events: [], records: [] };
+      let group = filling.get(proof.deploymentId);
+      if (!group) filling.set(proof.deploymentId, (group = { events: [], records: [] }));
       group.events.push(decoded.event);
       group.records.push(record);
-      byDeployment.set(proof.deploymentId, group);
+      if (group.events.length === INTAKE_LIMITS.maxEventsPerRequest) {
+        append(proof.deploymentId, group.events, group.records);
+        filling.delete(proof.deploymentId);
+      }
     }
+    if (!refused) for (const [deploymentId, group] of filling) append(deploymentId, group.events, group.records);
 
     try {
-      const now = this.hooks.now();
-      const appends: Promise<void>[] = [];
-      for (const [deploymentId, group] of byDeployment) {
-        for (let start = 0; start < group.events.length; start += INTAKE_LIMITS.maxEventsPerRequest) {
-          const events = group.events.slice(start, start + INTAKE_LIMITS.maxEventsPerRequest);
-          const records = group.records.slice(start, start + INTAKE_LIMITS.maxEventsPerRequest);
-          appends.push(
-            this.intake.ingest(deploymentId, events, now).then((outcome) => {
-              this.hooks.onOutcome(outcome);
-              for (const rejection of outcome.rejected) {
-                dead.push({ record: records[rejection.index] as KafkaRecord, reason: rejection.reason, message: rejection.message });
-              }
-            }),
-          );
-        }
-      }
       await Promise.all(appends);
     } catch (error) {
       if (!(error instanceof EventStoreUnavailableError)) throw error;
