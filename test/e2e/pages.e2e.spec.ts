@@ -78,6 +78,18 @@ describeRequiring('web pages in Chromium', chromiumMissing, 'Chromium (Debian pa
     expect(cookie).toMatchObject({ name: 'baseliner_session', httpOnly: true, sameSite: 'Strict', path: '/' });
     expect(urls.filter((url) => url.includes(demo.adminToken) || url.includes(encodeURIComponent(demo.adminToken)))).toEqual([]);
 
+    // A form posted from another site cannot sign anyone in (login CSRF) or out.
+    for (const path of ['/sign-in', '/sign-out']) {
+      const crossSite = await fetch(`${demo.url}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+        body: new URLSearchParams({ token: demo.adminToken, next: '/' }).toString(),
+      });
+      expect(crossSite.status).toBe(403);
+      expect(crossSite.headers.get('set-cookie')).toBeNull();
+    }
+
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((url) => url.pathname === '/sign-in');
     expect(await context.cookies()).toEqual([]);

@@ -44,6 +44,17 @@ function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) ? next : '/';
 }
 
+/** A form posted from another site (login CSRF): its Origin names another host than ours. */
+function crossSite(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (!origin || origin === 'null') return origin === 'null';
+  try {
+    return new URL(origin).host !== request.headers.host;
+  } catch {
+    return true;
+  }
+}
+
 function isHttps(request: FastifyRequest): boolean {
   return request.protocol === 'https' || String(request.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https';
 }
@@ -133,6 +144,10 @@ export class WebController {
 
   @Post('sign-in')
   async signIn(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    if (crossSite(request)) {
+      this.send(request, reply, 403, page('Sign in', signInView('/', 'This sign-in came from another site and was refused. Sign in from this page.')));
+      return;
+    }
     const form = (request.body ?? {}) as Record<string, unknown>;
     const next = safeNext(form.next);
     const token = typeof form.token === 'string' ? form.token.trim() : '';
@@ -150,7 +165,11 @@ export class WebController {
   }
 
   @Post('sign-out')
-  signOut(@Res() reply: FastifyReply): void {
+  signOut(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    if (crossSite(request)) {
+      this.send(request, reply, 403, page('Sign out', html`<h1>Refused</h1><p>A sign-out from another site was refused.</p>`));
+      return;
+    }
     void reply
       .code(303)
       .headers({ ...SECURITY_HEADERS, location: '/sign-in', 'set-cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` })
