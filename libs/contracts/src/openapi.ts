@@ -306,11 +306,11 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
               },
             },
           },
-          responses: { '303': { description: 'Signed in: to next (a path on this site) with the cookie set' }, '401': html('The form again, saying what was wrong') },
+          responses: { '303': { description: 'Signed in: to next (a path on this site) with the cookie set' }, '401': html('The form again, saying what was wrong'), '403': html('Posted from another site (Origin of another host): refused') },
         },
       },
       '/sign-out': {
-        post: { tags: ['pages'], summary: 'Sign out: clears the session cookie', responses: { '303': { description: 'To /sign-in' } } },
+        post: { tags: ['pages'], summary: 'Sign out: clears the session cookie', responses: { '303': { description: 'To /sign-in' }, '403': html('Posted from another site: refused') } },
       },
       '/assets/pages.css': asset('The pages’ stylesheet', 'text/css'),
       '/assets/favicon.svg': asset('The pages’ icon', 'image/svg+xml'),
