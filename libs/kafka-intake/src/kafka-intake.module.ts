@@ -78,21 +78,25 @@ export class KafkaIntakeService implements OnApplicationBootstrap, BeforeApplica
       logLevel: logLevel.WARN,
       logCreator: kafkaLogger(this.logger),
     });
-    // A key proven once is remembered (hashing per record would cost more than the record);
-    // revocation is looked up on every record.
-    const proven = new Map<string, string>();
+    // A key proven once is remembered with its key id (hashing per record would cost more than the
+    // record, and a batch usually carries one key); revocation is looked up on every record.
+    const proven = new Map<string, { keyId: string; proof: { deploymentId: string } }>();
     this.runner = new KafkaIntakeRunner(kafka, intake, { brokers: settings.brokers, topic: settings.topic, groupId: settings.groupId }, {
       authenticate: (token) => {
+        const known = token === undefined ? undefined : proven.get(token);
+        if (known) {
+          const entry = deployments.findKey(known.keyId);
+          if (entry && !entry.revoked && entry.deploymentId === known.proof.deploymentId) return known.proof;
+        }
         const parsed = token ? parseIngestKey(token) : undefined;
         const entry = parsed ? deployments.findKey(parsed.keyId) : undefined;
         if (!parsed || !entry) return { message: `Missing or unknown ingest key. ${UNAUTHORIZED}` };
         if (entry.revoked) return { message: `This ingest key was revoked. ${UNAUTHORIZED}` };
-        if (proven.get(token as string) !== entry.deploymentId) {
-          if (!secretsEqual(parsed.secret, entry.keyHash)) return { message: `Missing or unknown ingest key. ${UNAUTHORIZED}` };
-          if (proven.size >= 10_000) proven.clear();
-          proven.set(token as string, entry.deploymentId);
-        }
-        return { deploymentId: entry.deploymentId };
+        if (!secretsEqual(parsed.secret, entry.keyHash)) return { message: `Missing or unknown ingest key. ${UNAUTHORIZED}` };
+        if (proven.size >= 10_000) proven.clear();
+        const proof = { deploymentId: entry.deploymentId };
+        proven.set(token as string, { keyId: parsed.keyId, proof });
+        return proof;
       },
       now: () => clock.now(),
       onOutcome: (outcome) => metrics.record(outcome, 'kafka'),

@@ -17,17 +17,34 @@ export function headerText(record: KafkaRecord, name: string): string | undefine
   return value === undefined ? undefined : value.toString();
 }
 
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * The last authorization header read as bytes, and its token: a batch usually carries one key, so
+ * most records are one byte comparison instead of decoding the header and matching it. The bytes
+ * are a copy (a record's are a view into the whole fetched response, which must not stay alive).
+ */
+let lastAuthorization: { bytes: Buffer; token: string | undefined } | undefined;
+
 /** `Authorization: Bearer <token>` → the token. */
 function bearer(record: KafkaRecord): string | undefined {
-  const header = headerText(record, 'authorization');
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match?.[1];
+  const raw = record.headers?.authorization;
+  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return BEARER.exec(value)?.[1];
+  if (lastAuthorization?.bytes.equals(value)) return lastAuthorization.token;
+  const token = BEARER.exec(value.toString())?.[1];
+  lastAuthorization = { bytes: Buffer.from(value), token };
+  return token;
 }
+
+// One decoder for every record (decode() without `stream` starts afresh each time). fatal:
+// invalid UTF-8 is refused, not turned into U+FFFD (the HTTP intake refuses it too).
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false; message: string } {
   try {
-    // fatal: invalid UTF-8 is refused, not turned into U+FFFD (the HTTP intake refuses it too).
-    return { ok: true, value: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) };
+    return { ok: true, value: JSON.parse(utf8.decode(bytes)) };
   } catch (error) {
     return { ok: false, message: (error as Error).message };
   }
