@@ -2,24 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../support/eventually';
-import { spawnTs, exited } from '../support/run-ts';
 import { chunks, plannedTasks } from '../support/scenario';
 import { client, deploymentWithKey, startTestServer, type TestServer } from '../support/test-server';
+import { runCli as cli } from '../support/cli';
 
 // What a new user meets in their first hour with the CLI: verdicts that say why, warnings that
 // show up, errors that say what to do, plain dates, and scripts that can tell a partial import.
 
 const DAY = 86_400_000;
 
-async function cli(server: TestServer, args: string[], env: Record<string, string> = {}) {
-  const child = spawnTs('apps/cli/src/main.ts', args, { env: { BASELINER_URL: server.url, BASELINER_ADMIN_TOKEN: server.adminToken, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await exited(child);
-  return { code, stdout, stderr };
-}
 
 describe('the first hour with the baseliner CLI', () => {
   let server: TestServer;

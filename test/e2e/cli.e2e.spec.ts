@@ -5,16 +5,8 @@ import { parse } from 'csv-parse/sync';
 import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
 import { exited, spawnTs } from '../support/run-ts';
 import { client, deploymentWithKey, startTestServer, type TestServer } from '../support/test-server';
+import { runCli as cli } from '../support/cli';
 
-async function cli(server: TestServer, args: string[], env: Record<string, string> = {}) {
-  const child = spawnTs('apps/cli/src/main.ts', args, { env: { BASELINER_URL: server.url, BASELINER_ADMIN_TOKEN: server.adminToken, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await exited(child);
-  return { code, stdout, stderr, child };
-}
 
 describe('the baseliner CLI', () => {
   let server: TestServer;

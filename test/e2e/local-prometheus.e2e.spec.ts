@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -9,6 +8,7 @@ import { eventually } from '../support/eventually';
 import { describeRequiring } from '../support/requires';
 import { exited, onLines } from '../support/run-ts';
 import { client, deploymentWithKey, startTestServer, taskCompleted, type TestServer } from '../support/test-server';
+import { freePort } from '../support/free-port';
 
 // `npm run prometheus:local`: the host's Prometheus with deploy/local/prometheus.yml scraping a
 // Baseliner on this machine. Run here as a user runs it, with PORT pointing at the test server
@@ -19,14 +19,6 @@ const promtool = spawnSync('promtool', ['--version']).error;
 const prometheus = spawnSync('prometheus', ['--version']).error;
 const missing = promtool || prometheus ? 'prometheus and promtool not installed (Debian: apt-get install prometheus)' : undefined;
 
-function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}
 
 interface QueryResult {
   status: string;

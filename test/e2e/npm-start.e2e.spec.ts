@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { eventually } from '../support/eventually';
 import { exited, onLines, repoRoot } from '../support/run-ts';
 import { client, deploymentWithKey, taskCompleted } from '../support/test-server';
+import { freePort } from '../support/free-port';
 
 // `npm start` as a person runs it, on a tree that is already built: it must not build again, and
 // a signal to npm's own process must stop the server cleanly (npm passes it to its child only,
@@ -14,14 +14,6 @@ import { client, deploymentWithKey, taskCompleted } from '../support/test-server
 
 const BUILD_INPUTS = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts', 'apps', 'libs', 'dashboards/src', 'test/bench', 'test/simulation', 'dist'];
 
-function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}
 
 const running = (pid: number) => {
   try {

@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runDemo, type RunningDemo } from '../../apps/demo/src/demo';
 import { exited } from '../support/run-ts';
+import { freePort } from '../support/free-port';
 
 // A real Prometheus (Debian's package) with the project's rules, scraping the all-in-one server
 // loaded with the demo's stories. Required in CI; skipped with a reason elsewhere if missing.
@@ -14,14 +14,6 @@ if (!available) console.warn('prometheus not installed: skipping the real-Promet
 
 const root = resolve(__dirname, '..', '..');
 
-function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}
 
 interface QueryResult {
   status: string;
