@@ -13,6 +13,7 @@ const files: Record<string, string> = {
 
 const check = process.argv.includes('--check');
 let drift = false;
+let written = 0;
 for (const [name, content] of Object.entries(files)) {
   const path = join(root, name);
   let current = '';
@@ -27,7 +28,11 @@ for (const [name, content] of Object.entries(files)) {
     process.stderr.write(`${name} is out of date: run npm run dashboards and commit the result\n`);
   } else {
     writeFileSync(path, content);
+    written += 1;
     process.stdout.write(`wrote dashboards/generated/${name}\n`);
   }
 }
+const count = Object.keys(files).length;
+if (check && !drift) process.stdout.write(`dashboards/generated: all ${count} files match their sources\n`);
+if (!check && written === 0) process.stdout.write(`dashboards/generated: all ${count} files already up to date\n`);
 process.exit(drift ? 1 : 0);
