@@ -6,9 +6,9 @@
 // against the JSON the API answers for the same 1,000 scorecards (JSON.stringify), measured in
 // the same run. Prints the page weights (HTML + stylesheet, raw and gzipped). BENCH_DEPLOYMENTS
 // overrides the count.
-import { applyLifecycleEvent, applyTelemetryEvent, emptyProjection, localDay, scorecardOf, seededRandom, type DeploymentProjection } from '@baseliner/analytics';
+import { applyLifecycleEvent, applyTelemetryEvent, emptyProjection, scorecardOf, seededRandom, type DeploymentProjection } from '@baseliner/analytics';
 import type { TelemetryEvent } from '@baseliner/contracts';
-import { dailySeries, deploymentView, durationDistribution, portfolioRows, portfolioView, weekdayHourGrid } from '@baseliner/web';
+import { deploymentSeries, deploymentView, portfolioRows, portfolioView } from '@baseliner/web';
 import { page } from '../../libs/web/src/views/layout';
 import { PAGES_CSS } from '../../libs/web/src/views/pages.css';
 import { cpus, totalmem } from 'node:os';
@@ -84,23 +84,11 @@ const shards = { all: true, description: 'all 1' };
 const renderPortfolio = () => gzipSync(page('Deployments', portfolioView(portfolioRows(portfolio, NOW), {}, NOW, shards), { kind: 'admin' }), { level: 6 });
 const renderJson = () => JSON.stringify(portfolio.map((p) => p.scorecard));
 const one = projections[0] as DeploymentProjection;
+// The same path as GET /deployments/{id} after the cookie check (minus the small lifecycle read).
 const renderDeployment = () => {
   const card = scorecardOf(one, now)!;
-  const today = localDay(NOW, one.timezone);
-  const window = (w?: { from: string; to: string }) => (w ? { fromDay: Date.parse(w.from) / DAY, toDay: Date.parse(w.to) / DAY } : undefined);
   const deploymentState = one.lifecycle as Extract<DeploymentProjection['lifecycle'], { status: 'registered' }>;
-  const goLive = localDay(GO_LIVE, one.timezone);
-  const body = deploymentView({
-    deployment: deploymentState,
-    projection: one,
-    scorecard: card,
-    daily: dailySeries(one, today - 88, today),
-    durations: durationDistribution(one, window(card.windows.baseline), window(card.windows.current)),
-    grid: weekdayHourGrid(one, today),
-    history: [],
-    marks: { goLive, rampUpEnd: goLive + 7 },
-    now: NOW,
-  });
+  const body = deploymentView({ deployment: deploymentState, projection: one, scorecard: card, ...deploymentSeries(one, deploymentState, card, now), history: [], now: NOW });
   return gzipSync(page(deploymentState.name, body, { kind: 'admin' }), { level: 6 });
 };
 

@@ -3,13 +3,16 @@ import {
   dayToIsoDate,
   emptySketch,
   HOURLY_DAYS,
+  localDay,
   mergeInto,
   weekdayIndex,
   type DayWindow,
   type DeploymentProjection,
   type DurationSketch,
+  type Scorecard,
 } from '@baseliner/analytics';
 import type { TaskMode } from '@baseliner/contracts';
+import type { RegisteredDeployment } from '@baseliner/domain';
 
 /** What the deployment page draws, per local day, from the projector's day buckets (no replay). */
 export interface DailyPoint {
@@ -179,4 +182,34 @@ export function weekdayHourGrid(projection: DeploymentProjection, today: number)
     }
   }
   return { tasks, errors, fromDay, toDay: today };
+}
+
+/** Days drawn before the baseline starts, at most, so a long history does not crowd the charts. */
+export const MAX_CHART_DAYS = 180;
+
+export interface DeploymentSeries {
+  daily: DailyPoint[];
+  durations: DurationDistribution;
+  grid: WeekdayHourGrid;
+  /** Day numbers of go-live, the end of ramp-up and the rollback, where they happened. */
+  marks: { goLive?: number; rampUpEnd?: number; rolledBack?: number };
+}
+
+/** Everything the deployment page draws, from the baseline's start (or the first day) to today. */
+export function deploymentSeries(projection: DeploymentProjection, deployment: RegisteredDeployment, scorecard: Scorecard, now: Date): DeploymentSeries {
+  const zone = deployment.timezone;
+  const today = localDay(now.getTime(), zone);
+  const day = (iso: string | undefined) => (iso ? localDay(Date.parse(iso), zone) : undefined);
+  // The scorecard's windows are local dates: their day numbers are the dates' own.
+  const window = (w?: { from: string; to: string }) => (w ? { fromDay: Date.parse(w.from) / 86_400_000, toDay: Date.parse(w.to) / 86_400_000 } : undefined);
+  const baseline = window(scorecard.windows.baseline);
+  const firstDay = Math.min(...Object.keys(projection.days).map(Number), today);
+  const fromDay = Math.max(baseline?.fromDay ?? firstDay, today - MAX_CHART_DAYS);
+  const goLive = day(deployment.wentLiveAt);
+  return {
+    daily: dailySeries(projection, fromDay, today),
+    durations: durationDistribution(projection, baseline, window(scorecard.windows.current)),
+    grid: weekdayHourGrid(projection, today),
+    marks: { goLive, rampUpEnd: goLive !== undefined ? goLive + deployment.rampUpDays : undefined, rolledBack: day(deployment.rolledBack?.at) },
+  };
 }

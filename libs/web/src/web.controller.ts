@@ -1,12 +1,11 @@
 import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { gzipSync } from 'node:zlib';
-import { localDay } from '@baseliner/analytics';
 import { isDeploymentEvent, type DeploymentEvent } from '@baseliner/domain';
 import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
 import { APP_CONFIG, CLOCK, storedEventCodec, type AppConfig, type Clock } from '@baseliner/platform';
 import { ProjectorService } from '@baseliner/projector';
-import { dailySeries, durationDistribution, weekdayHourGrid } from './deployment-series';
+import { deploymentSeries } from './deployment-series';
 import { html } from './html';
 import { ViewerAccess, type Viewer } from './viewer-access';
 import { deploymentView } from './views/deployment.view';
@@ -20,8 +19,6 @@ const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"
 export const SESSION_COOKIE = 'baseliner_session';
 /** A signed-in browser stays signed in this long (the token itself can be revoked sooner). */
 const SESSION_MAX_AGE_SECONDS = 7 * 86_400;
-/** Days drawn before the baseline starts, at most, so a long history does not crowd the charts. */
-const MAX_CHART_DAYS = 180;
 
 // Read-only pages: nothing but this origin's stylesheet, no scripts at all, not framable.
 const SECURITY_HEADERS = {
@@ -107,14 +104,6 @@ export class WebController {
       return;
     }
     const now = this.clock.now();
-    const zone = deployment.timezone;
-    const today = localDay(now.getTime(), zone);
-    const day = (iso: string | undefined) => (iso ? localDay(Date.parse(iso), zone) : undefined);
-    const goLive = day(deployment.wentLiveAt);
-    const baselineFrom = scorecard.windows.baseline ? Math.floor(Date.parse(scorecard.windows.baseline.from) / 86_400_000) : undefined;
-    const firstDay = Math.min(...Object.keys(projection.days).map(Number), today);
-    const fromDay = Math.max(baselineFrom ?? firstDay, today - MAX_CHART_DAYS);
-    const toWindow = (w?: { from: string; to: string }) => (w ? { fromDay: Date.parse(w.from) / 86_400_000, toDay: Date.parse(w.to) / 86_400_000 } : undefined);
     const history = (await this.store.readStream(`deployment-${id}`))
       .map((recorded) => ({ event: storedEventCodec.decode(recorded) as { type: string }, recordedAt: recorded.recordedAt }))
       .filter((entry) => isDeploymentEvent(entry.event)) as { event: DeploymentEvent; recordedAt: Date }[];
@@ -122,15 +111,8 @@ export class WebController {
       deployment,
       projection,
       scorecard,
-      daily: dailySeries(projection, fromDay, today),
-      durations: durationDistribution(projection, toWindow(scorecard.windows.baseline), toWindow(scorecard.windows.current)),
-      grid: weekdayHourGrid(projection, today),
+      ...deploymentSeries(projection, deployment, scorecard, now),
       history,
-      marks: {
-        goLive,
-        rampUpEnd: goLive !== undefined ? goLive + deployment.rampUpDays : undefined,
-        rolledBack: day(deployment.rolledBack?.at),
-      },
       grafanaUrl: this.config.grafanaUrl,
       now: now.getTime(),
     });

@@ -1,4 +1,4 @@
-import { html, raw, type SafeHtml } from '../html';
+import { escapeHtml as escapeText, html, raw, type SafeHtml } from '../html';
 
 // Charts are SVG drawn on the server: no script, no chart library to ship, nothing from a CDN,
 // and a page of them weighs a few kilobytes. Each has an accessible name and a text summary.
@@ -138,6 +138,3 @@ export function heatmap(options: HeatmapOptions): SafeHtml {
 </figure>`;
 }
 
-function escapeText(value: string): string {
-  return value.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
-}

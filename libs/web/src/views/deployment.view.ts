@@ -1,8 +1,8 @@
-import type { CriterionResult, DeploymentProjection, Scorecard } from '@baseliner/analytics';
-import { CRITERION_METRICS } from '@baseliner/contracts';
+import { metricInWords, targetInWords, type DeploymentProjection, type Scorecard } from '@baseliner/analytics';
+import { CRITERION_METRICS, isRatioMetric, type CriterionMetric } from '@baseliner/contracts';
 import type { DeploymentEvent, RegisteredDeployment } from '@baseliner/domain';
 import { html, type SafeHtml } from '../html';
-import { decidingCriterion, metricLabel, warningsOf } from '../explain';
+import { warningsOf } from '../explain';
 import type { DailyPoint, DurationDistribution, WeekdayHourGrid } from '../deployment-series';
 import { heatmap, lineChart } from './charts';
 import { ago, localTime, percent, seconds, usd, verdictLabel } from './format';
@@ -22,20 +22,13 @@ export interface DeploymentPageData {
 }
 
 const isDurationMetric = (metric: string) => metric.startsWith('task_duration');
-const isRatioMetric = (metric: string) => metric.endsWith('_ratio') || metric === 'ai_task_share';
 
-function valueOf(metric: string, value: number | undefined): string {
+function valueOf(metric: CriterionMetric, value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) return '–';
   if (isDurationMetric(metric)) return seconds(value);
   if (metric === 'cost_per_task') return usd(value);
   if (isRatioMetric(metric)) return percent(value);
   return String(value);
-}
-
-function targetText(criterion: CriterionResult): string {
-  const { kind, value } = criterion.target;
-  if (kind === 'relativeChange') return `${value <= 0 ? 'fall by' : 'rise by at most'} ${percent(Math.abs(value))}${value <= 0 ? ' or more' : ''}`;
-  return `${kind === 'atMost' ? 'at most' : 'at least'} ${valueOf(criterion.metric, value)}`;
 }
 
 function criteriaTable(card: Scorecard): SafeHtml {
@@ -58,7 +51,7 @@ ${card.criteria.map((c) => {
       : relative
         ? `${percent(c.lower, true)} to ${percent(c.upper, true)}`
         : `${valueOf(c.metric, c.lower)} to ${valueOf(c.metric, c.upper)}`;
-  return html`<tr><th scope="row">${metricLabel(c.metric)}</th><td>${targetText(c)}</td><td class="num">${baseline}</td><td class="num">${current}</td><td class="num">${change}</td><td class="num">${interval}</td><td><span class="badge s-${c.status}">${verdictLabel(c.status)}</span></td><td>${c.reason}</td></tr>
+  return html`<tr><th scope="row">${metricInWords(c.metric)}</th><td>${targetInWords(c.metric, c.target)}</td><td class="num">${baseline}</td><td class="num">${current}</td><td class="num">${change}</td><td class="num">${interval}</td><td><span class="badge s-${c.status}">${verdictLabel(c.status)}</span></td><td>${c.reason}</td></tr>
 `;
 })}</tbody>
 </table>
@@ -165,9 +158,9 @@ function timelineEntry(event: DeploymentEvent, timeZone: string): { at: string; 
     case 'DeploymentRegistered':
       return { at: event.data.registeredAt, text: `Registered by ${event.data.owner.name} (time zone ${event.data.timezone}, ramp-up ${event.data.rampUpDays} days)` };
     case 'CriteriaDefined':
-      return { at: event.data.definedAt, text: `Criteria defined: ${event.data.criteria.map((c) => metricLabel(c.metric)).join(', ')}${event.data.reason ? ` — ${event.data.reason}` : ''}` };
+      return { at: event.data.definedAt, text: `Criteria defined: ${event.data.criteria.map((c) => metricInWords(c.metric)).join(', ')}${event.data.reason ? ` — ${event.data.reason}` : ''}` };
     case 'CriteriaRevised':
-      return { at: event.data.revisedAt, text: `Criteria revised: ${event.data.criteria.map((c) => metricLabel(c.metric)).join(', ')} — ${event.data.reason}` };
+      return { at: event.data.revisedAt, text: `Criteria revised: ${event.data.criteria.map((c) => metricInWords(c.metric)).join(', ')} — ${event.data.reason}` };
     case 'BaselineWindowSet':
       return { at: event.data.setAt, text: `Baseline window set: ${localTime(event.data.from, timeZone)} to ${localTime(event.data.to, timeZone)}` };
     case 'WentLive':
@@ -185,13 +178,12 @@ function timelineEntry(event: DeploymentEvent, timeZone: string): { at: string; 
 
 export function deploymentView(data: DeploymentPageData): SafeHtml {
   const { deployment, scorecard: card, now } = data;
-  const explained = decidingCriterion(card);
   const warnings = warningsOf(card);
   const zone = deployment.timezone;
   const grafana = data.grafanaUrl ? `${data.grafanaUrl}/d/baseliner-deployment/?var-deployment=${encodeURIComponent(deployment.id)}` : undefined;
   return html`<p><a href="/">← All deployments</a></p>
 <h1>${deployment.name} <span class="muted">(${deployment.id})</span></h1>
-<p><span class="badge v-${card.verdict}">${verdictLabel(card.verdict)}</span> ${explained.sentence}</p>
+<p><span class="badge v-${card.verdict}">${verdictLabel(card.verdict)}</span> ${card.decidedBy.sentence}</p>
 ${warnings.length ? html`<ul aria-label="Warnings">${warnings.map((w) => html`<li class="warn">⚠ ${w}</li>`)}</ul>` : ''}
 <div class="summary">
 <div>Owner<br><strong>${deployment.owner.name}</strong></div>

@@ -1,4 +1,4 @@
-import { DAY_MS } from '@baseliner/analytics';
+import { DAY_MS, percentInWords } from '@baseliner/analytics';
 
 export function ago(epochMs: number | undefined, now: number): string {
   if (epochMs === undefined) return 'never';
@@ -13,10 +13,9 @@ export function daysSince(iso: string | undefined, now: number): number | undefi
   return iso ? Math.max(0, Math.floor((now - Date.parse(iso)) / DAY_MS)) : undefined;
 }
 
+/** A ratio as a percentage in the scorecard's own wording; '–' where there is none. */
 export function percent(value: number | null | undefined, signed = false): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  const text = `${(value * 100).toFixed(Math.abs(value) < 0.1 ? 1 : 0)}%`;
-  return signed && value > 0 ? `+${text}` : text;
+  return value === null || value === undefined || !Number.isFinite(value) ? '–' : percentInWords(value, signed);
 }
 
 export function seconds(value: number): string {

@@ -1,6 +1,6 @@
 import type { DeploymentProjection, Scorecard } from '@baseliner/analytics';
 import { html, type SafeHtml } from '../html';
-import { decidingCriterion, warningsOf } from '../explain';
+import { warningsOf } from '../explain';
 import { ago, daysSince, verdictLabel } from './format';
 
 export interface PortfolioRow {
@@ -25,7 +25,6 @@ export function portfolioRows(portfolio: { projection: DeploymentProjection; sco
   for (const { projection, scorecard } of portfolio) {
     const deployment = projection.lifecycle;
     if (deployment.status !== 'registered') continue;
-    const explained = scorecard ? decidingCriterion(scorecard) : { sentence: 'not evaluated yet' };
     rows.push({
       id: deployment.id,
       name: deployment.name,
@@ -33,7 +32,7 @@ export function portfolioRows(portfolio: { projection: DeploymentProjection; sco
       phase: deployment.phase,
       daysLive: deployment.phase === 'live' ? daysSince(deployment.wentLiveAt, now) : undefined,
       verdict: scorecard?.verdict ?? 'pending',
-      why: explained.sentence,
+      why: scorecard?.decidedBy.sentence ?? 'not evaluated yet',
       warnings: scorecard ? warningsOf(scorecard) : [],
       lastEventTime: projection.lastEventTime,
     });
