@@ -36,6 +36,11 @@ export interface SqliteEventStoreOptions {
    * passes false, so it can run beside the process that writes.
    */
   exclusiveWriter?: boolean;
+  /**
+   * How many new event ids gather in the small recent-id table before the writer moves them into
+   * the main one (default 100,000; see the schema). Tests pass a few to exercise the move.
+   */
+  recentIdLimit?: number;
 }
 
 interface PendingAppend {
@@ -96,14 +101,14 @@ class SqliteRecordedEvent implements RecordedEvent {
   }
 }
 
-function spawnWriter(path: string): Worker {
+function spawnWriter(workerData: { path: string; recentIdLimit?: number }): Worker {
   const compiled = join(__dirname, 'sqlite-writer.worker.js');
-  if (existsSync(compiled)) return new Worker(compiled, { workerData: { path } });
+  if (existsSync(compiled)) return new Worker(compiled, { workerData });
   // Running from TypeScript sources (tests, ts-node): transpile the worker on the fly.
   const source = join(__dirname, 'sqlite-writer.worker.ts');
   return new Worker(`require('ts-node/register/transpile-only'); require(${JSON.stringify(source)});`, {
     eval: true,
-    workerData: { path },
+    workerData,
   });
 }
 
@@ -153,7 +158,7 @@ export class SqliteEventStore implements EventStore {
       readAll: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
       eventIdAt: this.db.prepare('SELECT event_id FROM events WHERE position = ?').pluck(),
     };
-    this.writer = spawnWriter(options.path);
+    this.writer = spawnWriter({ path: options.path, recentIdLimit: options.recentIdLimit });
     this.writer.on('message', (reply: WriterReply) => this.onWriterReply(reply));
     this.writer.on('error', (error) => this.onWriterGone(error));
     this.writer.on('exit', (code) => {

@@ -56,7 +56,49 @@ describe('SQLite event store', () => {
     const store = new SqliteEventStore({ path });
     expect((await store.append('s-2', [{ id: 'shared', type: 'B', data: {} }])).appendedIds).toEqual(['shared']);
     expect((await store.append('s-1', [{ id: 'shared', type: 'A', data: {} }])).duplicateIds).toEqual(['shared']);
-    expect(store.database.pragma('user_version', { simple: true })).toBe(2);
+    expect(store.database.pragma('user_version', { simple: true })).toBe(3);
+    await store.close();
+  });
+
+  it('converts a version-2 file (an id index on events) to the two id tables, still refusing its old ids', async () => {
+    const path = join(dir, 'events.db');
+    const old = new Database(path);
+    old.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, revision INTEGER NOT NULL, event_id BLOB NOT NULL,
+      type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT, recorded_at INTEGER NOT NULL);
+      CREATE UNIQUE INDEX events_by_stream ON events (stream_id, revision);
+      CREATE UNIQUE INDEX events_by_event_id_in_stream ON events (event_id, stream_id);
+      INSERT INTO events (stream_id, revision, event_id, type, data, recorded_at) VALUES ('s-1', 0, 'first', 'A', '{}', 0), ('s-1', 1, 'second', 'A', '{}', 0);`);
+    old.pragma('user_version = 2');
+    old.close();
+    const store = new SqliteEventStore({ path });
+    const again = await store.append('s-1', [{ id: 'second', type: 'A', data: {} }, { id: 'third', type: 'A', data: {} }]);
+    expect(again).toMatchObject({ appendedIds: ['third'], duplicateIds: ['second'], nextExpectedRevision: 2 });
+    expect(store.database.pragma('user_version', { simple: true })).toBe(3);
+    const indexes = store.database.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'").pluck().all();
+    expect(indexes).not.toContain('events_by_event_id_in_stream');
+    expect(store.database.prepare('SELECT count(*) FROM event_ids').pluck().get()).toBe(2);
+    await store.close();
+  });
+
+  it('still refuses an id once the recent ids have moved into the main id table, and retries of moved appends succeed', async () => {
+    const store = new SqliteEventStore({ path: join(dir, 'events.db'), recentIdLimit: 3 });
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const first = await store.append('s-1', ids.map((id) => ({ id, type: 'A', data: {} })));
+    expect(first.appendedIds).toEqual(ids);
+    // The move runs after the reply: wait for the next commit to have gone through the writer.
+    await store.append('s-2', [{ id: 'x', type: 'A', data: {} }]);
+    const count = (table: string) => store.database.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+    expect(count('event_ids')).toBe(5);
+    expect(count('recent_event_ids')).toBe(1);
+    // The same ids in the same stream are duplicates, wherever they are kept; in another stream they are new.
+    const retry = await store.append('s-1', [...ids, 'x'].map((id) => ({ id, type: 'A', data: {} })));
+    expect(retry).toMatchObject({ appendedIds: ['x'], duplicateIds: ids, nextExpectedRevision: 5 });
+    // A retry of an append that went through counts as done even with a stale expected revision.
+    const replay = await store.append('s-2', [{ id: 'x', type: 'A', data: {} }], { expectedRevision: 'no_stream' });
+    expect(replay.duplicateIds).toEqual(['x']);
+    const firstAgain = await store.append('s-1', [{ id: 'a', type: 'A', data: {} }], { expectedRevision: 'no_stream' });
+    expect(firstAgain.duplicateIds).toEqual(['a']);
+    expect((await store.readStream('s-1')).map((e) => e.id)).toEqual([...ids, 'x']);
     await store.close();
   });
 

@@ -34,48 +34,108 @@ function revisionMatches(expected: ExpectedRevision, current: number): boolean {
   }
 }
 
+/** How many ids `recent_event_ids` gathers before they move into `event_ids` (see the schema). */
+export const RECENT_ID_LIMIT = 100_000;
+
 /**
  * Commits groups of appends: one transaction per group, each append in its own savepoint, so an
  * expected-revision conflict rejects that append only. Revisions are read inside the write
  * transaction, so they are right even if another process writes the same file.
  */
 export class SqliteWriter {
+  private readonly claimId;
   private readonly insert;
   private readonly streamHead;
   private readonly eventExists;
   private readonly head;
+  private readonly countRecentIds;
+  private readonly moveRecentIds;
+  private recentIds: number;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly recentIdLimit = RECENT_ID_LIMIT,
+  ) {
+    // Claims an id for its stream: no row (changes 0) when either id table already holds it.
+    this.claimId = db.prepare(
+      `INSERT INTO recent_event_ids (event_id, stream_id)
+       SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM event_ids WHERE event_id = ? AND stream_id = ?)
+       ON CONFLICT DO NOTHING`,
+    );
     this.insert = db.prepare(
-      `INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, stream_id) DO NOTHING`,
+      `INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.streamHead = db.prepare('SELECT max(revision) FROM events WHERE stream_id = ?').pluck();
-    this.eventExists = db.prepare('SELECT 1 FROM events WHERE event_id = ? AND stream_id = ?').pluck();
+    this.eventExists = db
+      .prepare(
+        `SELECT EXISTS (SELECT 1 FROM recent_event_ids WHERE event_id = ? AND stream_id = ?)
+             OR EXISTS (SELECT 1 FROM event_ids WHERE event_id = ? AND stream_id = ?)`,
+      )
+      .pluck();
     this.head = db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck();
+    this.countRecentIds = db.prepare('SELECT count(*) FROM recent_event_ids').pluck();
+    this.moveRecentIds = db.transaction(() => {
+      // Both tables are keyed alike, so the copy walks `event_ids` in order, each page once.
+      db.exec('INSERT INTO event_ids (event_id, stream_id) SELECT event_id, stream_id FROM recent_event_ids');
+      db.exec('DELETE FROM recent_event_ids');
+    });
+    this.recentIds = this.countRecentIds.get() as number;
+  }
+
+  /**
+   * Moves the recent ids into the main id table once there are enough of them. Run between
+   * groups, after the last group's reply went out, so no append waits on it.
+   */
+  moveRecentIdsIfDue(): void {
+    if (this.recentIds < this.recentIdLimit) return;
+    try {
+      this.moveRecentIds.immediate();
+      this.recentIds = 0;
+    } catch (error) {
+      // Rolled back (e.g. the disk is full): the ids stay where they are, and lookups probe both
+      // tables, so nothing is lost; the next group tries again.
+      this.recentIds = this.countRecentIds.get() as number;
+      throw error;
+    }
   }
 
   commitGroup(group: WriteRequest[], recordedAt: number): WriteOutcome[] {
     const appendOne = this.db.transaction((request: WriteRequest) => this.appendInTransaction(request, recordedAt));
-    return this.db
-      .transaction(() =>
-        group.map((request): WriteOutcome => {
-          try {
-            return { kind: 'appended', result: appendOne(request) };
-          } catch (error) {
-            if (error instanceof ExpectedRevisionConflict) return error.outcome;
-            throw error;
-          }
-        }),
-      )
-      .immediate();
+    let claimed = 0;
+    try {
+      const outcomes = this.db
+        .transaction(() =>
+          group.map((request): WriteOutcome => {
+            try {
+              const result = appendOne(request);
+              claimed += result.appendedIds.length;
+              return { kind: 'appended', result };
+            } catch (error) {
+              if (error instanceof ExpectedRevisionConflict) return error.outcome;
+              throw error;
+            }
+          }),
+        )
+        .immediate();
+      this.recentIds += claimed;
+      return outcomes;
+    } catch (error) {
+      // The group rolled back, claims with it.
+      this.recentIds = this.countRecentIds.get() as number;
+      throw error;
+    }
   }
 
   private appendInTransaction({ streamId, events, expected }: WriteRequest, recordedAt: number): AppendResult {
     const current = (this.streamHead.get(streamId) as number | null) ?? -1;
     if (!revisionMatches(expected, current)) {
       // A retry of an append that already went through is a success, not a conflict.
-      const allStored = events.length > 0 && events.every((e) => this.eventExists.get(encodeEventId(e.id), streamId));
+      const allStored =
+        events.length > 0 &&
+        events.every((e) => {
+          const id = encodeEventId(e.id);
+          return this.eventExists.get(id, streamId, id, streamId) === 1;
+        });
       if (!allStored) throw new ExpectedRevisionConflict({ kind: 'conflict', streamId, expected, actual: current });
     }
     const appendedIds: string[] = [];
@@ -83,11 +143,12 @@ export class SqliteWriter {
     let revision = current;
     let position = 0;
     for (const event of events) {
-      const info = this.insert.run(streamId, revision + 1, encodeEventId(event.id), event.type, event.data, event.metadata, recordedAt);
-      if (info.changes === 0) {
+      const id = encodeEventId(event.id);
+      if (this.claimId.run(id, streamId, id, streamId).changes === 0) {
         duplicateIds.push(event.id);
         continue;
       }
+      const info = this.insert.run(streamId, revision + 1, id, event.type, event.data, event.metadata, recordedAt);
       revision += 1;
       position = Number(info.lastInsertRowid);
       appendedIds.push(event.id);

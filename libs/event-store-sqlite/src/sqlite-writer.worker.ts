@@ -18,8 +18,9 @@ export type WriterReply =
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer.worker must run as a worker thread');
 
-const db = openEventDatabase((workerData as { path: string }).path, { migrate: false });
-const writer = new SqliteWriter(db);
+const { path, recentIdLimit } = workerData as { path: string; recentIdLimit?: number };
+const db = openEventDatabase(path, { migrate: false });
+const writer = new SqliteWriter(db, recentIdLimit);
 
 port.on('message', (message: WriterMessage) => {
   if (message.kind === 'close') {
@@ -32,6 +33,7 @@ port.on('message', (message: WriterMessage) => {
     if (message.kind === 'commit') {
       const outcomes = writer.commitGroup(message.requests, message.recordedAt);
       port.postMessage({ kind: 'committed', groupId: message.groupId, outcomes } satisfies WriterReply);
+      moveRecentIds();
     } else {
       port.postMessage({ kind: 'pragma', groupId: message.groupId, value: db.pragma(message.statement, { simple: true }) } satisfies WriterReply);
     }
@@ -44,5 +46,15 @@ port.on('message', (message: WriterMessage) => {
     } satisfies WriterReply);
   }
 });
+
+// After a reply has gone out: the appends it answered do not wait for the move. A failure here
+// loses nothing (the ids stay in the recent table) and the store's next commit reports the cause.
+function moveRecentIds(): void {
+  try {
+    writer.moveRecentIdsIfDue();
+  } catch {
+    // retried after the next group
+  }
+}
 
 port.postMessage({ kind: 'ready' } satisfies WriterReply);
