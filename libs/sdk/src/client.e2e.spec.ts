@@ -87,7 +87,10 @@ describe('SDK against the real server', () => {
   });
 
   it('applies back-pressure: a full queue refuses new events, or drops the oldest if asked', async () => {
-    const unreachable = { url: 'http://127.0.0.1:9', maxQueue: 10, batchSize: 1000, flushIntervalMs: 60_000, maxAttempts: 1 };
+    // Each client is closed and reports to its own onError: a client left open flushes when the
+    // process is about to exit, and its default warning would then land after the tests.
+    const dropped: number[] = [];
+    const unreachable = { url: 'http://127.0.0.1:9', maxQueue: 10, batchSize: 1000, flushIntervalMs: 60_000, maxAttempts: 1, onError: (_: Error, events: unknown[]) => void dropped.push(events.length) };
     const refusing = sdk(unreachable);
     for (let i = 0; i < 10; i += 1) refusing.aiUsed({ actor: 'a' });
     expect(() => refusing.aiUsed({ actor: 'a' })).toThrow(QueueFullError);
@@ -101,6 +104,8 @@ describe('SDK against the real server', () => {
     await failing.close();
     expect(errors).toEqual([1]);
     expect(failing.stats.failed).toBe(1);
+    await Promise.all([refusing.close(), dropping.close()]);
+    expect(dropped.sort()).toEqual([10, 10]);
   });
 
   it('flushes what is queued when the process is told to stop (SIGTERM), then stops', async () => {
