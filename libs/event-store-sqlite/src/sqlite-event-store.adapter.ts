@@ -41,6 +41,8 @@ export interface SqliteEventStoreOptions {
    * the main one (default 100,000; see the schema). Tests pass a few to exercise the move.
    */
   recentIdLimit?: number;
+  /** Ids moved per step of that sweep, one step between two group commits (default a tenth of the limit). */
+  moveStep?: number;
 }
 
 interface PendingAppend {
@@ -101,7 +103,7 @@ class SqliteRecordedEvent implements RecordedEvent {
   }
 }
 
-function spawnWriter(workerData: { path: string; recentIdLimit?: number }): Worker {
+function spawnWriter(workerData: { path: string; recentIdLimit?: number; moveStep?: number }): Worker {
   const compiled = join(__dirname, 'sqlite-writer.worker.js');
   if (existsSync(compiled)) return new Worker(compiled, { workerData });
   // Running from TypeScript sources (tests, ts-node): transpile the worker on the fly.
@@ -158,7 +160,7 @@ export class SqliteEventStore implements EventStore {
       readAll: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
       eventIdAt: this.db.prepare('SELECT event_id FROM events WHERE position = ?').pluck(),
     };
-    this.writer = spawnWriter({ path: options.path, recentIdLimit: options.recentIdLimit });
+    this.writer = spawnWriter({ path: options.path, recentIdLimit: options.recentIdLimit, moveStep: options.moveStep });
     this.writer.on('message', (reply: WriterReply) => this.onWriterReply(reply));
     this.writer.on('error', (error) => this.onWriterGone(error));
     this.writer.on('exit', (code) => {

@@ -81,7 +81,7 @@ describe('SQLite event store', () => {
   });
 
   it('still refuses an id once the recent ids have moved into the main id table, and retries of moved appends succeed', async () => {
-    const store = new SqliteEventStore({ path: join(dir, 'events.db'), recentIdLimit: 3 });
+    const store = new SqliteEventStore({ path: join(dir, 'events.db'), recentIdLimit: 3, moveStep: 10 });
     const ids = ['a', 'b', 'c', 'd', 'e'];
     const first = await store.append('s-1', ids.map((id) => ({ id, type: 'A', data: {} })));
     expect(first.appendedIds).toEqual(ids);
@@ -99,6 +99,31 @@ describe('SQLite event store', () => {
     const firstAgain = await store.append('s-1', [{ id: 'a', type: 'A', data: {} }], { expectedRevision: 'no_stream' });
     expect(firstAgain.duplicateIds).toEqual(['a']);
     expect((await store.readStream('s-1')).map((e) => e.id)).toEqual([...ids, 'x']);
+    await store.close();
+  });
+
+  it('refuses every id in the middle of a sweep, whichever table holds it, and leaves ids claimed behind the sweep for the next one', async () => {
+    const store = new SqliteEventStore({ path: join(dir, 'events.db'), recentIdLimit: 4, moveStep: 2 });
+    // A step runs right after a commit's reply; the writer answers a pragma only after it.
+    const tables = async () => {
+      await store.writerPragma('user_version');
+      const keys = (table: string) => store.database.prepare(`SELECT event_id FROM ${table} ORDER BY 1`).pluck().all();
+      return { moved: keys('event_ids'), recent: keys('recent_event_ids') };
+    };
+    const ids = ['k1', 'k2', 'k3', 'k4', 'k5', 'k6'];
+    await store.append('s-1', ids.map((id) => ({ id, type: 'A', data: {} })));
+    expect(await tables()).toEqual({ moved: ['k1', 'k2'], recent: ['k3', 'k4', 'k5', 'k6'] });
+    await store.append('s-2', [{ id: 'a0', type: 'A', data: {} }]);
+    expect(await tables()).toEqual({ moved: ['k1', 'k2', 'k3', 'k4'], recent: ['a0', 'k5', 'k6'] });
+    const retry = await store.append('s-1', ids.map((id) => ({ id, type: 'A', data: {} })));
+    expect(retry).toMatchObject({ appendedIds: [], duplicateIds: ids });
+    expect(await tables()).toEqual({ moved: ids, recent: ['a0'] });
+    // 'a0' sorts before the sweep's position, so it waits for the next sweep; this one ends past 'z9'.
+    await store.append('s-2', [{ id: 'z9', type: 'A', data: {} }]);
+    expect(await tables()).toEqual({ moved: [...ids, 'z9'], recent: ['a0'] });
+    expect((await store.append('s-2', [{ id: 'a0', type: 'A', data: {} }, { id: 'z9', type: 'A', data: {} }])).duplicateIds).toEqual(['a0', 'z9']);
+    expect((await store.readStream('s-1')).map((e) => e.id)).toEqual(ids);
+    expect((await store.readStream('s-2')).map((e) => e.id)).toEqual(['a0', 'z9']);
     await store.close();
   });
 

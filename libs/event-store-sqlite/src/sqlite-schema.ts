@@ -32,9 +32,9 @@ const SCHEMA = `
 // `events`. Ids are random digests, so one index grown to millions of entries took a different
 // page for nearly every insert: a commit of 4,000 events rewrote ~3,000 index pages (13 KiB of
 // WAL per event at 1,000,000 events, inserts 3-4x slower than on a fresh file). New ids go to the
-// small `recent_event_ids`, whose pages stay few and hot; every `RECENT_ID_LIMIT` ids the writer
-// moves them, in key order, into `event_ids` in one sweep that rewrites each page once. A lookup
-// probes both. Versions 1 and 2 kept an index on `events`; their ids move into `event_ids`.
+// small `recent_event_ids`, whose pages stay few and hot; once it holds `RECENT_ID_LIMIT` ids the
+// writer sweeps them, in key order and in steps between group commits, into `event_ids`, so each
+// of its pages is rewritten about once per sweep rather than once per commit. A lookup probes both. Versions 1 and 2 kept an index on `events`; their ids move into `event_ids`.
 const MOVE_IDS_OUT_OF_EVENTS = `
   DROP INDEX IF EXISTS events_by_event_id;
   DROP INDEX IF EXISTS events_by_event_id_in_stream;

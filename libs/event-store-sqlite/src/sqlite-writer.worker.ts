@@ -18,9 +18,9 @@ export type WriterReply =
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer.worker must run as a worker thread');
 
-const { path, recentIdLimit } = workerData as { path: string; recentIdLimit?: number };
+const { path, recentIdLimit, moveStep } = workerData as { path: string; recentIdLimit?: number; moveStep?: number };
 const db = openEventDatabase(path, { migrate: false });
-const writer = new SqliteWriter(db, recentIdLimit);
+const writer = new SqliteWriter(db, recentIdLimit, moveStep);
 
 port.on('message', (message: WriterMessage) => {
   if (message.kind === 'close') {
