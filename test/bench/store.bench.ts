@@ -4,7 +4,7 @@
 // it grows shows it, and the append latency (p50, p99, max), where the id tables' moves would
 // show as stalls. BENCH_EVENTS (default 2,000,000) overrides the count.
 import { SqliteEventStore } from '@baseliner/event-store-sqlite';
-import { createHash } from 'node:crypto';
+import { telemetryEventId, telemetryStream } from '@baseliner/intake';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -24,11 +24,6 @@ const DATA = {
   data: { taskId: 'task-123456', mode: 'ai', outcome: 'success', durationSeconds: 321, actor: 'p'.repeat(43), costUsd: 0.02, segment: 'contracts' },
 };
 
-function storeId(seed: string): string {
-  const hex = createHash('sha256').update(seed).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
 async function main(): Promise<void> {
   console.log(`Embedded store benchmark: ${EVENTS.toLocaleString('en-US')} events, ${BATCH}-event appends, ${IN_FLIGHT} in flight`);
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
@@ -44,9 +39,9 @@ async function main(): Promise<void> {
   const worker = async () => {
     while (nextBatch * BATCH < EVENTS) {
       const batch = nextBatch++;
-      const events = Array.from({ length: BATCH }, (_, i) => ({ id: storeId(`${batch}-${i}`), type: 'task.completed', data: DATA }));
+      const events = Array.from({ length: BATCH }, (_, i) => ({ id: telemetryEventId('bench', DATA.source, `${batch}-${i}`), type: 'task.completed', data: DATA }));
       const sent = performance.now();
-      await store.append('telemetry-bench', events);
+      await store.append(telemetryStream('bench'), events);
       latencies.push(performance.now() - sent);
       stored += BATCH;
       if (stored % stepSize === 0) {

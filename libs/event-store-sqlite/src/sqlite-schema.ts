@@ -43,8 +43,8 @@ const MOVE_IDS_OUT_OF_EVENTS = `
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-// UUID ids are kept as 16 bytes: the id index is the costliest part of an insert (ids are random),
-// and half the size keeps twice as much of it in cache. Other ids are kept as text.
+// UUID ids are kept as 16 bytes: the id tables are the costliest part of an insert (ids are
+// random), and half the size keeps twice as much of them in cache. Other ids are kept as text.
 export function encodeEventId(id: string): Buffer | string {
   if (id.length !== 36 || !UUID.test(id)) return id;
   return Buffer.from(id.slice(0, 8) + id.slice(9, 13) + id.slice(14, 18) + id.slice(19, 23) + id.slice(24), 'hex');

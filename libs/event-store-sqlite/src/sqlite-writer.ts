@@ -43,7 +43,7 @@ export const RECENT_ID_LIMIT = 100_000;
  * range is a tenth of the key space and of those pages: the same work in all, in pauses a tenth
  * as long, with group commits in between.
  */
-export const MOVE_STEP_FRACTION = 10;
+const MOVE_STEP_FRACTION = 10;
 
 /** Sorts before every stored id (SQLite orders numbers before text and text before blobs). */
 const BEFORE_ALL_IDS: [number, string] = [-1, ''];
