@@ -35,6 +35,14 @@ interface DeadLetter {
   message: string;
 }
 
+/** A partition's batches in flight, each committed only after its events are stored and the one before it committed. */
+interface PartitionPipeline {
+  /** Settles when the last batch taken is done: true if it (and every batch before it) was committed. */
+  tail: Promise<boolean>;
+  /** Counts rewinds: a batch taken before the latest rewind must not rewind again. */
+  round: number;
+}
+
 export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
 
 /** How long a scrape waits for the broker's offsets before keeping the last lag figures. */
@@ -51,17 +59,22 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 /**
  * Reads CloudEvents from a Kafka topic into the same IntakeService as HTTP (same validation,
  * pseudonymisation and dedupe), at least once and counted once:
- * - a batch's offsets are resolved and committed only after its events are durably appended and
- *   its dead letters acknowledged by the broker; a crash in between re-reads the batch, and the
- *   store reports its events as duplicates;
- * - when the store refuses (busy, disk full) the partition is paused and the same batch is read
- *   again after a rest — nothing is dropped;
+ * - a batch's offset is committed only after its events are durably appended, its dead letters
+ *   acknowledged by the broker and the partition's batch before it committed; a crash in between
+ *   re-reads the batch, and the store reports its events as duplicates. The next fetch is read
+ *   while the store writes the last one (at most two batches per partition in flight);
+ * - when the store refuses (busy, disk full) the partition is paused and rewound to the refused
+ *   batch, read again after a rest — nothing is dropped;
  * - a record that cannot be stored goes to `<topic>.dlq` with headers that say why.
  */
 export class KafkaIntakeRunner {
   private consumer: Consumer | undefined;
   private lagAdmin: Promise<Admin> | undefined;
   private stopped = false;
+  private stopping = false;
+  /** consumer.run has been called (kafkajs refuses pause before it). */
+  private running = false;
+  private readonly pipelines = new Map<string, PartitionPipeline>();
   private producer: Producer | undefined;
   private joined = false;
   private crashed: string | undefined;
@@ -96,16 +109,17 @@ export class KafkaIntakeRunner {
     await this.producer.connect();
     // A 10 s session (kafkajs's default is 30 s): after a broker restart the consumer rejoins as a
     // new member, and the group waits for the old one's session to expire before rebalancing.
-    // Larger fetches than kafkajs's 1 MB per partition: kafkajs fetches only after every batch of
-    // the last fetch is processed, so each fetch-process-commit turn leaves the store's writer
-    // idle for a while; bigger turns waste less of it.
+    // kafkajs's own fetch size (1 MB per partition): the next fetch is read while the store writes
+    // the last one (see handleBatch), and records of a small fetch die young, before the garbage
+    // collector would copy them to the old generation (with 8 MB fetches its helper threads took
+    // about twice the CPU).
     const consumer = this.kafka.consumer({
       groupId: this.settings.groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: 10_000,
       heartbeatInterval: 3_000,
-      maxBytesPerPartition: this.settings.maxBytesPerPartition ?? 8 * 1024 * 1024,
-      maxBytes: 4 * (this.settings.maxBytesPerPartition ?? 8 * 1024 * 1024),
+      maxBytesPerPartition: this.settings.maxBytesPerPartition ?? 1024 * 1024,
+      maxBytes: 4 * (this.settings.maxBytesPerPartition ?? 1024 * 1024),
       // An idle fetch waits at most 1 s for records (kafkajs: 5 s): a shutdown waits for it.
       maxWaitTimeInMs: 1_000,
     });
@@ -124,16 +138,22 @@ export class KafkaIntakeRunner {
     await consumer.connect();
     await consumer.subscribe({ topics: [this.settings.topic], fromBeginning: true });
     await consumer.run({
+      // Offsets are committed by hand, per partition and in order, once a batch is stored.
+      autoCommit: false,
       eachBatchAutoResolve: false,
-      // Resolved offsets (always of stored events) are committed at most once a second, not after every batch.
-      autoCommitInterval: 1_000,
       partitionsConsumedConcurrently: this.settings.partitionsConsumedConcurrently ?? 4,
       eachBatch: (payload) => this.handleBatch(payload),
     });
+    this.running = true;
   }
 
-  /** Finishes the batch under way, commits its offsets, and leaves the group. */
+  /** Finishes the batches under way, commits their offsets, and leaves the group. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    // No new batch is taken; the ones in flight are stored and committed while this consumer is
+    // still in the group (a commit after leaving would be refused and the batch read again).
+    if (this.running) this.consumer?.pause([{ topic: this.settings.topic }]);
+    await Promise.all([...this.pipelines.values()].map((pipeline) => pipeline.tail));
     this.stopped = true;
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
@@ -142,7 +162,17 @@ export class KafkaIntakeRunner {
   }
 
   private async handleBatch({ batch, resolveOffset, commitOffsetsIfNecessary, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    if (this.stopping || !isRunning() || isStale() || batch.messages.length === 0) return;
+    const { topic, partition } = batch;
+    const key = `${topic}|${partition}`;
+    let pipeline = this.pipelines.get(key);
+    if (!pipeline) this.pipelines.set(key, (pipeline = { tail: Promise.resolve(true), round: 0 }));
+    // Taken before any await: this batch commits only if every earlier batch of the partition did.
+    const round = pipeline.round;
+    const previous = pipeline.tail;
+    let settle!: (committed: boolean) => void;
+    pipeline.tail = new Promise<boolean>((resolve) => (settle = resolve));
+
     const dead: DeadLetter[] = [];
     const appends: Promise<void>[] = [];
     let refused = false;
@@ -154,19 +184,23 @@ export class KafkaIntakeRunner {
           dead.push({ record: records[rejection.index] as KafkaRecord, reason: rejection.reason, message: rejection.message });
         }
       });
-      // Awaited after the loop; caught here too so a failure while the batch is still being read
-      // is not an unhandled rejection, and the rest of the batch is not read for nothing.
+      // Caught here too so a failure while the batch is still being read is not an unhandled
+      // rejection, and the rest of the batch is not read for nothing.
       stored.catch(() => (refused = true));
       appends.push(stored);
     };
 
     // A deployment's events go to the store in full requests as soon as they fill, and the loop
     // yields every request's worth of records: the store's writer thread commits a group while
-    // the next records are decoded and validated, instead of waiting for the whole fetch.
+    // the next records are decoded and validated.
     const filling = new Map<string, { events: Record<string, unknown>[]; records: KafkaRecord[] }>();
     const messages = batch.messages;
     for (let i = 0; i < messages.length && !refused; i += 1) {
-      if (i > 0 && i % INTAKE_LIMITS.maxEventsPerRequest === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (i > 0 && i % INTAKE_LIMITS.maxEventsPerRequest === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        // An earlier batch of this partition was refused meanwhile: this one is read again after the rewind.
+        if (isStale()) refused = true;
+      }
       const record = messages[i] as KafkaRecord;
       const decoded = decodeRecord(record);
       if (!decoded.ok) {
@@ -189,20 +223,57 @@ export class KafkaIntakeRunner {
     }
     if (!refused) for (const [deploymentId, group] of filling) append(deploymentId, group.events, group.records);
 
-    try {
+    // Stored: every event appended durably (or refused as a duplicate) and every dead letter
+    // acknowledged by the broker. A batch cut short by a refusal counts as not stored.
+    const stored = (async () => {
       await Promise.all(appends);
-    } catch (error) {
-      if (!(error instanceof EventStoreUnavailableError)) throw error;
-      // Back-pressure: read the same batch again after a rest; what this one stored comes back as duplicates.
-      const resume = pause();
-      setTimeout(resume, this.backoffMs).unref();
-      this.hooks.log('warn', { msg: 'event store unavailable; partition paused', topic: batch.topic, partition: batch.partition, retryInMs: this.backoffMs, detail: error.message });
-      return;
-    }
+      if (refused) throw new EventStoreUnavailableError('an earlier batch of this partition was refused; read again after the rewind');
+      if (dead.length > 0) await this.sendDeadLetters(topic, partition, dead);
+    })();
+    stored.catch(() => undefined);
+    const firstOffset = (messages[0] as KafkaRecord).offset;
+    const nextOffset = (BigInt(batch.lastOffset()) + 1n).toString();
 
-    if (dead.length > 0) await this.sendDeadLetters(batch.topic, batch.partition, dead);
+    // The next fetch starts after this batch (kafkajs fetches only once every batch of the last
+    // fetch has returned), so the broker's next records are read and decoded while the store
+    // writes these. Nothing is committed until they are stored, in order per partition.
     resolveOffset(batch.lastOffset());
-    await commitOffsetsIfNecessary();
+    const committed = (async (): Promise<boolean> => {
+      const earlierCommitted = await previous;
+      try {
+        await stored;
+      } catch (error) {
+        // Only the first refusal of a round rewinds; the batches after it were read past it.
+        if (earlierCommitted && round === pipeline.round) this.rewind(pipeline, topic, partition, firstOffset, pause, error as Error);
+        return false;
+      }
+      if (!earlierCommitted) return false;
+      try {
+        await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
+      } catch (error) {
+        // The events are stored; a later batch's commit covers them, or after a rebalance the
+        // partition's next owner reads them again and the store counts them as duplicates.
+        this.hooks.log('warn', { msg: 'Kafka offset commit failed; the next commit covers it', topic, partition, offset: nextOffset, detail: (error as Error).message });
+      }
+      return true;
+    })();
+    committed.then(settle, () => settle(false));
+    // Bounded work in flight: at most this batch and the one before it per partition.
+    await previous;
+  }
+
+  /**
+   * Back-pressure, or a failed dead-letter send: the partition is read again from the refused
+   * batch after a rest. What that batch and the ones after it stored comes back as duplicates.
+   */
+  private rewind(pipeline: PartitionPipeline, topic: string, partition: number, offset: string, pause: () => () => void, error: Error): void {
+    pipeline.round += 1;
+    pipeline.tail = Promise.resolve(true);
+    this.consumer?.seek({ topic, partition, offset });
+    const resume = pause();
+    setTimeout(resume, this.backoffMs).unref();
+    const level = error instanceof EventStoreUnavailableError ? 'warn' : 'error';
+    this.hooks.log(level, { msg: 'batch not stored; partition paused and rewound', topic, partition, offset, retryInMs: this.backoffMs, detail: error.message });
   }
 
   /**
