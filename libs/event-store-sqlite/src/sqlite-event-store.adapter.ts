@@ -131,13 +131,14 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly maxGroupEvents: number;
   private pending: PendingAppend[] = [];
-  private committing: PendingAppend[] | undefined;
+  /** Groups posted to the writer and not answered yet, oldest first: at most two. */
+  private committing: PendingAppend[][] = [];
   private nextGroupId = 1;
   private readonly pragmaWaiters = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private closed = false;
   private writerGone: Error | undefined;
   private lastCommitFailure: { error: Error; at: number } | undefined;
-  private readonly stats = { commits: 0, largestGroupEvents: 0 };
+  private readonly stats = { commits: 0, largestGroupEvents: 0, mostGroupsInFlight: 0 };
   private drainWaiters: (() => void)[] = [];
   private readonly appendListeners = new Set<() => void>();
   private readonly subscriptions = new Set<PollingSubscription>();
@@ -196,14 +197,20 @@ export class SqliteEventStore implements EventStore {
   private scheduleFlush(): void {
     // An idle writer starts at once; appends that arrive while it commits wait and form the next
     // group. That overlaps the main thread's work with the writer's instead of alternating.
-    if (!this.committing) this.flush();
+    this.flush();
   }
 
   private flush(): void {
-    if (this.committing || this.pending.length === 0) {
-      if (!this.committing && this.pending.length === 0) this.settleDrain();
+    if (this.pending.length === 0) {
+      if (this.committing.length === 0) this.settleDrain();
       return;
     }
+    // A second group is queued behind the one committing only once a full group waits: the
+    // writer starts it the moment the first commits, instead of waiting until the main thread
+    // reads the reply (a main thread busy decoding answers milliseconds late). A partial group
+    // waits for the reply, so groups stay large when the intake is not saturated.
+    if (this.committing.length >= 2) return;
+    if (this.committing.length === 1 && this.pending.reduce((events, p) => events + p.request.events.length, 0) < this.maxGroupEvents) return;
     let size = 0;
     let take = 0;
     while (take < this.pending.length && (take === 0 || size + (this.pending[take] as PendingAppend).request.events.length <= this.maxGroupEvents)) {
@@ -211,9 +218,10 @@ export class SqliteEventStore implements EventStore {
       take += 1;
     }
     const group = this.pending.splice(0, take);
-    this.committing = group;
+    this.committing.push(group);
     this.stats.commits += 1;
     this.stats.largestGroupEvents = Math.max(this.stats.largestGroupEvents, size);
+    this.stats.mostGroupsInFlight = Math.max(this.stats.mostGroupsInFlight, this.committing.length);
     this.writer.ref(); // keep the process alive until this commit is answered
     this.post({ kind: 'commit', groupId: this.nextGroupId++, requests: group.map((p) => p.request), recordedAt: this.now().getTime() });
   }
@@ -225,8 +233,7 @@ export class SqliteEventStore implements EventStore {
   private onWriterReply(reply: WriterReply): void {
     switch (reply.kind) {
       case 'committed': {
-        const group = this.committing ?? [];
-        this.committing = undefined;
+        const group = this.committing.shift() ?? [];
         this.lastCommitFailure = undefined;
         let appended = false;
         reply.outcomes.forEach((outcome, i) => {
@@ -252,8 +259,7 @@ export class SqliteEventStore implements EventStore {
           break;
         }
         this.lastCommitFailure = { error: failure, at: Date.now() };
-        const group = this.committing ?? [];
-        this.committing = undefined;
+        const group = this.committing.shift() ?? [];
         for (const request of group) request.reject(failure);
         break;
       }
@@ -272,15 +278,15 @@ export class SqliteEventStore implements EventStore {
     }
     this.flush();
     // Idle: let the process exit if nothing else runs. While closing, stay alive until the writer exits.
-    if (!this.closed && !this.committing && this.pragmaWaiters.size === 0) this.writer.unref();
+    if (!this.closed && this.committing.length === 0 && this.pragmaWaiters.size === 0) this.writer.unref();
   }
 
   private onWriterGone(error: Error): void {
     if (this.writerGone) return;
     this.writerGone = error;
     const failure = this.unavailable(error);
-    for (const request of [...(this.committing ?? []), ...this.pending]) request.reject(failure);
-    this.committing = undefined;
+    for (const request of [...this.committing.flat(), ...this.pending]) request.reject(failure);
+    this.committing = [];
     this.pending = [];
     for (const waiter of this.pragmaWaiters.values()) waiter.reject(failure);
     this.pragmaWaiters.clear();
@@ -381,8 +387,8 @@ export class SqliteEventStore implements EventStore {
     this.guard(() => this.statements.head.get());
   }
 
-  /** Group commits so far and the largest group, in events: how well appends are being batched. */
-  commitStats(): { commits: number; largestGroupEvents: number } {
+  /** Group commits so far, the largest group in events, and the most groups posted to the writer at once: how well appends are being batched. */
+  commitStats(): { commits: number; largestGroupEvents: number; mostGroupsInFlight: number } {
     return { ...this.stats };
   }
 
@@ -401,7 +407,7 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.committing || this.pending.length > 0) {
+    if (this.committing.length > 0 || this.pending.length > 0) {
       await new Promise<void>((resolve) => {
         this.drainWaiters.push(resolve);
         this.flush();

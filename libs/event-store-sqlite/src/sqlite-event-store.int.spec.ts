@@ -207,6 +207,38 @@ describe('SQLite event store', () => {
     await store.close();
   });
 
+  it('queues a second full group behind the one committing, never a third, and answers each append in order', async () => {
+    const store = new SqliteEventStore({ path: join(dir, 'events.db'), maxGroupEvents: 10 });
+    const five = (prefix: string) => Array.from({ length: 5 }, (_, j) => ({ id: `${prefix}-${j}`, type: 'T', data: {} }));
+    // The first append goes alone; the rest arrive while it commits, so full groups wait.
+    const appends = Array.from({ length: 20 }, (_, i) =>
+      // One append in a queued group expects a revision the stream is not at: only it is refused.
+      i === 7 ? store.append('queued-1', five(`q-${i}`), { expectedRevision: 0 }) : store.append('queued-1', five(`q-${i}`)),
+    );
+    const results = await Promise.allSettled(appends);
+    expect(results.map((r) => r.status)).toEqual(results.map((_, i) => (i === 7 ? 'rejected' : 'fulfilled')));
+    expect(store.commitStats().mostGroupsInFlight).toBe(2);
+    const events = await store.readStream('queued-1');
+    expect(events.map((e) => e.id)).toEqual(Array.from({ length: 20 }, (_, i) => i).filter((i) => i !== 7).flatMap((i) => five(`q-${i}`).map((e) => e.id)));
+    expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => i));
+    await store.close();
+  });
+
+  it('refuses both groups when the disk is full with a second group queued, and stores both once space returns', async () => {
+    const store = new SqliteEventStore({ path: join(dir, 'events.db'), maxGroupEvents: 100 });
+    await store.append('full-2', [{ id: 'first', type: 'A', data: {} }]);
+    await store.writerPragma(`max_page_count = ${store.database.pragma('page_count', { simple: true }) as number}`);
+    const big = (prefix: string) => Array.from({ length: 100 }, (_, i) => ({ id: `${prefix}-${i}`, type: 'Big', data: { pad: 'x'.repeat(2000) } }));
+    const refused = await Promise.allSettled([store.append('full-2', big('a')), store.append('full-2', big('b'))]);
+    expect(store.commitStats().mostGroupsInFlight).toBe(2);
+    expect(refused.map((r) => r.status === 'rejected' && r.reason instanceof EventStoreUnavailableError)).toEqual([true, true]);
+    expect(await store.readStream('full-2')).toHaveLength(1);
+    await store.writerPragma('max_page_count = 1073741823');
+    await Promise.all([store.append('full-2', big('a')), store.append('full-2', big('b'))]);
+    expect(await store.readStream('full-2', { maxCount: 1_000 })).toHaveLength(201);
+    await store.close();
+  });
+
   it('loses no acknowledged event and stores none twice when the writer is killed with SIGKILL', async () => {
     const path = join(dir, 'events.db');
     const acknowledged: string[] = [];
