@@ -196,7 +196,8 @@ export class SqliteEventStore implements EventStore {
 
   private scheduleFlush(): void {
     // An idle writer starts at once; appends that arrive while it commits wait and form the next
-    // group. That overlaps the main thread's work with the writer's instead of alternating.
+    // group (posted early once it is full, see flush). That overlaps the main thread's work with
+    // the writer's instead of alternating.
     this.flush();
   }
 

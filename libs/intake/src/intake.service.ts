@@ -96,22 +96,21 @@ export class IntakeService {
    * CPU than validation.
    */
   ingest(keyDeploymentId: string, body: unknown, now: Date, clientGone: () => boolean = () => false): Promise<IntakeOutcome> {
-    let prepared: PreparedRequest;
     try {
-      prepared = this.prepare(keyDeploymentId, body, now);
+      const { toStore, rejected, tally, storedByType, duplicatesInRequest } = this.prepare(keyDeploymentId, body, now);
+      if (toStore.length === 0) return Promise.resolve({ accepted: 0, duplicates: duplicatesInRequest, rejected, tally });
+      if (clientGone()) {
+        // Nobody waits for the answer: storing now would only add work under load (a retry comes anyway).
+        throw new IntakeRequestError(499, 'client_gone', 'The client closed the connection before the events were stored; nothing was stored');
+      }
+      const ids = toStore.map((event) => event.id);
+      const types = toStore.map((event) => event.type);
+      const appending = this.deps.store.append(telemetryStream(keyDeploymentId), toStore, { expectedRevision: 'any' });
+      return settleAppend(appending, ids, types, { rejected, tally, storedByType, duplicatesInRequest });
     } catch (error) {
+      // As from an async function: every failure is a rejected promise, never a throw.
       return Promise.reject(error);
     }
-    const { toStore, rejected, tally, storedByType, duplicatesInRequest } = prepared;
-    if (toStore.length === 0) return Promise.resolve({ accepted: 0, duplicates: duplicatesInRequest, rejected, tally });
-    if (clientGone()) {
-      // Nobody waits for the answer: storing now would only add work under load (a retry comes anyway).
-      return Promise.reject(new IntakeRequestError(499, 'client_gone', 'The client closed the connection before the events were stored; nothing was stored'));
-    }
-    const ids = toStore.map((event) => event.id);
-    const types = toStore.map((event) => event.type);
-    const appending = this.deps.store.append(telemetryStream(keyDeploymentId), toStore, { expectedRevision: 'any' });
-    return settleAppend(appending, ids, types, { rejected, tally, storedByType, duplicatesInRequest });
   }
 
   private prepare(keyDeploymentId: string, body: unknown, now: Date): PreparedRequest {

@@ -152,7 +152,11 @@ export class KafkaIntakeRunner {
     this.stopping = true;
     // No new batch is taken; the ones in flight are stored and committed while this consumer is
     // still in the group (a commit after leaving would be refused and the batch read again).
-    if (this.running) this.consumer?.pause([{ topic: this.settings.topic }]);
+    try {
+      if (this.running) this.consumer?.pause([{ topic: this.settings.topic }]);
+    } catch {
+      // The consumer crashed (kafkajs drops its group): nothing is fetched anyway.
+    }
     await Promise.all([...this.pipelines.values()].map((pipeline) => pipeline.tail));
     this.stopped = true;
     await this.consumer?.disconnect();
@@ -161,7 +165,8 @@ export class KafkaIntakeRunner {
     this.joined = false;
   }
 
-  private async handleBatch({ batch, resolveOffset, commitOffsetsIfNecessary, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, isRunning, isStale } = payload;
     if (this.stopping || !isRunning() || isStale() || batch.messages.length === 0) return;
     const { topic, partition } = batch;
     const key = `${topic}|${partition}`;
@@ -172,7 +177,31 @@ export class KafkaIntakeRunner {
     const previous = pipeline.tail;
     let settle!: (committed: boolean) => void;
     pipeline.tail = new Promise<boolean>((resolve) => (settle = resolve));
+    try {
+      await this.submitBatch(payload, pipeline, round, previous, settle);
+    } catch (error) {
+      // Whatever threw, the partition's later batches must not wait on this one forever: they
+      // start a new round from the committed offset, which kafkajs re-reads after the error.
+      settle(false);
+      if (round === pipeline.round) {
+        pipeline.round += 1;
+        pipeline.tail = Promise.resolve(true);
+      }
+      throw error;
+    }
+    // Bounded work in flight: at most this batch and the one before it per partition.
+    await previous;
+  }
 
+  /** Decodes a batch, hands its events to the store, and chains its commit after the batch before it. */
+  private async submitBatch(
+    { batch, resolveOffset, commitOffsetsIfNecessary, pause, isStale }: EachBatchPayload,
+    pipeline: PartitionPipeline,
+    round: number,
+    previous: Promise<boolean>,
+    settle: (committed: boolean) => void,
+  ): Promise<void> {
+    const { topic, partition } = batch;
     const dead: DeadLetter[] = [];
     const appends: Promise<void>[] = [];
     let refused = false;
@@ -223,12 +252,11 @@ export class KafkaIntakeRunner {
     }
     if (!refused) for (const [deploymentId, group] of filling) append(deploymentId, group.events, group.records);
 
-    // Stored: every event appended durably (or refused as a duplicate) and every dead letter
-    // acknowledged by the broker. A batch cut short by a refusal counts as not stored.
+    // Stored: every event appended durably (or refused as a duplicate). A batch cut short by a
+    // refusal counts as not stored.
     const stored = (async () => {
       await Promise.all(appends);
       if (refused) throw new EventStoreUnavailableError('an earlier batch of this partition was refused; read again after the rewind');
-      if (dead.length > 0) await this.sendDeadLetters(topic, partition, dead);
     })();
     stored.catch(() => undefined);
     const firstOffset = (messages[0] as KafkaRecord).offset;
@@ -242,6 +270,9 @@ export class KafkaIntakeRunner {
       const earlierCommitted = await previous;
       try {
         await stored;
+        // Dead letters only once every earlier batch is committed: after a rewind this batch is
+        // read again, and its dead letters would go twice.
+        if (earlierCommitted && dead.length > 0) await this.sendDeadLetters(topic, partition, dead);
       } catch (error) {
         // Only the first refusal of a round rewinds; the batches after it were read past it.
         if (earlierCommitted && round === pipeline.round) this.rewind(pipeline, topic, partition, firstOffset, pause, error as Error);
@@ -258,20 +289,28 @@ export class KafkaIntakeRunner {
       return true;
     })();
     committed.then(settle, () => settle(false));
-    // Bounded work in flight: at most this batch and the one before it per partition.
-    await previous;
   }
 
   /**
-   * Back-pressure, or a failed dead-letter send: the partition is read again from the refused
-   * batch after a rest. What that batch and the ones after it stored comes back as duplicates.
+   * Back-pressure, a failed dead-letter send, or any other failure to store a batch: the
+   * partition is read again from the refused batch after a rest (an error that is not the store
+   * being unavailable is logged as an error). What that batch and the ones after it stored comes
+   * back as duplicates.
    */
   private rewind(pipeline: PartitionPipeline, topic: string, partition: number, offset: string, pause: () => () => void, error: Error): void {
     pipeline.round += 1;
     pipeline.tail = Promise.resolve(true);
-    this.consumer?.seek({ topic, partition, offset });
-    const resume = pause();
-    setTimeout(resume, this.backoffMs).unref();
+    try {
+      this.consumer?.seek({ topic, partition, offset });
+      // While stopping, the topic stays paused (stop paused it): a resume would fetch for nothing.
+      if (!this.stopping) {
+        const resume = pause();
+        setTimeout(() => this.stopping || resume(), this.backoffMs).unref();
+      }
+    } catch {
+      // The consumer crashed (kafkajs drops its group): it restarts from the committed offset,
+      // which is before this batch.
+    }
     const level = error instanceof EventStoreUnavailableError ? 'warn' : 'error';
     this.hooks.log(level, { msg: 'batch not stored; partition paused and rewound', topic, partition, offset, retryInMs: this.backoffMs, detail: error.message });
   }
