@@ -43,6 +43,12 @@ interface PartitionPipeline {
   round: number;
 }
 
+/** After a rewind or an error: batches read from here on no longer wait on the ones before. */
+function startNewRound(pipeline: PartitionPipeline): void {
+  pipeline.round += 1;
+  pipeline.tail = Promise.resolve(true);
+}
+
 export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
 
 /** How long a scrape waits for the broker's offsets before keeping the last lag figures. */
@@ -183,10 +189,7 @@ export class KafkaIntakeRunner {
       // Whatever threw, the partition's later batches must not wait on this one forever: they
       // start a new round from the committed offset, which kafkajs re-reads after the error.
       settle(false);
-      if (round === pipeline.round) {
-        pipeline.round += 1;
-        pipeline.tail = Promise.resolve(true);
-      }
+      if (round === pipeline.round) startNewRound(pipeline);
       throw error;
     }
     // Bounded work in flight: at most this batch and the one before it per partition.
@@ -298,8 +301,7 @@ export class KafkaIntakeRunner {
    * back as duplicates.
    */
   private rewind(pipeline: PartitionPipeline, topic: string, partition: number, offset: string, pause: () => () => void, error: Error): void {
-    pipeline.round += 1;
-    pipeline.tail = Promise.resolve(true);
+    startNewRound(pipeline);
     try {
       this.consumer?.seek({ topic, partition, offset });
       // While stopping, the topic stays paused (stop paused it): a resume would fetch for nothing.
