@@ -133,15 +133,19 @@ export class SqliteWriter {
     }
   }
 
+  /**
+   * One transaction for the group, with no savepoint per append: a conflict is found before the
+   * append writes anything, and any other failure rolls the whole group back. (A savepoint copied
+   * every page an append first touched to a temporary subjournal file, one write call per page.)
+   */
   commitGroup(group: WriteRequest[], recordedAt: number): WriteOutcome[] {
-    const appendOne = this.db.transaction((request: WriteRequest) => this.appendInTransaction(request, recordedAt));
     let claimed = 0;
     try {
       const outcomes = this.db
         .transaction(() =>
           group.map((request): WriteOutcome => {
             try {
-              const result = appendOne(request);
+              const result = this.appendInTransaction(request, recordedAt);
               claimed += result.appendedIds.length;
               return { kind: 'appended', result };
             } catch (error) {
@@ -160,6 +164,7 @@ export class SqliteWriter {
     }
   }
 
+  /** Throws a conflict before its first write, so a conflicting append leaves nothing to undo. */
   private appendInTransaction({ streamId, events, expected }: WriteRequest, recordedAt: number): AppendResult {
     const current = (this.streamHead.get(streamId) as number | null) ?? -1;
     if (!revisionMatches(expected, current)) {
