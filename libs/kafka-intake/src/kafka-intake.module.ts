@@ -109,11 +109,9 @@ export class KafkaIntakeService implements OnApplicationBootstrap, BeforeApplica
     readiness.add('kafka', () => this.runner.notReady());
   }
 
-  /** Not awaited by the app's start: an unreachable broker keeps /readyz red, not the HTTP server down. */
+  /** Not awaited by the app's start: until the runner starts (it retries), /readyz is red, not the HTTP server down. */
   onApplicationBootstrap(): void {
-    void this.runner.start().catch((error: Error) => {
-      this.logger.error({ msg: 'Kafka intake could not start; /readyz stays unready', error: error.name, detail: error.message });
-    });
+    void this.runner.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -8,7 +8,7 @@ import { describeWithKafka } from '../../../test/support/kafka';
 import { EventStoreUnavailableError, type AppendOptions, type EventStore, type NewEvent } from '@baseliner/event-store';
 import { SqliteEventStore } from '@baseliner/event-store-sqlite';
 import { ActorPseudonymiser, IntakeService } from '@baseliner/intake';
-import { KafkaIntakeRunner, type KafkaIntakeSettings } from './kafka-intake.runner';
+import { deadLetterTopic, KafkaIntakeRunner, type KafkaIntakeSettings } from './kafka-intake.runner';
 
 function events(count: number, prefix: string): Record<string, unknown>[] {
   const time = new Date(Date.now() - 3_600_000).toISOString();
@@ -40,24 +40,28 @@ const taskIdOf = (event: { data: unknown }) => (event.data as { data: { taskId: 
 /**
  * A 2-partition topic with `produce`'s records (even tasks on key 0, odd on key 1), a real store
  * in a temporary directory, and a runner over them that is not started yet. `storeFor` may put a
- * fault in front of the store's appends.
+ * fault in front of the store's appends; with `topicLater` the topic is made (and the records
+ * produced) only by `createTopic()`.
  */
 async function runnerFixture(
   brokers: string,
   name: string,
   produce: (producer: Producer, topic: string) => Promise<void>,
-  options: { settings?: Partial<KafkaIntakeSettings>; storeFor?: (store: SqliteEventStore) => EventStore } = {},
+  options: { settings?: Partial<KafkaIntakeSettings>; storeFor?: (store: SqliteEventStore) => EventStore; topicLater?: boolean } = {},
 ) {
   const id = randomUUID().slice(0, 8);
   const topic = `runner-${name}-${id}`;
   const kafka = new Kafka({ clientId: `runner-test-${id}`, brokers: [brokers], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
-  const producer = kafka.producer();
-  await producer.connect();
-  await produce(producer, topic);
-  await producer.disconnect();
+  const createTopic = async () => {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    await produce(producer, topic);
+    await producer.disconnect();
+  };
+  if (!options.topicLater) await createTopic();
 
   const dir = mkdtempSync(join(tmpdir(), 'baseliner-kafka-runner-'));
   const store = new SqliteEventStore({ path: join(dir, 'events.db') });
@@ -75,15 +79,20 @@ async function runnerFixture(
     log: (_, entry) => warnings.push(String(entry.msg)),
   });
   return {
+    kafka,
     store,
     runner,
     counted,
+    createTopic,
     pauses: () => warnings.filter((w) => w.includes('partition paused')).length,
+    failedStarts: () => warnings.filter((w) => w.includes('could not start')).length,
     totalLag: async () => (await runner.lag()).reduce((sum, p) => sum + p.lag, 0),
     async close(): Promise<void> {
       await runner.stop();
       await store.close();
-      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      // Only those that exist: deleting a missing topic is retried for seconds.
+      const existing = new Set(await admin.listTopics());
+      await admin.deleteTopics({ topics: [topic, deadLetterTopic(topic)].filter((name) => existing.has(name)) }).catch(() => undefined);
       await admin.disconnect();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -179,4 +188,64 @@ describeWithKafka('the Kafka intake when the store cannot write', (brokers) => {
       await fixture.close();
     }
   }, 120_000);
+});
+
+describeWithKafka('the Kafka intake when it cannot start', (brokers) => {
+  it('retries while the topic is missing, says why on /readyz, and stores the events once the topic exists', async () => {
+    const total = 500;
+    const fixture = await runnerFixture(brokers, 'topic-later', (producer, topic) => sendInSmallBatches(producer, topic, events(total, 'topic-later')), {
+      topicLater: true,
+      settings: { startRetryMs: 100, startRetryMaxMs: 400 },
+    });
+    const { store, runner } = fixture;
+    try {
+      const started = runner.start();
+      await eventually(async () => fixture.failedStarts(), (n) => n >= 3, 30_000);
+      expect(fixture.failedStarts()).toBeGreaterThanOrEqual(3);
+      expect(runner.notReady()).toMatch(/could not start on topic runner-topic-later-.*: This server does not host this topic-partition; retrying/);
+
+      await fixture.createTopic();
+      await started;
+      await eventually(() => runner.lag(), allCommitted, 60_000);
+      expect(runner.notReady()).toBeUndefined();
+      const stored = await store.readStream('telemetry-dep', { maxCount: total * 2 });
+      expect(new Set(stored.map(taskIdOf)).size).toBe(total);
+      expect(stored).toHaveLength(total);
+    } finally {
+      await fixture.close();
+    }
+  }, 120_000);
+
+  it('stops at once while it waits to retry', async () => {
+    // A wait longer than the test: only a cancelled wait lets start() and stop() return.
+    const fixture = await runnerFixture(brokers, 'stop-waiting', async () => undefined, { topicLater: true, settings: { startRetryMs: 60_000 } });
+    const { runner } = fixture;
+    try {
+      const started = runner.start();
+      await eventually(async () => fixture.failedStarts(), (n) => n === 1, 30_000);
+      const before = Date.now();
+      await Promise.all([runner.stop(), started]);
+      expect(Date.now() - before).toBeLessThan(2_000);
+    } finally {
+      await fixture.close();
+    }
+  }, 60_000);
+
+  it('stops between quick retries and tries no more', async () => {
+    const fixture = await runnerFixture(brokers, 'stop-retrying', async () => undefined, { topicLater: true, settings: { startRetryMs: 50, startRetryMaxMs: 50 } });
+    const { runner } = fixture;
+    // Every attempt starts with an admin client (the runner makes no other here).
+    const attempts = jest.spyOn(fixture.kafka, 'admin');
+    try {
+      const started = runner.start();
+      await eventually(async () => fixture.failedStarts(), (n) => n >= 3, 30_000);
+      await runner.stop();
+      await started;
+      const made = attempts.mock.calls.length;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(attempts.mock.calls.length).toBe(made);
+    } finally {
+      await fixture.close();
+    }
+  }, 60_000);
 });

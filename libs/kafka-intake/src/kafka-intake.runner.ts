@@ -18,6 +18,9 @@ export interface KafkaIntakeSettings {
   backoffMs?: number;
   /** The most one fetch brings per partition. */
   maxBytesPerPartition?: number;
+  /** The wait after a failed start, doubled after each failure up to `startRetryMaxMs`. */
+  startRetryMs?: number;
+  startRetryMaxMs?: number;
 }
 
 export interface KafkaIntakeHooks {
@@ -84,6 +87,12 @@ export class KafkaIntakeRunner {
   private producer: Producer | undefined;
   private joined = false;
   private crashed: string | undefined;
+  /** Why the last attempt to start failed, until one succeeds. */
+  private startError: string | undefined;
+  /** The start and its retries, awaited by stop. */
+  private starting: Promise<void> | undefined;
+  /** Ends the wait before the next attempt to start. */
+  private wake: (() => void) | undefined;
   private readonly backoffMs: number;
 
   constructor(
@@ -98,18 +107,63 @@ export class KafkaIntakeRunner {
   /** Why this consumer is not consuming, or undefined when it is (for /readyz). */
   notReady(): string | undefined {
     if (this.crashed) return `the Kafka consumer stopped: ${this.crashed}`;
+    if (this.startError) return `could not start on topic ${this.settings.topic} (${this.settings.brokers.join(',')}): ${this.startError}; retrying`;
     if (!this.joined) return `not yet in consumer group ${this.settings.groupId} on ${this.settings.brokers.join(',')}`;
     return undefined;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Starts consuming. A failed start (broker unreachable, topic missing) is undone and tried again
+   * after a wait that doubles up to a cap, until one succeeds or stop() is called: the topic may
+   * be created after Baseliner. Never rejects; resolves once started or stopped.
+   */
+  start(): Promise<void> {
+    this.starting ??= this.startAndRetry();
+    return this.starting;
+  }
+
+  private async startAndRetry(): Promise<void> {
+    const maxMs = this.settings.startRetryMaxMs ?? 30_000;
+    let waitMs = Math.min(this.settings.startRetryMs ?? 1_000, maxMs);
+    while (!this.stopping) {
+      try {
+        await this.startOnce();
+        this.startError = undefined;
+        return;
+      } catch (error) {
+        await this.discardHalfStarted();
+        if (this.stopping) return;
+        this.startError = (error as Error).message;
+        this.hooks.log('error', { msg: 'Kafka intake could not start; retrying', topic: this.settings.topic, error: (error as Error).name, detail: this.startError, retryInMs: waitMs });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, waitMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+        waitMs = Math.min(waitMs * 2, maxMs);
+      }
+    }
+  }
+
+  /** A failed start's producer and consumer, disconnected (their own errors do not matter: they are thrown away). */
+  private async discardHalfStarted(): Promise<void> {
+    const made = [this.consumer, this.producer];
+    this.consumer = undefined;
+    this.producer = undefined;
+    await Promise.all(made.map((client) => client?.disconnect().catch(() => undefined)));
+  }
+
+  private async startOnce(): Promise<void> {
     const admin = this.kafka.admin();
-    await admin.connect();
     try {
+      await admin.connect();
       // The dead-letter topic must exist before the first poison record; the source topic is the producers'.
       await admin.createTopics({ topics: [{ topic: deadLetterTopic(this.settings.topic) }], waitForLeaders: true });
     } finally {
-      await admin.disconnect();
+      await admin.disconnect().catch(() => undefined);
     }
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await this.producer.connect();
@@ -143,6 +197,8 @@ export class KafkaIntakeRunner {
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [this.settings.topic], fromBeginning: true });
+    // Stopped while starting: stop disconnects it without it joining the group only to leave.
+    if (this.stopping) return;
     await consumer.run({
       // Offsets are committed by hand, per partition and in order, once a batch is stored.
       autoCommit: false,
@@ -156,6 +212,10 @@ export class KafkaIntakeRunner {
   /** Finishes the batches under way, commits their offsets, and leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
+    // No further attempt to start. One under way cannot be cut short (kafkajs retries a connect by
+    // itself, about 10 s against an unreachable broker): it is undone, or what it made stopped below.
+    this.wake?.();
+    await this.starting;
     // No new batch is taken; the ones in flight are stored and committed while this consumer is
     // still in the group (a commit after leaving would be refused and the batch read again).
     try {
