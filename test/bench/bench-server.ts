@@ -8,13 +8,18 @@ export async function startBuiltServer(
   dataDir: string,
   options: { app?: 'baseliner' | 'intake' | 'projector' | 'kafka-intake'; env?: Record<string, string> } = {},
 ): Promise<{ server: ChildProcess; url: string }> {
-  const server = spawn(process.execPath, [join(distRoot, `apps/${options.app ?? 'baseliner'}/src/main.js`)], {
+  // BENCH_SERVER_NODE_ARGS: flags for the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+  // to see where a benchmark's server spends its time (NODE_OPTIONS refuses --cpu-prof).
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const server = spawn(process.execPath, [...nodeArgs, join(distRoot, `apps/${options.app ?? 'baseliner'}/src/main.js`)], {
     env: { ...process.env, PORT: '0', BASELINER_HOST: '127.0.0.1', BASELINER_DATA_DIR: dataDir, BASELINER_LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((ok, fail) => {
     let out = '';
     server.stdout?.on('data', (c: Buffer) => {
+      // With flags of one's own (say --trace-gc), what the server prints is shown, on stderr.
+      if (nodeArgs.length > 0) process.stderr.write(c);
       out += c.toString();
       const match = /listening on (http:\/\/\S+)/.exec(out);
       if (match) ok(match[1] as string);
