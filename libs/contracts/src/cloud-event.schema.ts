@@ -22,7 +22,9 @@ export const CloudEventEnvelope = Type.Object(
     subject: Type.Optional(Type.String()),
     datacontenttype: Type.Optional(Type.String()),
     dataschema: Type.Optional(Type.String()),
-    data: Type.Record(Type.String(), Type.Unknown(), { description: 'Per event type, see the data schemas' }),
+    // An object with any keys. Not Type.Record(String, Unknown): its check lists the object's
+    // entries to test each key against `.*`, ~600 bytes of garbage per event on the intake's hot path.
+    data: Type.Object({}, { additionalProperties: true, description: 'Per event type, see the data schemas' }),
   },
   { additionalProperties: true, $id: 'CloudEvent' },
 );

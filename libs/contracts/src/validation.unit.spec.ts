@@ -39,6 +39,29 @@ describe('validation messages', () => {
     expect(envelope.check({ ...event, time: '2026-01-31T09:00:00Z', deployment: '-bad' })).toBe(false);
   });
 
+  it('knows the calendar: month lengths, leap years by the century rule, hours and minutes in range', () => {
+    const envelope = compileValidator(CloudEventEnvelope);
+    const at = (time: string) => envelope.check({ specversion: '1.0', id: '1', source: 's', type: 't', deployment: 'd', time, data: {} });
+    expect(at('2026-04-30T00:00:00Z')).toBe(true);
+    expect(at('2026-04-31T00:00:00Z')).toBe(false);
+    expect(at('2026-12-31T23:59:59Z')).toBe(true);
+    expect(at('2026-13-01T00:00:00Z')).toBe(false);
+    expect(at('2026-00-10T00:00:00Z')).toBe(false);
+    expect(at('2026-06-00T00:00:00Z')).toBe(false);
+    expect(at('2000-02-29T00:00:00Z')).toBe(true);
+    expect(at('1900-02-29T00:00:00Z')).toBe(false);
+    expect(at('2100-02-29T00:00:00Z')).toBe(false);
+    expect(at('2026-02-28T00:00:00Z')).toBe(true);
+    expect(at('2026-01-01T09:60:00Z')).toBe(false);
+  });
+
+  it("takes any JSON object as an event's data, and nothing else", () => {
+    const envelope = compileValidator(CloudEventEnvelope);
+    const event = { specversion: '1.0', id: '1', source: 's', type: 't', deployment: 'd', time: '2026-01-31T09:00:00Z' };
+    expect(envelope.check({ ...event, data: { any: { nested: [1] } } })).toBe(true);
+    for (const data of [[], 'text', 1, null, undefined]) expect(envelope.check({ ...event, data })).toBe(false);
+  });
+
   it('says the id rule in words, and lists the fields a criterion takes when given an unknown one', () => {
     const result = compileValidator(RegisterDeploymentBody).validate({
       id: 'Doc_Review',

@@ -10,6 +10,13 @@ describe('telemetry event ids', () => {
     expect(id).not.toBe(telemetryEventId('dep', 'other', 'e1'));
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
+
+  it('are the SHA-256 of the length-prefixed triple, laid out as a version-8 UUID (stored ids never change)', () => {
+    // printf '3:dep3:svce1' | sha256sum → a46bea4da6f8a296ff54e607f258cff4…
+    expect(telemetryEventId('dep', 'svc', 'e1')).toBe('a46bea4d-a6f8-8296-bf54-e607f258cff4');
+    // printf '5:bench13:bench/doc-svcé-1' | sha256sum → 2fb3ac86cbdf68405babdcb8d19c33f3… (UTF-8)
+    expect(telemetryEventId('bench', 'bench/doc-svc', 'é-1')).toBe('2fb3ac86-cbdf-8840-9bab-dcb8d19c33f3');
+  });
 });
 
 describe('actor pseudonyms', () => {
