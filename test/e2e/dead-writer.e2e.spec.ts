@@ -21,6 +21,7 @@ describe('a dead writer thread', () => {
     await gone;
     const live = await client(server.url).get('/healthz');
     expect(live.status).toBe(503);
+    expect(live.body).toMatchObject({ status: 'error', error: { eventStore: { status: 'down', message: expect.stringContaining('needs a restart') } } });
     expect((await client(server.url).get('/readyz')).status).toBe(503);
   });
 });

@@ -246,7 +246,10 @@ describe('POST /v1/events', () => {
     expect(reply.status).toBe(503);
     expect(reply.headers.get('retry-after')).toBe('5');
     expect(reply.body.error).toBe('store_unavailable');
-    expect((await client(server.url).get('/readyz')).status).toBe(503);
+    const unready = await client(server.url).get('/readyz');
+    expect(unready.status).toBe(503);
+    // Which check failed and why, for the operator reading it (not a generic "Service Unavailable").
+    expect(unready.body).toMatchObject({ status: 'error', error: { eventStore: { status: 'down', message: expect.stringContaining('the event store is unavailable') } } });
     await sqlite.writerPragma('max_page_count = 1073741823');
     expect((await stored()).length).toBe(before);
     expect((await events.post('/v1/events', batch)).body).toMatchObject({ accepted: 200 });

@@ -31,7 +31,10 @@ describe('starting over a long event log', () => {
         expect(projector.checkpoint).toBeLessThan(head);
         const live = await client(server.url).get('/healthz');
         expect(live.status).toBe(200);
-        expect((await client(server.url).get('/readyz')).status).toBe(503);
+        const unready = await client(server.url).get('/readyz');
+        expect(unready.status).toBe(503);
+        // The runbook's words: which condition, and how far the replay is.
+        expect(unready.body).toMatchObject({ status: 'error', error: { startup: { status: 'down', projection: expect.stringMatching(/^replaying the event log: at \d+ of \d+/) } } });
         expect(projector.checkpoint).toBeLessThan(head);
         // Ready once caught up (and evaluated once).
         let ready = 503;

@@ -1,5 +1,6 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
 import { ReadinessChecks } from './readiness';
 
@@ -19,8 +20,8 @@ export class HealthController {
    */
   @Get('healthz')
   @HealthCheck()
-  live() {
-    return this.health.check([
+  live(@Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, this.health.check([
       () => {
         const indicator = this.indicators.check('eventStore');
         try {
@@ -30,14 +31,14 @@ export class HealthController {
           return indicator.down({ message: `the event store needs a restart (${(error as Error).name})` });
         }
       },
-    ]);
+    ]));
   }
 
   /** Readiness: the event store reads, its last commit did not fail, and every module's condition holds. */
   @Get('readyz')
   @HealthCheck()
-  ready() {
-    return this.health.check([
+  ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, this.health.check([
       () => {
         const failing = this.readiness.failing();
         const indicator = this.indicators.check('startup');
@@ -53,6 +54,21 @@ export class HealthController {
           return indicator.down({ message: `the event store is unavailable (${(error as Error).name})` });
         }
       },
-    ]);
+    ]));
+  }
+}
+
+/**
+ * A failing check as a 503 with Terminus's result (which check, and why) as the body, as the API
+ * document describes it. Thrown, it would reach the app's error filter, which answers every
+ * HTTP exception with a generic message (the reasons lost) and logs each probe as a failed request.
+ */
+async function answer(reply: FastifyReply, check: Promise<HealthCheckResult>): Promise<unknown> {
+  try {
+    return await check;
+  } catch (error) {
+    if (!(error instanceof ServiceUnavailableException)) throw error;
+    void reply.status(503);
+    return error.getResponse();
   }
 }
