@@ -16,13 +16,17 @@ export async function startBuiltServer(
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((ok, fail) => {
-    let out = '';
+    let out: string | undefined = '';
     server.stdout?.on('data', (c: Buffer) => {
       // With flags of one's own (say --trace-gc), what the server prints is shown, on stderr.
       if (nodeArgs.length > 0) process.stderr.write(c);
+      if (out === undefined) return;
       out += c.toString();
       const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) ok(match[1] as string);
+      if (match) {
+        out = undefined; // found: the rest of the output is not kept
+        ok(match[1] as string);
+      }
     });
     server.once('exit', (code) => fail(new Error(`server exited ${code}`)));
   });

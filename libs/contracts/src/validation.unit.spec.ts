@@ -53,6 +53,8 @@ describe('validation messages', () => {
     expect(at('2100-02-29T00:00:00Z')).toBe(false);
     expect(at('2026-02-28T00:00:00Z')).toBe(true);
     expect(at('2026-01-01T09:60:00Z')).toBe(false);
+    // Date.parse takes 24:00 (as the next midnight); the check must not.
+    expect(at('2026-01-01T24:00:00Z')).toBe(false);
   });
 
   it("takes any JSON object as an event's data, and nothing else", () => {

@@ -16,6 +16,9 @@ describe('telemetry event ids', () => {
     expect(telemetryEventId('dep', 'svc', 'e1')).toBe('a46bea4d-a6f8-8296-bf54-e607f258cff4');
     // printf '5:bench13:bench/doc-svcé-1' | sha256sum → 2fb3ac86cbdf68405babdcb8d19c33f3… (UTF-8)
     expect(telemetryEventId('bench', 'bench/doc-svc', 'é-1')).toBe('2fb3ac86-cbdf-8840-9bab-dcb8d19c33f3');
+    // Length prefixes count UTF-16 units, the digest is over UTF-8 bytes:
+    // printf '3:dép7:sérvicee1' | sha256sum → 22cee593ae2387462c3c1be7da9dc665…
+    expect(telemetryEventId('dép', 'sérvice', 'e1')).toBe('22cee593-ae23-8746-ac3c-1be7da9dc665');
   });
 });
 

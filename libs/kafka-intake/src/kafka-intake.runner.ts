@@ -57,6 +57,12 @@ export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
 /** How long a scrape waits for the broker's offsets before keeping the last lag figures. */
 const LAG_TIMEOUT_MS = 1_500;
 
+/** The longest stop() waits for an attempt to start that is under way (the app's shutdown allows 10 s in all). */
+const STOP_WAITS_FOR_START_MS = 2_000;
+
+/** Resolves after `ms`; its timer never keeps the process alive. */
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -129,6 +135,8 @@ export class KafkaIntakeRunner {
       try {
         await this.startOnce();
         this.startError = undefined;
+        // Finished after stop() stopped waiting for it: what it made is undone here.
+        if (this.stopping && !this.running) await this.discardHalfStarted();
         return;
       } catch (error) {
         await this.discardHalfStarted();
@@ -136,7 +144,8 @@ export class KafkaIntakeRunner {
         this.startError = (error as Error).message;
         this.hooks.log('error', { msg: 'Kafka intake could not start; retrying', topic: this.settings.topic, error: (error as Error).name, detail: this.startError, retryInMs: waitMs });
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, waitMs);
+          // Unref'd: a wait to retry never keeps the process alive by itself.
+          const timer = setTimeout(resolve, waitMs).unref();
           this.wake = () => {
             clearTimeout(timer);
             resolve();
@@ -212,10 +221,13 @@ export class KafkaIntakeRunner {
   /** Finishes the batches under way, commits their offsets, and leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.startError = undefined;
     // No further attempt to start. One under way cannot be cut short (kafkajs retries a connect by
-    // itself, about 10 s against an unreachable broker): it is undone, or what it made stopped below.
+    // itself, 8–10 s against an unreachable broker) and is waited for only briefly: the app's
+    // shutdown has a deadline, and later hooks (the last snapshot, closing the store) must run.
+    // What it makes after that is undone when it finishes (see startAndRetry).
     this.wake?.();
-    await this.starting;
+    if (this.starting) await Promise.race([this.starting, delay(STOP_WAITS_FOR_START_MS)]);
     // No new batch is taken; the ones in flight are stored and committed while this consumer is
     // still in the group (a commit after leaving would be refused and the batch read again).
     try {
