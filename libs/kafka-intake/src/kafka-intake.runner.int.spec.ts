@@ -127,7 +127,7 @@ describeWithKafka('the Kafka intake when the store cannot write', (brokers) => {
 
   it('rewinds to the refused batch when the disk fills mid-stream with later batches in flight, and stores every event once', async () => {
     const total = 6_000;
-    // Small fetches (16 KiB, one producer batch of ~25 records each): many batches per partition, two in flight.
+    // Small fetches (16 KiB, one producer batch of ~25 records each): many batches per partition, three in flight.
     const fixture = await runnerFixture(brokers, 'mid-stream', (producer, topic) => sendInSmallBatches(producer, topic, events(total, 'mid-stream')), {
       settings: { backoffMs: 200, maxBytesPerPartition: 16 * 1024 },
     });
@@ -185,6 +185,44 @@ describeWithKafka('the Kafka intake when the store cannot write', (brokers) => {
       expect(await store.readStream('telemetry-dep', { maxCount: total * 2 })).toHaveLength(total);
       expect(counted.accepted).toBe(total);
     } finally {
+      await fixture.close();
+    }
+  }, 120_000);
+
+  it('hands at most three batches of a partition to the store before the first is committed', async () => {
+    const total = 3_000;
+    // The real store, behind a gate: no append finishes until the gate opens, so nothing commits.
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let appendsWaiting = 0;
+    const fixture = await runnerFixture(brokers, 'in-flight', (producer, topic) => sendInSmallBatches(producer, topic, events(total, 'in-flight')), {
+      // Small fetches: each batch is well under one request's worth, so one append per batch.
+      settings: { maxBytesPerPartition: 16 * 1024 },
+      storeFor: (store) =>
+        ({
+          append: async (streamId: string, batch: NewEvent[], options?: AppendOptions) => {
+            appendsWaiting += 1;
+            await gate;
+            return store.append(streamId, batch, options);
+          },
+        }) as unknown as EventStore,
+    });
+    const { store, runner, counted } = fixture;
+    try {
+      await runner.start();
+      // Two partitions, three batches each: the next fetches are read while the store writes.
+      await eventually(async () => appendsWaiting, (n) => n >= 6, 30_000);
+      // …and no more, however long the store takes.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(appendsWaiting).toBe(6);
+      expect(await fixture.totalLag()).toBe(total);
+
+      open();
+      await eventually(() => runner.lag(), allCommitted, 60_000);
+      expect(await store.readStream('telemetry-dep', { maxCount: total * 2 })).toHaveLength(total);
+      expect(counted.accepted).toBe(total);
+    } finally {
+      open();
       await fixture.close();
     }
   }, 120_000);
