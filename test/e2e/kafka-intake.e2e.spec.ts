@@ -3,6 +3,7 @@ import { Kafka, logLevel, type IHeaders, type KafkaMessage } from 'kafkajs';
 import { describeWithKafka } from '../support/kafka';
 import { client, startTestServer, taskCompleted, validRegistration, type TestServer } from '../support/test-server';
 import { eventually } from '../support/eventually';
+import { runCli } from '../support/cli';
 
 const DAY = 86_400_000;
 
@@ -114,4 +115,58 @@ describeWithKafka('the Kafka intake, through a real broker', (brokers) => {
     expect(metrics).toMatch(/baseliner_events_rejected_total\{reason="forbidden",transport="kafka"\} 1/);
     expect(metrics).toMatch(/baseliner_kafka_dead_letters_total\{reason="invalid_json"\} 1/);
   }, 60_000);
+
+  it('sends a deployment its dead letters back with its key once the cause is fixed (baseliner dlq replay), and each only once', async () => {
+    const otherTasks = async () => (await admin.get('/v1/deployments/kafka-other/scorecard')).body?.windows?.current?.tasks?.ai as number;
+    const kafkaAdmin = kafka.admin();
+    await kafkaAdmin.connect();
+    const ends = async (name: string) => (await kafkaAdmin.fetchTopicOffsets(name)).reduce((sum, p) => sum + Number(p.high), 0);
+    try {
+      const before = await otherTasks();
+      const lettersBefore = await ends(`${topic}.dlq`);
+      // The sender forgot its key on two records; a third has a type Baseliner does not know.
+      await producer.send({
+        topic,
+        messages: [
+          { key: 'kafka-other', value: JSON.stringify(taskCompleted('kafka-other')) },
+          { key: 'kafka-other', value: JSON.stringify(taskCompleted('kafka-other')) },
+          { key: 'kafka-other', value: JSON.stringify({ ...taskCompleted('kafka-other'), type: 'task.exploded' }), headers: { authorization: `Bearer ${otherKey}` } },
+        ],
+      });
+      await eventually(() => ends(`${topic}.dlq`), (n) => n === lettersBefore + 3);
+      const replay = (...extra: string[]) => runCli(server, ['dlq', 'replay', '--deployment', 'kafka-other', '--brokers', brokers, '--topic', topic, ...extra], { BASELINER_INGEST_KEY: otherKey });
+
+      // Without the key it says where to get one.
+      const keyless = await runCli(server, ['dlq', 'replay', '--deployment', 'kafka-other', '--brokers', brokers, '--topic', topic]);
+      expect(keyless.code).toBe(1);
+      expect(keyless.stderr).toContain('BASELINER_INGEST_KEY');
+      expect(keyless.stderr).toContain('baseliner deployments keys kafka-other');
+
+      // A dry run counts and sends nothing.
+      const topicEnd = await ends(topic);
+      const dry = await replay('--dry-run');
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toContain('would replay 3 dead letters of kafka-other');
+      expect(dry.stdout).toMatch(/unauthorized 2/);
+      expect(dry.stdout).toMatch(/unknown_type 1/);
+      expect(await ends(topic)).toBe(topicEnd);
+
+      const first = await replay();
+      expect(first.code).toBe(0);
+      expect(first.stdout).toContain(`replayed 3 dead letters of kafka-other to ${topic}`);
+      expect(await ends(topic)).toBe(topicEnd + 3);
+      // With the key, the two tasks are stored; the unknown type is dead-lettered again.
+      expect(await eventually(otherTasks, (n) => n === before + 2)).toBe(before + 2);
+      await eventually(() => ends(`${topic}.dlq`), (n) => n === lettersBefore + 4);
+
+      // The next replay starts where this one stopped: only the letter written since.
+      const second = await replay();
+      expect(second.code).toBe(0);
+      expect(second.stdout).toContain('replayed 1 dead letter of kafka-other');
+      expect(second.stdout).toMatch(/unknown_type 1/);
+      expect(await otherTasks()).toBe(before + 2);
+    } finally {
+      await kafkaAdmin.disconnect();
+    }
+  }, 120_000);
 });

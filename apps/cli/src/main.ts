@@ -153,6 +153,38 @@ program
     await migrate(o, { out: print, warn: (line) => void process.stderr.write(`${line}\n`), tty: Boolean(process.stdout.isTTY), env: process.env });
   });
 
+const dlq = program.command('dlq').description('dead letters of the Kafka intake (<topic>.dlq)');
+dlq
+  .command('replay')
+  .description("send a deployment's dead letters back to the topic with its ingest key (BASELINER_INGEST_KEY), once their cause is fixed; see docs/kafka.md")
+  .requiredOption('--deployment <id>', 'whose dead letters: its ingest key proves no other deployment')
+  .option('--brokers <host:port,…>', 'the Kafka brokers (default BASELINER_KAFKA_BROKERS)', process.env.BASELINER_KAFKA_BROKERS)
+  .option('--topic <topic>', 'the topic the Kafka intake reads (default BASELINER_KAFKA_TOPIC)', process.env.BASELINER_KAFKA_TOPIC ?? 'baseliner.events')
+  .option('--dry-run', 'count what would be sent by reason; send nothing')
+  .action(async (o) => {
+    if (!o.brokers) throw new CliError('Set --brokers or BASELINER_KAFKA_BROKERS to the Kafka brokers (host:port,host:port)');
+    const ingestKey = process.env.BASELINER_INGEST_KEY;
+    if (!ingestKey && !o.dryRun) {
+      throw new CliError(
+        `Set BASELINER_INGEST_KEY to an ingest key of ${o.deployment}: dead letters are written without their key (issue one with: baseliner deployments keys ${o.deployment})`,
+      );
+    }
+    // Loaded only here: it brings kafkajs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { replayDeadLetters } = require('./dlq-replay') as typeof import('./dlq-replay');
+    const summary = await replayDeadLetters(
+      { brokers: String(o.brokers).split(','), topic: o.topic, deployment: o.deployment, ingestKey: ingestKey ?? '', dryRun: Boolean(o.dryRun) },
+      (line) => void process.stderr.write(`${line}\n`),
+    );
+    const byReason = Object.entries(summary.replayed);
+    const count = byReason.reduce((sum, [, n]) => sum + n, 0);
+    const reasons = byReason.length > 0 ? ` (${byReason.map(([reason, n]) => `${reason} ${n}`).join(', ')})` : '';
+    print(`${o.dryRun ? 'would replay' : 'replayed'} ${count} dead ${count === 1 ? 'letter' : 'letters'} of ${o.deployment} to ${o.topic}${reasons}`);
+    if (summary.otherDeployments > 0 || summary.unreadable > 0) {
+      print(`left: ${summary.otherDeployments} of other deployments (replay them with their own key), ${summary.unreadable} whose deployment cannot be read (not JSON)`);
+    }
+  });
+
 program
   .command('status')
   .description('every deployment: owner, verdict and why, time and error change, last event, warnings (adoption, reversion, days live when the terminal is wide enough; --json has all)')
