@@ -179,7 +179,8 @@ dlq
     const byReason = Object.entries(summary.replayed);
     const count = byReason.reduce((sum, [, n]) => sum + n, 0);
     const reasons = byReason.length > 0 ? ` (${byReason.map(([reason, n]) => `${reason} ${n}`).join(', ')})` : '';
-    print(`${o.dryRun ? 'would replay' : 'replayed'} ${count} dead ${count === 1 ? 'letter' : 'letters'} of ${o.deployment} to ${o.topic}${reasons}`);
+    if (count === 0) print(`no dead letters of ${o.deployment} to replay in ${o.topic}.dlq${o.dryRun ? '' : ' since the last replay'}`);
+    else print(`${o.dryRun ? 'would replay' : 'replayed'} ${count} dead ${count === 1 ? 'letter' : 'letters'} of ${o.deployment} to ${o.topic}${reasons}`);
     if (summary.otherDeployments > 0 || summary.unreadable > 0) {
       print(`left: ${summary.otherDeployments} of other deployments (replay them with their own key), ${summary.unreadable} whose deployment cannot be read (not JSON)`);
     }
