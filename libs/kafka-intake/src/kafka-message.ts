@@ -2,7 +2,8 @@
 export interface KafkaRecord {
   key?: Buffer | null;
   value: Buffer | null;
-  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+  /** A header sent with a null value comes as null (kafkajs decodes it so). */
+  headers?: Record<string, Buffer | string | null | (Buffer | string | null)[] | undefined>;
   offset: string;
 }
 
@@ -10,11 +11,11 @@ export type DecodedRecord =
   | { ok: true; event: Record<string, unknown>; token: string | undefined }
   | { ok: false; reason: 'invalid_json' | 'invalid_envelope' | 'invalid_data'; message: string; token: string | undefined };
 
-/** A header as text (the last value when repeated), or undefined. */
+/** A header as text (the last value when repeated), or undefined when absent or null. */
 export function headerText(record: KafkaRecord, name: string): string | undefined {
   const raw = record.headers?.[name];
   const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-  return value === undefined ? undefined : value.toString();
+  return value == null ? undefined : value.toString();
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -30,7 +31,7 @@ let lastAuthorization: { bytes: Buffer; token: string | undefined } | undefined;
 function bearer(record: KafkaRecord): string | undefined {
   const raw = record.headers?.authorization;
   const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-  if (value === undefined) return undefined;
+  if (value == null) return undefined;
   if (typeof value === 'string') return BEARER.exec(value)?.[1];
   if (lastAuthorization?.bytes.equals(value)) return lastAuthorization.token;
   const token = BEARER.exec(value.toString())?.[1];
@@ -65,7 +66,8 @@ export function decodeRecord(record: KafkaRecord): DecodedRecord {
   if (headerText(record, 'ce_specversion') !== undefined) {
     const event: Record<string, unknown> = {};
     for (const name of Object.keys(record.headers ?? {})) {
-      if (name.startsWith(CE_PREFIX)) event[name.slice(CE_PREFIX.length)] = headerText(record, name);
+      const text = name.startsWith(CE_PREFIX) ? headerText(record, name) : undefined;
+      if (text !== undefined) event[name.slice(CE_PREFIX.length)] = text;
     }
     const contentType = headerText(record, 'content-type');
     if (contentType && !/^application\/([a-z.+-]+\+)?json\b/i.test(contentType)) {

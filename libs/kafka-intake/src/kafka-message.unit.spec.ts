@@ -19,6 +19,13 @@ describe('decoding a Kafka record', () => {
     expect(decodeRecord(record(JSON.stringify(event), { authorization: [Buffer.from('Bearer first'), Buffer.from('Bearer last')] })).token).toBe('last');
   });
 
+  it('takes a header sent with a null value as absent (it used to stop the intake for good)', () => {
+    expect(decodeRecord(record(JSON.stringify(event), { authorization: null })).token).toBeUndefined();
+    expect(decodeRecord(record(JSON.stringify(event), { authorization: [Buffer.from('Bearer first'), null] })).token).toBeUndefined();
+    const binary = decodeRecord(record(JSON.stringify(event.data), { ce_specversion: '1.0', ce_id: 'e1', ce_source: 'svc', ce_type: 'task.completed', ce_deployment: 'dep', ce_subject: null, 'content-type': null }));
+    expect(binary).toStrictEqual({ ok: true, event, token: undefined });
+  });
+
   it('refuses invalid UTF-8 as invalid_json, and reads the next record normally', () => {
     const invalid = decodeRecord(record(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])));
     expect(invalid).toMatchObject({ ok: false, reason: 'invalid_json' });
