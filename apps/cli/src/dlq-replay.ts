@@ -24,15 +24,15 @@ export interface ReplaySummary {
 
 const BASELINER_HEADER = /^baseliner-/i;
 
-const headerText = (value: IHeaders[string]): string | undefined => {
-  const last = Array.isArray(value) ? value[value.length - 1] : value;
-  return last === undefined ? undefined : last.toString();
+/** A header as text, the last value when repeated; a null value (kafkajs decodes one so) is absent. */
+const headerText = (value: IHeaders[string] | null): string | undefined => {
+  const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
+  return last == null ? undefined : String(last);
 };
 
-/** The deployment a dead letter names: `ce_deployment` in binary mode, else the JSON value's `deployment`. */
+/** The deployment a dead letter names: `ce_deployment` in binary mode (as the intake reads it), else the JSON value's `deployment`. */
 export function deploymentOf(record: Pick<KafkaMessage, 'headers' | 'value'>): string | undefined {
-  const header = headerText(record.headers?.ce_deployment);
-  if (header !== undefined) return header;
+  if (headerText(record.headers?.ce_specversion) !== undefined) return headerText(record.headers?.ce_deployment);
   try {
     const value: unknown = JSON.parse(record.value?.toString('utf8') ?? '');
     const deployment = (value as { deployment?: unknown } | null)?.deployment;
@@ -44,6 +44,9 @@ export function deploymentOf(record: Pick<KafkaMessage, 'headers' | 'value'>): s
 
 /** The consumer group that remembers how far a deployment's replays have read the dead-letter topic. */
 export const replayGroup = (topic: string, deployment: string) => `baseliner-dlq-replay.${topic}.${deployment}`;
+
+/** With no dead letter arriving for this long while some are still to read, the replay gives up and says so. */
+const STALL_MS = 60_000;
 
 /**
  * Sends a deployment's dead letters from `<topic>.dlq` back to `<topic>` with its ingest key,
@@ -72,6 +75,12 @@ export async function replayDeadLetters(options: ReplayOptions, progress: (line:
     if (!topics.includes(options.topic)) throw new CliError(`There is no topic ${options.topic} to send the dead letters back to`);
     const offsets = await admin.fetchTopicOffsets(source);
     ends = new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
+    if (!options.dryRun) {
+      const [group] = (await admin.describeGroups([groupId])).groups;
+      if (group && group.members.length > 0) {
+        throw new CliError(`A replay of ${options.deployment}'s dead letters is running already (consumer group ${groupId} has ${group.members.length} member(s)): wait for it to end`);
+      }
+    }
     const committed = await admin.fetchOffsets({ groupId, topics: [source] });
     const lows = new Map(offsets.map((p) => [p.partition, BigInt(p.low)]));
     // Where this deployment's last replay stopped (or the earliest dead letter kept).
@@ -82,17 +91,27 @@ export async function replayDeadLetters(options: ReplayOptions, progress: (line:
         return [p.partition, at < low ? low : at];
       }),
     );
-  } finally {
+  } catch (error) {
     await admin.disconnect().catch(() => undefined);
+    throw error;
   }
   const remaining = [...ends].filter(([partition, end]) => (start.get(partition) ?? 0n) < end);
-  if (remaining.length === 0) return summary;
+  if (remaining.length === 0) {
+    await admin.disconnect().catch(() => undefined);
+    return summary;
+  }
   const total = remaining.reduce((sum, [partition, end]) => sum + Number(end - (start.get(partition) ?? 0n)), 0);
   progress(`reading ${total.toLocaleString('en')} dead letters from ${source}`);
 
   const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   // A dry run reads under a group of its own that is never committed: the real replay's position stays put.
-  const consumer = kafka.consumer({ groupId: options.dryRun ? `${groupId}.dry-run.${process.pid}.${Date.now()}` : groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+  const consumer = kafka.consumer({
+    groupId: options.dryRun ? `${groupId}.dry-run.${process.pid}.${Date.now()}` : groupId,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 500,
+    // A failure ends the replay with its error instead of restarting the consumer out of sight.
+    retry: { retries: 3, restartOnFailure: async () => false },
+  });
   const done = new Set<number>();
   let finish!: () => void;
   let fail!: (error: Error) => void;
@@ -104,10 +123,24 @@ export async function replayDeadLetters(options: ReplayOptions, progress: (line:
     if (next >= (ends.get(partition) ?? 0n)) done.add(partition);
     if (remaining.every(([p]) => done.has(p))) finish();
   };
-  consumer.on(consumer.events.CRASH, (event) => {
-    const { error, restart } = event.payload as { error: Error; restart: boolean };
-    if (!restart) fail(error);
-  });
+  consumer.on(consumer.events.CRASH, (event) => fail((event.payload as { error: Error }).error));
+  // A partition whose dead letters are gone (retention, deleted records) or already read (by a
+  // replay that ran meanwhile) sends no batch at all: kafkajs does not call eachBatch for an empty
+  // fetch. Checked against the broker every few seconds; a replay that gets nothing for a minute
+  // says so rather than waiting forever.
+  let lastBatchAt = Date.now();
+  const watchdog = setInterval(() => {
+    void (async () => {
+      const lows = await admin.fetchTopicOffsets(source);
+      const read = options.dryRun ? [] : ((await admin.fetchOffsets({ groupId, topics: [source] }))[0]?.partitions ?? []);
+      for (const { partition, low } of lows) markDone(partition, BigInt(low));
+      for (const { partition, offset } of read) markDone(partition, BigInt(offset));
+      if (Date.now() - lastBatchAt > STALL_MS) {
+        const left = remaining.filter(([p]) => !done.has(p)).map(([p]) => p);
+        fail(new CliError(`No dead letters came from ${source} for ${STALL_MS / 1000} s while partitions ${left.join(', ')} still had some to read; run the replay again (it goes on from where it stopped)`));
+      }
+    })().catch(() => undefined);
+  }, 3_000);
   try {
     if (!options.dryRun) await producer.connect();
     await consumer.connect();
@@ -115,24 +148,31 @@ export async function replayDeadLetters(options: ReplayOptions, progress: (line:
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }) => {
+        lastBatchAt = Date.now();
         const end = ends.get(batch.partition) ?? 0n;
         // A dry run's own group starts at the beginning: what the real replay already read is skipped.
         const from = start.get(batch.partition) ?? 0n;
         const messages = batch.messages.filter((m) => BigInt(m.offset) >= from && BigInt(m.offset) < end);
         const outgoing: { key: Buffer | null; value: Buffer | null; headers: IHeaders }[] = [];
+        // Counted once the batch is sent: a batch that fails is not counted (the replay ends).
+        const reasons: string[] = [];
+        let unreadable = 0;
+        let otherDeployments = 0;
         for (const record of messages) {
           const deployment = deploymentOf(record);
-          if (deployment === undefined) summary.unreadable += 1;
-          else if (deployment !== options.deployment) summary.otherDeployments += 1;
+          if (deployment === undefined) unreadable += 1;
+          else if (deployment !== options.deployment) otherDeployments += 1;
           else {
-            const reason = headerText(record.headers?.['baseliner-reason']) ?? 'unknown';
-            summary.replayed[reason] = (summary.replayed[reason] ?? 0) + 1;
+            reasons.push(headerText(record.headers?.['baseliner-reason']) ?? 'unknown');
             const headers = Object.fromEntries(Object.entries(record.headers ?? {}).filter(([name]) => !BASELINER_HEADER.test(name)));
             outgoing.push({ key: record.key ?? null, value: record.value, headers: { ...headers, authorization: `Bearer ${options.ingestKey}` } });
           }
         }
         // Acknowledged by the broker before the offset that covers it is committed.
         if (!options.dryRun && outgoing.length > 0) await producer.send({ topic: options.topic, acks: -1, messages: outgoing });
+        for (const reason of reasons) summary.replayed[reason] = (summary.replayed[reason] ?? 0) + 1;
+        summary.unreadable += unreadable;
+        summary.otherDeployments += otherDeployments;
         resolveOffset(batch.lastOffset());
         // Never past the end taken at the start: what was dead-lettered since is left for the next replay.
         const next = BigInt(batch.lastOffset()) + 1n;
@@ -145,8 +185,10 @@ export async function replayDeadLetters(options: ReplayOptions, progress: (line:
     });
     await finished;
   } finally {
+    clearInterval(watchdog);
     await consumer.disconnect().catch(() => undefined);
     await producer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
   }
   return summary;
 }

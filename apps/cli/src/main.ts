@@ -159,10 +159,15 @@ dlq
   .description("send a deployment's dead letters back to the topic with its ingest key (BASELINER_INGEST_KEY), once their cause is fixed; see docs/kafka.md")
   .requiredOption('--deployment <id>', 'whose dead letters: its ingest key proves no other deployment')
   .option('--brokers <host:port,…>', 'the Kafka brokers (default BASELINER_KAFKA_BROKERS)', process.env.BASELINER_KAFKA_BROKERS)
-  .option('--topic <topic>', 'the topic the Kafka intake reads (default BASELINER_KAFKA_TOPIC)', process.env.BASELINER_KAFKA_TOPIC ?? 'baseliner.events')
+  .option('--topic <topic>', 'the topic the Kafka intake reads (default BASELINER_KAFKA_TOPIC)', process.env.BASELINER_KAFKA_TOPIC || 'baseliner.events')
   .option('--dry-run', 'count what would be sent by reason; send nothing')
   .action(async (o) => {
-    if (!o.brokers) throw new CliError('Set --brokers or BASELINER_KAFKA_BROKERS to the Kafka brokers (host:port,host:port)');
+    // As the server reads BASELINER_KAFKA_BROKERS: comma-separated, spaces around a name ignored.
+    const brokers = String(o.brokers ?? '')
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter(Boolean);
+    if (brokers.length === 0) throw new CliError('Set --brokers or BASELINER_KAFKA_BROKERS to the Kafka brokers (host:port,host:port)');
     const ingestKey = process.env.BASELINER_INGEST_KEY;
     if (!ingestKey && !o.dryRun) {
       throw new CliError(
@@ -173,7 +178,7 @@ dlq
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { replayDeadLetters } = require('./dlq-replay') as typeof import('./dlq-replay');
     const summary = await replayDeadLetters(
-      { brokers: String(o.brokers).split(','), topic: o.topic, deployment: o.deployment, ingestKey: ingestKey ?? '', dryRun: Boolean(o.dryRun) },
+      { brokers, topic: o.topic, deployment: o.deployment, ingestKey: ingestKey ?? '', dryRun: Boolean(o.dryRun) },
       (line) => void process.stderr.write(`${line}\n`),
     );
     const byReason = Object.entries(summary.replayed);
