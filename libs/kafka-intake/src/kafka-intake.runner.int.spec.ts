@@ -47,7 +47,12 @@ async function runnerFixture(
   brokers: string,
   name: string,
   produce: (producer: Producer, topic: string) => Promise<void>,
-  options: { settings?: Partial<KafkaIntakeSettings>; storeFor?: (store: SqliteEventStore) => EventStore; topicLater?: boolean } = {},
+  options: {
+    settings?: Partial<KafkaIntakeSettings>;
+    storeFor?: (store: SqliteEventStore) => EventStore;
+    topicLater?: boolean;
+    authenticate?: (token: string | undefined) => { deploymentId: string };
+  } = {},
 ) {
   const id = randomUUID().slice(0, 8);
   const topic = `runner-${name}-${id}`;
@@ -69,7 +74,7 @@ async function runnerFixture(
   const counted = { accepted: 0, rejected: 0 };
   const warnings: string[] = [];
   const runner = new KafkaIntakeRunner(kafka, intake, { brokers: [brokers], topic, groupId: `runner-test-${id}`, backoffMs: 300, ...options.settings }, {
-    authenticate: () => ({ deploymentId: 'dep' }),
+    authenticate: options.authenticate ?? (() => ({ deploymentId: 'dep' })),
     now: () => new Date(),
     onOutcome: (outcome) => {
       counted.accepted += outcome.accepted;
@@ -183,6 +188,53 @@ describeWithKafka('the Kafka intake when the store cannot write', (brokers) => {
       outage = false;
       await eventually(() => runner.lag(), allCommitted, 60_000);
       expect(await store.readStream('telemetry-dep', { maxCount: total * 2 })).toHaveLength(total);
+      expect(counted.accepted).toBe(total);
+    } finally {
+      await fixture.close();
+    }
+  }, 120_000);
+
+  it('stores every event once when a batch throws while an earlier batch of its partition is still to be refused', async () => {
+    const total = 6_000;
+    // task-3000's batch is refused once, 300 ms late; meanwhile a later batch of the same
+    // partition throws once while being read (at task-3100). kafkajs retries that batch from its
+    // own first offset, so the refusal before it must still rewind the partition.
+    let refuse3000 = true;
+    let throw3100 = true;
+    const refusedAfter = (ms: number) => new Promise<never>((_, reject) => setTimeout(() => reject(new EventStoreUnavailableError('simulated outage')), ms));
+    // task-3100's record carries a key of its own, the one that makes authentication throw.
+    const produce = async (producer: Producer, topic: string) => {
+      const all = keyed(events(total, 'throw-after-refusal')).map((record, i) => (i === 3100 ? { ...record, headers: { authorization: 'Bearer throw-once' } } : record));
+      for (let start = 0; start < all.length; start += 50) await producer.send({ topic, acks: -1, messages: all.slice(start, start + 50) });
+    };
+    const fixture = await runnerFixture(brokers, 'throw-after-refusal', produce, {
+      settings: { backoffMs: 200, maxBytesPerPartition: 16 * 1024 },
+      storeFor: (store) =>
+        ({
+          append: (streamId: string, batch: NewEvent[], options?: AppendOptions) => {
+            if (refuse3000 && batch.some((event) => taskIdOf(event) === 'task-3000')) {
+              refuse3000 = false;
+              return refusedAfter(300);
+            }
+            return store.append(streamId, batch, options);
+          },
+        }) as unknown as EventStore,
+      authenticate: (token) => {
+        if (throw3100 && token === 'throw-once') {
+          throw3100 = false;
+          throw new Error('simulated bug while reading a batch');
+        }
+        return { deploymentId: 'dep' };
+      },
+    });
+    const { store, runner, counted } = fixture;
+    try {
+      await runner.start();
+      await eventually(() => runner.lag(), allCommitted, 60_000);
+      expect(throw3100).toBe(false);
+      expect(refuse3000).toBe(false);
+      const stored = await store.readStream('telemetry-dep', { maxCount: total * 2 });
+      expect(new Set(stored.map(taskIdOf)).size).toBe(total);
       expect(counted.accepted).toBe(total);
     } finally {
       await fixture.close();

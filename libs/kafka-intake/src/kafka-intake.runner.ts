@@ -274,9 +274,12 @@ export class KafkaIntakeRunner {
     try {
       await this.submitBatch(payload, pipeline, round, previous, settle);
     } catch (error) {
-      // Whatever threw, the partition's later batches must not wait on this one forever: they
-      // start a new round from the committed offset, which kafkajs re-reads after the error.
+      // Whatever threw, the partition's later batches must not wait on this one forever. kafkajs
+      // retries from the last offset resolved, this batch's first (it threw before resolving),
+      // not from the committed one: so the batches before it settle first — one of them refused
+      // still rewinds the partition to itself — and only then does a new round start here.
       settle(false);
+      await previous;
       if (round === pipeline.round) startNewRound(pipeline);
       throw error;
     }
