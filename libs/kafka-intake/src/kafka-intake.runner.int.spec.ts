@@ -241,6 +241,48 @@ describeWithKafka('the Kafka intake when the store cannot write', (brokers) => {
     }
   }, 120_000);
 
+  it('stops only once the batches read before a rewind are done storing', async () => {
+    const total = 3_000;
+    // task-1000's batch is refused 100 ms late, once; the batches after it in its partition, read
+    // before the refusal, take four seconds to store. A stop right after the rewind waits for them.
+    let refused = false;
+    let slowInFlight = 0;
+    let slowDone = 0;
+    const refusedAfter = (ms: number) => new Promise<never>((_, reject) => setTimeout(() => reject(new EventStoreUnavailableError('simulated outage')), ms));
+    const number = (event: NewEvent) => Number(taskIdOf(event).slice('task-'.length));
+    const fixture = await runnerFixture(brokers, 'stop-after-rewind', (producer, topic) => sendInSmallBatches(producer, topic, events(total, 'stop-after-rewind')), {
+      settings: { backoffMs: 5_000, maxBytesPerPartition: 16 * 1024 },
+      storeFor: (store) =>
+        ({
+          append: async (streamId: string, batch: NewEvent[], options?: AppendOptions) => {
+            if (!refused && batch.some((event) => number(event) === 1000)) {
+              refused = true;
+              return refusedAfter(100);
+            }
+            if (!refused || !batch.some((event) => number(event) > 1000 && number(event) % 2 === 0)) return store.append(streamId, batch, options);
+            slowInFlight += 1;
+            // Longer than leaving the group takes, so a stop that did not wait would end first.
+            await new Promise((resolve) => setTimeout(resolve, 4_000));
+            const result = await store.append(streamId, batch, options);
+            slowInFlight -= 1;
+            slowDone += 1;
+            return result;
+          },
+        }) as unknown as EventStore,
+    });
+    const { runner } = fixture;
+    try {
+      await runner.start();
+      await eventually(async () => fixture.pauses(), (n) => n >= 1, 60_000);
+      expect(slowInFlight).toBeGreaterThan(0);
+      await runner.stop();
+      expect(slowInFlight).toBe(0);
+      expect(slowDone).toBeGreaterThan(0);
+    } finally {
+      await fixture.close();
+    }
+  }, 120_000);
+
   it('hands at most three batches of a partition to the store before the first is committed', async () => {
     const total = 3_000;
     // The real store, behind a gate: no append finishes until the gate opens, so nothing commits.

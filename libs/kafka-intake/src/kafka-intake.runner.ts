@@ -95,6 +95,8 @@ export class KafkaIntakeRunner {
   /** consumer.run has been called (kafkajs refuses pause before it). */
   private running = false;
   private readonly pipelines = new Map<string, PartitionPipeline>();
+  /** Every batch taken and not yet settled, of any round: a rewind starts a new chain, but the old one's batches may still be storing. */
+  private readonly unsettled = new Set<Promise<boolean>>();
   private producer: Producer | undefined;
   private joined = false;
   private crashed: string | undefined;
@@ -245,7 +247,7 @@ export class KafkaIntakeRunner {
     } catch {
       // The consumer crashed (kafkajs drops its group): nothing is fetched anyway.
     }
-    await Promise.all([...this.pipelines.values()].map((pipeline) => pipeline.tail));
+    await Promise.all([...this.unsettled]);
     this.stopped = true;
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
@@ -270,7 +272,10 @@ export class KafkaIntakeRunner {
     if (earlierTails.length > this.batchesInFlight - 1) earlierTails.shift();
     const roomForNext = earlierTails[0] ?? previous;
     let settle!: (committed: boolean) => void;
-    pipeline.tail = new Promise<boolean>((resolve) => (settle = resolve));
+    const tail = new Promise<boolean>((resolve) => (settle = resolve));
+    pipeline.tail = tail;
+    this.unsettled.add(tail);
+    void tail.then(() => this.unsettled.delete(tail));
     try {
       await this.submitBatch(payload, pipeline, round, previous, settle);
     } catch (error) {
