@@ -165,6 +165,20 @@ describeWithKafka('the Kafka intake, through a real broker', (brokers) => {
       expect(second.stdout).toContain('replayed 1 dead letter of kafka-other');
       expect(second.stdout).toMatch(/unknown_type 1/);
       expect(await otherTasks()).toBe(before + 2);
+
+      // Two replays of one deployment at once would split its partitions and wait on each other.
+      const running = kafka.consumer({ groupId: `baseliner-dlq-replay.${topic}.kafka-other` });
+      await running.connect();
+      await running.subscribe({ topic: `${topic}.dlq` });
+      await running.run({ eachMessage: async () => undefined });
+      try {
+        await eventually(async () => (await kafkaAdmin.describeGroups([`baseliner-dlq-replay.${topic}.kafka-other`])).groups[0]?.state, (state) => state === 'Stable');
+        const beside = await replay();
+        expect(beside.code).toBe(1);
+        expect(beside.stderr).toContain("A replay of kafka-other's dead letters is running already");
+      } finally {
+        await running.disconnect();
+      }
     } finally {
       await kafkaAdmin.disconnect();
     }
