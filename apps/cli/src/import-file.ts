@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
@@ -119,7 +119,9 @@ export async function importFile(options: ImportOptions): Promise<ImportSummary>
     rowOfEvent.clear();
     await client.flush();
     if (fatal) throw fatal;
-    writeFileSync(progressFile, JSON.stringify({ deployment: options.deployment, rowsDone }));
+    // Whole or not at all: an import killed mid-write must not leave a torn file its resume cannot read.
+    writeFileSync(`${progressFile}.tmp`, JSON.stringify({ deployment: options.deployment, rowsDone }));
+    renameSync(`${progressFile}.tmp`, progressFile);
   };
   for await (const { row, rowNumber, header } of readRows(options.file, format)) {
     rows = rowNumber;
