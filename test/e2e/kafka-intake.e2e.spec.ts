@@ -141,6 +141,10 @@ describeWithKafka('the Kafka intake, through a real broker', (brokers) => {
       expect(keyless.code).toBe(1);
       expect(keyless.stderr).toContain('BASELINER_INGEST_KEY');
       expect(keyless.stderr).toContain('baseliner deployments keys kafka-other');
+      // Brokers are read as the server reads BASELINER_KAFKA_BROKERS.
+      const badBrokers = await runCli(server, ['dlq', 'replay', '--deployment', 'kafka-other', '--brokers', 'kafka-1', '--topic', topic], { BASELINER_INGEST_KEY: otherKey });
+      expect(badBrokers.code).toBe(1);
+      expect(badBrokers.stderr).toContain('--brokers: "kafka-1" is not host:port');
 
       // A dry run counts and sends nothing.
       const topicEnd = await ends(topic);

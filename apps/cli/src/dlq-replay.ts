@@ -1,4 +1,5 @@
-import { Kafka, logLevel, Partitioners, type IHeaders, type KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type IHeaders } from 'kafkajs';
+import { deadLetterTopic, headerText, type KafkaRecord } from '@baseliner/kafka-intake';
 import { CliError } from './api';
 
 export interface ReplayOptions {
@@ -24,15 +25,9 @@ export interface ReplaySummary {
 
 const BASELINER_HEADER = /^baseliner-/i;
 
-/** A header as text, the last value when repeated; a null value (kafkajs decodes one so) is absent. */
-const headerText = (value: IHeaders[string] | null): string | undefined => {
-  const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
-  return last == null ? undefined : String(last);
-};
-
-/** The deployment a dead letter names: `ce_deployment` in binary mode (as the intake reads it), else the JSON value's `deployment`. */
-export function deploymentOf(record: Pick<KafkaMessage, 'headers' | 'value'>): string | undefined {
-  if (headerText(record.headers?.ce_specversion) !== undefined) return headerText(record.headers?.ce_deployment);
+/** The deployment a dead letter names, read as the intake reads it: `ce_deployment` in binary mode, else the JSON value's `deployment`. */
+export function deploymentOf(record: KafkaRecord): string | undefined {
+  if (headerText(record, 'ce_specversion') !== undefined) return headerText(record, 'ce_deployment');
   try {
     const value: unknown = JSON.parse(record.value?.toString('utf8') ?? '');
     const deployment = (value as { deployment?: unknown } | null)?.deployment;
@@ -57,7 +52,7 @@ const STALL_MS = 60_000;
  * twice is harmless: the store counts it as a duplicate.
  */
 export async function replayDeadLetters(options: ReplayOptions, progress: (line: string) => void = () => undefined): Promise<ReplaySummary> {
-  const source = `${options.topic}.dlq`;
+  const source = deadLetterTopic(options.topic);
   const kafka = new Kafka({ clientId: 'baseliner-cli', brokers: options.brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
   const admin = kafka.admin();
   const summary: ReplaySummary = { replayed: {}, otherDeployments: 0, unreadable: 0 };
@@ -163,7 +158,7 @@ export async function replayDeadLetters(options: ReplayOptions, progress: (line:
           if (deployment === undefined) unreadable += 1;
           else if (deployment !== options.deployment) otherDeployments += 1;
           else {
-            reasons.push(headerText(record.headers?.['baseliner-reason']) ?? 'unknown');
+            reasons.push(headerText(record, 'baseliner-reason') ?? 'unknown');
             const headers = Object.fromEntries(Object.entries(record.headers ?? {}).filter(([name]) => !BASELINER_HEADER.test(name)));
             outgoing.push({ key: record.key ?? null, value: record.value, headers: { ...headers, authorization: `Bearer ${options.ingestKey}` } });
           }

@@ -159,26 +159,25 @@ dlq
   .description("send a deployment's dead letters back to the topic with its ingest key (BASELINER_INGEST_KEY), once their cause is fixed; see docs/kafka.md")
   .requiredOption('--deployment <id>', 'whose dead letters: its ingest key proves no other deployment')
   .option('--brokers <host:port,…>', 'the Kafka brokers (default BASELINER_KAFKA_BROKERS)', process.env.BASELINER_KAFKA_BROKERS)
-  .option('--topic <topic>', 'the topic the Kafka intake reads (default BASELINER_KAFKA_TOPIC)', process.env.BASELINER_KAFKA_TOPIC || 'baseliner.events')
+  .option('--topic <topic>', 'the topic the Kafka intake reads (default BASELINER_KAFKA_TOPIC, else baseliner.events)', process.env.BASELINER_KAFKA_TOPIC)
   .option('--dry-run', 'count what would be sent by reason; send nothing')
   .action(async (o) => {
-    // As the server reads BASELINER_KAFKA_BROKERS: comma-separated, spaces around a name ignored.
-    const brokers = String(o.brokers ?? '')
-      .split(',')
-      .map((broker) => broker.trim())
-      .filter(Boolean);
-    if (brokers.length === 0) throw new CliError('Set --brokers or BASELINER_KAFKA_BROKERS to the Kafka brokers (host:port,host:port)');
+    if (!o.brokers?.trim()) throw new CliError('Set --brokers or BASELINER_KAFKA_BROKERS to the Kafka brokers (host:port,host:port)');
     const ingestKey = process.env.BASELINER_INGEST_KEY;
     if (!ingestKey && !o.dryRun) {
       throw new CliError(
         `Set BASELINER_INGEST_KEY to an ingest key of ${o.deployment}: dead letters are written without their key (issue one with: baseliner deployments keys ${o.deployment})`,
       );
     }
-    // Loaded only here: it brings kafkajs.
+    // Loaded only here: it brings kafkajs and the Kafka intake.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { replayDeadLetters } = require('./dlq-replay') as typeof import('./dlq-replay');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { kafkaBrokers, kafkaTopic } = require('@baseliner/platform') as typeof import('@baseliner/platform');
+    // Read as the server reads BASELINER_KAFKA_BROKERS and BASELINER_KAFKA_TOPIC.
+    const target = { brokers: kafkaBrokers(o.brokers, '--brokers'), topic: kafkaTopic(o.topic, '--topic') };
     const summary = await replayDeadLetters(
-      { brokers, topic: o.topic, deployment: o.deployment, ingestKey: ingestKey ?? '', dryRun: Boolean(o.dryRun) },
+      { ...target, deployment: o.deployment, ingestKey: ingestKey ?? '', dryRun: Boolean(o.dryRun) },
       (line) => void process.stderr.write(`${line}\n`),
     );
     const byReason = Object.entries(summary.replayed);

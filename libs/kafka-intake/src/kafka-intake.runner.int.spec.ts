@@ -37,6 +37,9 @@ async function sendInSmallBatches(producer: Producer, topic: string, all: Record
 
 const taskIdOf = (event: { data: unknown }) => (event.data as { data: { taskId: string } }).data.taskId;
 
+/** An append the store refuses as unavailable after `ms`, as a commit failing under an outage would. */
+const refusedAfter = (ms: number) => new Promise<never>((_, reject) => setTimeout(() => reject(new EventStoreUnavailableError('simulated outage')), ms));
+
 /**
  * A 2-partition topic with `produce`'s records (even tasks on key 0, odd on key 1), a real store
  * in a temporary directory, and a runner over them that is not started yet. `storeFor` may put a
@@ -166,7 +169,6 @@ describeWithKafka('the Kafka intake when the store cannot write', (brokers) => {
     // outage that hits one batch) until released, after 300 ms as a failed commit would be: the
     // batches after it are read and stored meanwhile.
     let outage = true;
-    const refusedAfter = (ms: number) => new Promise<never>((_, reject) => setTimeout(() => reject(new EventStoreUnavailableError('simulated outage')), ms));
     const holds3001 = (batch: NewEvent[]) => batch.some((event) => taskIdOf(event) === 'task-3001');
     const fixture = await runnerFixture(brokers, 'one-refused', (producer, topic) => sendInSmallBatches(producer, topic, events(total, 'one-refused')), {
       settings: { backoffMs: 200, maxBytesPerPartition: 16 * 1024 },
@@ -201,7 +203,6 @@ describeWithKafka('the Kafka intake when the store cannot write', (brokers) => {
     // own first offset, so the refusal before it must still rewind the partition.
     let refuse3000 = true;
     let throw3100 = true;
-    const refusedAfter = (ms: number) => new Promise<never>((_, reject) => setTimeout(() => reject(new EventStoreUnavailableError('simulated outage')), ms));
     // task-3100's record carries a key of its own, the one that makes authentication throw.
     const produce = async (producer: Producer, topic: string) => {
       const all = keyed(events(total, 'throw-after-refusal')).map((record, i) => (i === 3100 ? { ...record, headers: { authorization: 'Bearer throw-once' } } : record));
@@ -248,7 +249,6 @@ describeWithKafka('the Kafka intake when the store cannot write', (brokers) => {
     let refused = false;
     let slowInFlight = 0;
     let slowDone = 0;
-    const refusedAfter = (ms: number) => new Promise<never>((_, reject) => setTimeout(() => reject(new EventStoreUnavailableError('simulated outage')), ms));
     const number = (event: NewEvent) => Number(taskIdOf(event).slice('task-'.length));
     const fixture = await runnerFixture(brokers, 'stop-after-rewind', (producer, topic) => sendInSmallBatches(producer, topic, events(total, 'stop-after-rewind')), {
       settings: { backoffMs: 5_000, maxBytesPerPartition: 16 * 1024 },

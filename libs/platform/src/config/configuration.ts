@@ -43,6 +43,26 @@ export class ConfigurationError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** The topic the Kafka intake reads (BASELINER_KAFKA_TOPIC, or `name` when given another way), `baseliner.events` when unset. */
+export function kafkaTopic(value: string | undefined, name = 'BASELINER_KAFKA_TOPIC'): string {
+  const topic = value?.trim() || 'baseliner.events';
+  // 245, not Kafka's 249: the dead-letter topic adds ".dlq".
+  if (!/^[A-Za-z0-9._-]{1,245}$/.test(topic)) {
+    throw new ConfigurationError(name, `"${topic}" is not a valid Kafka topic name (letters, digits, . _ -, at most 245 so that "<topic>.dlq" is one too)`);
+  }
+  return topic;
+}
+
+/** Kafka brokers as BASELINER_KAFKA_BROKERS gives them: host:port,host:port (spaces around a name ignored). */
+export function kafkaBrokers(value: string, name = 'BASELINER_KAFKA_BROKERS'): string[] {
+  const list = value.split(',').map((b) => b.trim()).filter(Boolean);
+  const bad = list.find((b) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(b) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(b));
+  if (bad !== undefined || list.length === 0) {
+    throw new ConfigurationError(name, `"${bad ?? value.trim()}" is not host:port; give a comma-separated list such as kafka-1:9092,kafka-2:9092`);
+  }
+  return list;
+}
+
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
@@ -102,20 +122,10 @@ export function loadConfiguration(env: Env): AppConfig {
     );
   }
   let kafka: AppConfig['kafka'];
-  const topic = env.BASELINER_KAFKA_TOPIC?.trim() || 'baseliner.events';
-  // 245, not Kafka's 249: the dead-letter topic adds ".dlq".
-  if (!/^[A-Za-z0-9._-]{1,245}$/.test(topic)) {
-    throw new ConfigurationError('BASELINER_KAFKA_TOPIC', `"${topic}" is not a valid Kafka topic name (letters, digits, . _ -, at most 245 so that "<topic>.dlq" is one too)`);
-  }
+  const topic = kafkaTopic(env.BASELINER_KAFKA_TOPIC);
   const groupId = env.BASELINER_KAFKA_GROUP?.trim() || 'baseliner-intake';
-  const brokers = env.BASELINER_KAFKA_BROKERS?.trim();
-  if (brokers) {
-    const list = brokers.split(',').map((b) => b.trim()).filter(Boolean);
-    const bad = list.find((b) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(b) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(b));
-    if (bad !== undefined || list.length === 0) {
-      throw new ConfigurationError('BASELINER_KAFKA_BROKERS', `"${bad ?? brokers}" is not host:port; give a comma-separated list such as kafka-1:9092,kafka-2:9092`);
-    }
-    kafka = { brokers: list, topic, groupId, clientId: env.BASELINER_KAFKA_CLIENT_ID?.trim() || 'baseliner' };
+  if (env.BASELINER_KAFKA_BROKERS?.trim()) {
+    kafka = { brokers: kafkaBrokers(env.BASELINER_KAFKA_BROKERS), topic, groupId, clientId: env.BASELINER_KAFKA_CLIENT_ID?.trim() || 'baseliner' };
   }
   const grafanaUrl = connectionString(env, 'BASELINER_GRAFANA_URL', ['http:', 'https:'], false)?.replace(/\/+$/, '');
   const adminToken = secret(env, 'BASELINER_ADMIN_TOKEN');
