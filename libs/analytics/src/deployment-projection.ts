@@ -66,7 +66,22 @@ export interface DeploymentProjection {
    * here so snapshots carry it; dropping it only costs recomputation.
    */
   verdictTrack?: { lifecycle: string; days: Record<number, [number, string]> };
+  /**
+   * Tasks by segment (`data.segment`: team, site, queue), local day and mode: the live and the
+   * comparison segments of a staggered go-live (`comparison-design.ts`) and the mix of work
+   * (`before-after-checks.ts`). Only tasks that name a segment; at most MAX_SEGMENTS names, the
+   * rest pooled under OTHER_SEGMENT, so memory stays bounded whatever the senders write.
+   */
+  segmentDays?: Record<string, Record<number, SegmentDay>>;
 }
+
+/** One segment's tasks on one local day, by mode. */
+export type SegmentDay = Partial<Record<TaskMode, ModeDay>>;
+
+/** Segments tracked by name per deployment (a go-live names at most 50 per wave). */
+export const MAX_SEGMENTS = 64;
+/** Where tasks of segments beyond MAX_SEGMENTS are counted. */
+export const OTHER_SEGMENT = '(other)';
 
 /** Days (before the latest) whose tasks are kept by hour: the weekday pattern's eight weeks. */
 export const HOURLY_DAYS = 56;
@@ -121,6 +136,15 @@ function actorOf(projection: DeploymentProjection, actor: unknown): ActorActivit
   return activity;
 }
 
+/** The segment's bucket for a day, created on first use; names past MAX_SEGMENTS pool under OTHER_SEGMENT. */
+export function segmentDayOf(projection: DeploymentProjection, segment: string, day: number): SegmentDay {
+  const segments = (projection.segmentDays ??= {});
+  let name = segment === '__proto__' ? OTHER_SEGMENT : segment;
+  if (!Object.hasOwn(segments, name) && Object.keys(segments).length >= MAX_SEGMENTS) name = OTHER_SEGMENT;
+  const days = (segments[name] ??= {});
+  return (days[day] ??= {});
+}
+
 function recordAiUse(activity: ActorActivity | undefined, at: number, day: number): void {
   if (!activity) return;
   activity.firstAiUse = Math.min(activity.firstAiUse ?? at, at);
@@ -163,6 +187,17 @@ export function applyTelemetryEvent(projection: DeploymentProjection, event: Tel
         modeDay.costCount += 1;
         modeDay.costSum += costUsd;
         modeDay.costSumOfSquares += costUsd * costUsd;
+      }
+      if (event.data.segment !== undefined) {
+        const segmentModeDay = ((segmentDayOf(projection, event.data.segment, day)[mode] ??= emptyModeDay()));
+        segmentModeDay.tasks += 1;
+        segmentModeDay[outcome] += 1;
+        addToSketch(segmentModeDay.durations, durationSeconds);
+        if (typeof costUsd === 'number') {
+          segmentModeDay.costCount += 1;
+          segmentModeDay.costSum += costUsd;
+          segmentModeDay.costSumOfSquares += costUsd * costUsd;
+        }
       }
       const activity = actorOf(projection, event.data.actor);
       if (activity) {

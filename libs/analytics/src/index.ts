@@ -12,3 +12,4 @@ export * from './seeded-random';
 export * from './clustered-estimates';
 export * from './verdict-explanation';
 export * from './scorecard-warnings';
+export * from './comparison-design';

@@ -58,8 +58,21 @@ export const BaselineWindowBody = Type.Object(
 );
 export type BaselineWindowBody = Static<typeof BaselineWindowBody>;
 
+/** A team, site or queue (`task.completed` `data.segment`). */
+const SegmentName = Type.String({ minLength: 1, maxLength: 64, pattern: '\\S' });
+
 export const GoLiveBody = Type.Object(
-  { at: Type.Optional(Timestamp) },
+  {
+    at: Type.Optional(Timestamp),
+    segments: Type.Optional(
+      Type.Array(SegmentName, {
+        minItems: 1,
+        maxItems: 50,
+        uniqueItems: true,
+        description: 'Only these segments go live at `at` (a wave); the others stay the comparison. Without it the whole deployment goes live.',
+      }),
+    ),
+  },
   { additionalProperties: false, $id: 'GoLiveBody' },
 );
 export type GoLiveBody = Static<typeof GoLiveBody>;

@@ -136,10 +136,14 @@ export function decide(command: DeploymentCommand, state: DeploymentState, { now
 
     case 'GoLive': {
       const deployment = requireRegistered(state, 'go live');
+      const segments = command.data.segments?.map((segment) => segment.trim());
+      if (deployment.phase === 'live' && deployment.waves && segments) return nextWave(deployment, segments, command.data.at, now, nowIso);
       if (deployment.phase !== 'registered') {
         throw new DomainError(
           'conflict',
-          `Deployment ${deployment.id} already went live at ${deployment.wentLiveAt}; a deployment goes live once (register a new one for a relaunch)`,
+          deployment.waves
+            ? `Deployment ${deployment.id} already went live in waves (first at ${deployment.wentLiveAt}); name the segments of the next wave`
+            : `Deployment ${deployment.id} already went live at ${deployment.wentLiveAt}; a deployment goes live once (register a new one for a relaunch)`,
         );
       }
       if (deployment.criteria.length === 0) {
@@ -152,7 +156,8 @@ export function decide(command: DeploymentCommand, state: DeploymentState, { now
       if (deployment.baselineWindow && Date.parse(deployment.baselineWindow.to) > Date.parse(at)) {
         throw DomainError.invalid('at', `is before the end of the baseline window (${deployment.baselineWindow.to}); go-live comes after the baseline`);
       }
-      return [{ type: 'WentLive', data: { at, recordedAt: nowIso } }];
+      if (segments) rejectSegmentNames(segments);
+      return [{ type: 'WentLive', data: { at, recordedAt: nowIso, ...(segments && { segments }) } }];
     }
 
     case 'RollBack': {
@@ -196,4 +201,23 @@ export function decide(command: DeploymentCommand, state: DeploymentState, { now
       throw new Error(`Unhandled command ${JSON.stringify(unhandled)}`);
     }
   }
+}
+
+function rejectSegmentNames(segments: string[]): void {
+  if (segments.some((segment) => segment === '')) throw DomainError.invalid('segments', 'must not hold an empty name');
+  if (new Set(segments).size !== segments.length) throw DomainError.invalid('segments', 'names a segment twice');
+}
+
+/** A later wave of a staggered go-live: new segments only, not before the first wave. */
+function nextWave(deployment: RegisteredDeployment, segments: string[], requestedAt: string | undefined, now: Date, nowIso: string): DeploymentEvent[] {
+  rejectSegmentNames(segments);
+  const already = segments.filter((segment) => deployment.waves?.some((wave) => wave.segments.includes(segment)));
+  if (already.length > 0) {
+    throw new DomainError('conflict', `Segment${already.length > 1 ? 's' : ''} ${already.join(', ')} already went live; a segment goes live once`);
+  }
+  const at = pastOrPresent('at', requestedAt, now);
+  if (Date.parse(at) < Date.parse(deployment.wentLiveAt as string)) {
+    throw DomainError.invalid('at', `is before the first wave (${deployment.wentLiveAt}); later waves go live after it`);
+  }
+  return [{ type: 'WentLive', data: { at, recordedAt: nowIso, segments } }];
 }

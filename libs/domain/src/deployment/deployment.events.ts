@@ -18,7 +18,7 @@ export type DeploymentEvent =
   | { type: 'CriteriaDefined'; data: { criteria: Criterion[]; reason?: string; definedAt: string } }
   | { type: 'CriteriaRevised'; data: { criteria: Criterion[]; reason: string; revisedAt: string } }
   | { type: 'BaselineWindowSet'; data: { from: string; to: string; setAt: string } }
-  | { type: 'WentLive'; data: { at: string; recordedAt: string } }
+  | { type: 'WentLive'; data: { at: string; recordedAt: string; segments?: string[] } }
   | { type: 'RolledBack'; data: { at: string; reason: string; recordedAt: string } }
   | { type: 'Retired'; data: { at: string; reason: string; outcome: RetirementOutcome } }
   | { type: 'IngestKeyIssued'; data: { keyId: string; keyHash: string; issuedAt: string } }

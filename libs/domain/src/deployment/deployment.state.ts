@@ -23,7 +23,13 @@ export interface RegisteredDeployment {
   /** Revisions made after go-live: kept and shown, because moving goalposts must be visible. */
   criteriaRevisions: { at: string; reason: string; criteria: Criterion[] }[];
   baselineWindow?: { from: string; to: string };
+  /** The first go-live: the whole deployment's, or its first wave's. */
   wentLiveAt?: string;
+  /**
+   * Waves of a staggered go-live, in the order recorded: the segments that went live at each
+   * `at`. Absent when the whole deployment went live at once.
+   */
+  waves?: { at: string; segments: string[] }[];
   rolledBack?: { at: string; reason: string };
   retired?: { at: string; reason: string; outcome: RetirementOutcome };
   keys: Record<string, IngestKeyRecord>;
@@ -53,8 +59,13 @@ export function evolve(state: DeploymentState, event: DeploymentEvent): Deployme
     }
     case 'BaselineWindowSet':
       return { ...registered(state, event.type), baselineWindow: { from: event.data.from, to: event.data.to } };
-    case 'WentLive':
-      return { ...registered(state, event.type), phase: 'live', wentLiveAt: event.data.at };
+    case 'WentLive': {
+      const current = registered(state, event.type);
+      const { at, segments } = event.data;
+      const waves = segments ? [...(current.waves ?? []), { at, segments }] : current.waves;
+      if (current.phase !== 'registered') return { ...current, ...(waves && { waves }) };
+      return { ...current, phase: 'live', wentLiveAt: at, ...(waves && { waves }) };
+    }
     case 'RolledBack':
       return {
         ...registered(state, event.type),
