@@ -17,3 +17,13 @@ export interface ComparisonSummary {
   /** What the design assumes, in one line. */
   assumes: string;
 }
+
+/** The design when no segment is a comparison: everything that changed at go-live is credited to the AI. */
+export const BEFORE_AFTER: ComparisonSummary = {
+  design: 'before_after',
+  liveSegments: [],
+  comparisonSegments: [],
+  pairedDays: 0,
+  netMetrics: [],
+  assumes: 'nothing but the AI changed at go-live (no season, trend or re-routed work): go live per segment to get a comparison',
+};

@@ -11,6 +11,8 @@ import {
   type EvaluationInputs,
 } from './criteria-evaluation';
 import type { DayBucket, DeploymentProjection } from './deployment-projection';
+import { BEFORE_AFTER } from './comparison-design';
+import type { ComparisonSummary } from './comparison-design';
 import { DAY_MS, dayToIsoDate, localDay, utcOffsetMs } from './local-time';
 import { scorecardWarnings, type ScorecardWarning } from './scorecard-warnings';
 import { alwaysValidMultiplier } from './statistics';
@@ -47,6 +49,8 @@ export interface Scorecard {
   intervals: { confidence: number; alwaysValid: true; multiplier: number; unit: 'day' };
   windows: { baseline?: WindowSummary; current?: WindowSummary; inRampUp: boolean };
   metrics: Record<ComparedMetric, MetricComparison>;
+  /** Which design produced the changes judged: difference-in-differences over segments, or before/after. */
+  comparison: ComparisonSummary;
   adoption: Adoption;
   weekday: WeekdayPattern;
   criteria: CriterionResult[];
@@ -265,6 +269,7 @@ export function scorecardOf(projection: DeploymentProjection, now: Date): Scorec
       inRampUp: windows.inRampUp,
     },
     metrics,
+    comparison: BEFORE_AFTER,
     adoption: evaluation.adoption as Adoption,
     weekday,
     criteria,
