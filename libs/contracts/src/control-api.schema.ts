@@ -138,6 +138,11 @@ export const DeploymentDetail = Type.Composite(
       ),
       baselineWindow: Type.Optional(Type.Object({ from: Timestamp, to: Timestamp })),
       wentLiveAt: Type.Optional(Timestamp),
+      waves: Type.Optional(
+        Type.Array(Type.Object({ at: Timestamp, segments: Type.Array(Type.String()) }), {
+          description: 'A staggered go-live: the segments that went live at each time, in the order recorded. Absent when the whole deployment went live at once',
+        }),
+      ),
       rolledBack: Type.Optional(Type.Object({ at: Timestamp, reason: Type.String() })),
       retired: Type.Optional(Type.Object({ at: Timestamp, reason: Type.String(), outcome: RetirementOutcome })),
       keys: Type.Array(

@@ -212,7 +212,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       '/v1/deployments/{id}/baseline': {
         put: command('Set the baseline window explicitly', BaselineWindowBody, deploymentOk),
       },
-      '/v1/deployments/{id}/go-live': { post: command('Go live (at may be in the past)', GoLiveBody, deploymentOk) },
+      '/v1/deployments/{id}/go-live': { post: command('Go live (at may be in the past); with segments, only those go live (a wave), and later waves follow with new segments', GoLiveBody, deploymentOk) },
       '/v1/deployments/{id}/rollback': { post: command('Roll back', RollbackBody, deploymentOk) },
       '/v1/deployments/{id}/retire': { post: command('Retire; no more events accepted', RetireBody, deploymentOk) },
       '/v1/deployments/{id}/keys': {

@@ -28,4 +28,21 @@ describe('the OpenAPI document', () => {
     expect(refs.length).toBeGreaterThan(10);
     expect(refs.filter((name) => !(name in document.components.schemas))).toEqual([]);
   });
+
+  it('shows the staggered go-live: segments on the body, waves on the deployment, the comparison on the scorecard', () => {
+    const document = buildOpenApiDocument('1') as {
+      components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>> }> };
+      paths: Record<string, { post?: { summary: string } }>;
+    };
+    const { GoLiveBody, DeploymentDetail, Scorecard } = document.components.schemas;
+    expect(GoLiveBody?.properties['segments']).toMatchObject({ type: 'array', minItems: 1, maxItems: 50, uniqueItems: true });
+    expect(DeploymentDetail?.properties['waves']).toMatchObject({ type: 'array' });
+    expect(Scorecard?.properties['comparison']?.['properties']).toMatchObject({
+      design: expect.anything(),
+      liveSegments: expect.anything(),
+      comparisonSegments: expect.anything(),
+      assumes: expect.anything(),
+    });
+    expect(document.paths['/v1/deployments/{id}/go-live']?.post?.summary).toMatch(/segments/);
+  });
 });

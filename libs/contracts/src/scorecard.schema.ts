@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TNumber, type TOptional, type TSchema } from '@sinclair/typebox';
 import { DeploymentPhase } from './control-api.schema';
 import { CRITERION_METRIC_IDS, CRITERION_METRICS, type CriterionMetric } from './criteria';
 import './formats';
@@ -162,6 +162,29 @@ const ScorecardWarning = Type.Object(
   { additionalProperties: false, description: 'Worth a look whatever the verdict' },
 );
 
+const ComparisonSummary = Type.Object(
+  {
+    design: Type.Union([Type.Literal('difference_in_differences'), Type.Literal('before_after')], {
+      description:
+        'difference_in_differences: the live segments’ change net of the change of segments not live on the same calendar days; before_after: current window vs baseline window, everything that changed at go-live credited to the AI',
+    }),
+    liveSegments: Type.Array(Type.String(), { description: 'Segments judged: live (past ramp-up) on some day of the current window. Empty for before_after' }),
+    comparisonSegments: Type.Array(Type.String(), { description: 'Segments not live on those days, whose change over the same calendar days is netted out' }),
+    pairedDays: Type.Integer({ minimum: 0, description: 'Days of the current window with tasks in both the live and the comparison segments' }),
+    netMetrics: Type.Array(Type.Union(COMPARED_METRIC_IDS.map((m) => Type.Literal(m))), {
+      description: 'Metrics judged net of the comparison; the others stay before/after (escalations and downstream errors carry no segment)',
+    }),
+    comparisonChanges: Type.Optional(
+      Type.Object(Object.fromEntries(COMPARED_METRIC_IDS.map((metric) => [metric, Type.Optional(Type.Number())])) as Record<ComparedMetricId, TOptional<TNumber>>, {
+        additionalProperties: false,
+        description: 'The comparison segments’ own relative change over the same days (point estimates): what the net change removed',
+      }),
+    ),
+    assumes: Type.String({ description: 'What the design assumes, in one line' }),
+  },
+  { additionalProperties: false, description: 'Which design produced the changes judged (contract §2 Comparison v3)' },
+);
+
 export const ScorecardResponse = Type.Object(
   {
     deploymentId: Type.String(),
@@ -185,6 +208,7 @@ export const ScorecardResponse = Type.Object(
       Object.fromEntries(COMPARED_METRIC_IDS.map((metric) => [metric, MetricComparison])) as Record<ComparedMetricId, typeof MetricComparison>,
       { additionalProperties: false, description: 'Before/after of each metric compared with the baseline' },
     ),
+    comparison: ComparisonSummary,
     adoption: Adoption,
     weekday: WeekdayPattern,
     criteria: Type.Array(CriterionResult),

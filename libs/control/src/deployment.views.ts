@@ -18,6 +18,7 @@ export function toDetail(d: RegisteredDeployment): Static<typeof DeploymentDetai
     criteriaRevisions: d.criteriaRevisions,
     ...(d.baselineWindow && { baselineWindow: d.baselineWindow }),
     ...(d.wentLiveAt && { wentLiveAt: d.wentLiveAt }),
+    ...(d.waves && { waves: d.waves.map(({ at, segments }) => ({ at, segments: [...segments] })) }),
     ...(d.rolledBack && { rolledBack: d.rolledBack }),
     ...(d.retired && { retired: d.retired }),
     keys: Object.values(d.keys).map(({ keyId, issuedAt, revokedAt }) => ({ keyId, issuedAt, ...(revokedAt && { revokedAt }) })),

@@ -153,6 +153,84 @@ describe('deployment lifecycle', () => {
     });
   });
 
+  describe('go live in waves (segments)', () => {
+    const wave = (at: string, segments: string[]): DeploymentEvent[] => [{ type: 'WentLive', data: { at, recordedAt: at, segments } }];
+    const firstWave = wave('2026-02-01T00:00:00.000Z', ['north']);
+
+    it('records a segmented go-live with its segments, and the state keeps it as the first wave', () => {
+      const events = given(registered(), withCriteria())
+        .when({ type: 'GoLive', data: { at: '2026-02-01T00:00:00Z', segments: ['north', ' south '] } })
+        .thenEvents();
+      expect(events).toEqual([
+        { type: 'WentLive', data: { at: '2026-02-01T00:00:00.000Z', recordedAt: now.toISOString(), segments: ['north', 'south'] } },
+      ]);
+      const state = foldDeployment([...registered(), ...withCriteria(), ...events]) as RegisteredDeployment;
+      expect(state.phase).toBe('live');
+      expect(state.wentLiveAt).toBe('2026-02-01T00:00:00.000Z');
+      expect(state.waves).toEqual([{ at: '2026-02-01T00:00:00.000Z', segments: ['north', 'south'] }]);
+    });
+
+    it('records a later wave with new segments; go-live stays the first wave', () => {
+      const events = given(registered(), withCriteria(), firstWave)
+        .when({ type: 'GoLive', data: { at: '2026-02-15T00:00:00Z', segments: ['south'] } })
+        .thenEvents();
+      expect(events).toEqual([{ type: 'WentLive', data: { at: '2026-02-15T00:00:00.000Z', recordedAt: now.toISOString(), segments: ['south'] } }]);
+      const state = foldDeployment([...registered(), ...withCriteria(), ...firstWave, ...events]) as RegisteredDeployment;
+      expect(state.wentLiveAt).toBe('2026-02-01T00:00:00.000Z');
+      expect(state.waves).toEqual([
+        { at: '2026-02-01T00:00:00.000Z', segments: ['north'] },
+        { at: '2026-02-15T00:00:00.000Z', segments: ['south'] },
+      ]);
+    });
+
+    it('refuses a segment that already went live (conflict), naming it', () => {
+      const error = given(registered(), withCriteria(), firstWave)
+        .when({ type: 'GoLive', data: { at: '2026-02-15T00:00:00Z', segments: ['south', 'north'] } })
+        .thenError();
+      expect(error.code).toBe('conflict');
+      expect(error.message).toMatch(/north already went live/);
+    });
+
+    it('refuses a segment named twice in one wave', () => {
+      const error = given(registered(), withCriteria()).when({ type: 'GoLive', data: { segments: ['north', 'north '] } }).thenError();
+      expect(error.code).toBe('validation_failed');
+      expect(error.details[0]?.field).toBe('segments');
+    });
+
+    it('refuses a later wave dated before the first', () => {
+      const error = given(registered(), withCriteria(), firstWave)
+        .when({ type: 'GoLive', data: { at: '2026-01-20T00:00:00Z', segments: ['south'] } })
+        .thenError();
+      expect(error.code).toBe('validation_failed');
+      expect(error.details[0]?.field).toBe('at');
+    });
+
+    it('refuses a later wave in the future', () => {
+      const error = given(registered(), withCriteria(), firstWave).when({ type: 'GoLive', data: { at: '2026-03-05T00:00:00Z', segments: ['south'] } }).thenError();
+      expect(error.details[0]?.field).toBe('at');
+    });
+
+    it('still refuses a whole go-live twice, even with segments the second time', () => {
+      expect(given(registered(), withCriteria(), live()).when({ type: 'GoLive', data: {} }).thenError().code).toBe('conflict');
+      const error = given(registered(), withCriteria(), live()).when({ type: 'GoLive', data: { segments: ['north'] } }).thenError();
+      expect(error.code).toBe('conflict');
+      expect(error.message).toMatch(/goes live once/);
+    });
+
+    it('refuses a go-live without segments after a wave (conflict), asking for the next wave’s segments', () => {
+      const error = given(registered(), withCriteria(), firstWave).when({ type: 'GoLive', data: {} }).thenError();
+      expect(error.code).toBe('conflict');
+      expect(error.message).toMatch(/name the segments of the next wave/);
+    });
+
+    it('refuses a wave after a rollback', () => {
+      const rolledBack: DeploymentEvent[] = [{ type: 'RolledBack', data: { at: '2026-02-10T00:00:00.000Z', reason: 'errors', recordedAt: '' } }];
+      expect(given(registered(), withCriteria(), firstWave, rolledBack).when({ type: 'GoLive', data: { segments: ['south'] } }).thenError().code).toBe(
+        'conflict',
+      );
+    });
+  });
+
   describe('baseline window', () => {
     it('must end at or before go-live and after it starts', () => {
       const history = [registered(), withCriteria(), live('2026-02-01T00:00:00.000Z')];
