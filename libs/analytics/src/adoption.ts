@@ -5,6 +5,12 @@ import { wilsonInterval, type Estimate } from './statistics';
 import type { WindowTotals } from './window-metrics';
 
 export const REVERSION_DAYS = 14;
+/**
+ * Weeks over which adoption is judged as a habit when the eligible users are declared: met when
+ * the weekly active share held at or above the target in each of the last ADOPTION_HABIT_WEEKS
+ * whole weeks since go-live, not met when it stayed below it in each of them.
+ */
+export const ADOPTION_HABIT_WEEKS = 3;
 
 export interface Adoption {
   activeUsers7d: number;
@@ -12,8 +18,14 @@ export interface Adoption {
   /** Declared on the deployment, else distinct actors seen doing tasks in the last 28 days. */
   eligibleUsers: number | null;
   adoptionRatio: number | null;
-  /** Always-valid interval of the adoption ratio: Wilson over the eligible users. */
+  /**
+   * The adoption ratio's range: with declared eligible users, the lowest and highest weekly active
+   * share of the last ADOPTION_HABIT_WEEKS weeks (a census, judged as a habit; null until that
+   * many weeks since go-live); without, the always-valid Wilson interval over the users seen.
+   */
   adoptionInterval: Estimate | null;
+  /** Active users in each of the last whole weeks since go-live, the latest first (declared eligible users only). */
+  weeklyActiveUsers?: number[];
   /** 1 − active users (7d) now / peak 7-day active users within the last 28 days. */
   adoptionDropRatio: number | null;
   peakActiveUsers7d: number;
@@ -42,6 +54,10 @@ function activeOn(aiDays: number[], endDay: number, span: number): boolean {
 export interface AdoptionCounts {
   activeUsers7d: number;
   eligibleUsers: number | null;
+  /** Declared eligible users: adoption is then a census judged over weeks (`weeklyActiveUsers`). */
+  eligibleDeclared: boolean;
+  /** Active users in each of the last whole weeks since go-live, the latest first, up to ADOPTION_HABIT_WEEKS. */
+  weeklyActiveUsers: number[];
   revertedUsers: number;
   recentAdopters: number;
   /** AI tasks over all tasks of the current window, clustered by day. */
@@ -59,7 +75,7 @@ export interface AdoptionCounts {
 export function adoptionIntervals(counts: AdoptionCounts, z: number) {
   const { activeUsers7d, eligibleUsers, revertedUsers, recentAdopters } = counts;
   return {
-    adoption: eligibleUsers ? wilsonInterval(Math.min(activeUsers7d, eligibleUsers), eligibleUsers, z) : null,
+    adoption: !eligibleUsers ? null : counts.eligibleDeclared ? habitRange(counts.weeklyActiveUsers, eligibleUsers) : wilsonInterval(Math.min(activeUsers7d, eligibleUsers), eligibleUsers, z),
     reversion: recentAdopters > 0 ? wilsonInterval(revertedUsers, recentAdopters, z) : null,
     aiTaskShare: counts.aiTaskShare ? intervalAt(counts.aiTaskShare, z) : null,
     overrides: counts.overrides ? intervalAt(counts.overrides, z) : null,
@@ -67,7 +83,20 @@ export function adoptionIntervals(counts: AdoptionCounts, z: number) {
 }
 
 /**
+ * A declared population is observed whole: 18 of 20 active is 90%, not a sample of it. What
+ * varies is the habit from week to week, so the range is the lowest to the highest weekly share
+ * of the last ADOPTION_HABIT_WEEKS weeks (met when even the lowest reaches the target); null
+ * until that many whole weeks have passed since go-live.
+ */
+function habitRange(weeklyActiveUsers: readonly number[], eligibleUsers: number): Estimate | null {
+  if (weeklyActiveUsers.length < ADOPTION_HABIT_WEEKS) return null;
+  const shares = weeklyActiveUsers.map((users) => Math.min(1, users / eligibleUsers));
+  return { estimate: shares[0] as number, lower: Math.min(...shares), upper: Math.max(...shares), n: eligibleUsers };
+}
+
+/**
  * Who uses the AI, at `now`: counts, point values, and their intervals at multiplier `z`.
+ * `liveSinceDay` is the go-live local day: habit weeks start on or after it.
  */
 export function adoptionAt(
   projection: DeploymentProjection,
@@ -76,6 +105,7 @@ export function adoptionAt(
   current: WindowTotals | undefined,
   declaredEligible: number | undefined,
   z: number,
+  liveSinceDay?: number,
 ): { adoption: Adoption; counts: AdoptionCounts } {
   const nowMs = now.getTime();
   const actors = Object.values(projection.actors);
@@ -102,9 +132,15 @@ export function adoptionAt(
 
   const perDay = current?.perDay ?? [];
   const aiTasks = perDay.map((d) => d.aiTasks);
+  const weeklyActiveUsers: number[] = [];
+  if (declaredEligible !== undefined && liveSinceDay !== undefined) {
+    for (let week = 0; week < ADOPTION_HABIT_WEEKS && today - 7 * week - 6 >= liveSinceDay; week += 1) weeklyActiveUsers.push(activeUsers(today - 7 * week, 7));
+  }
   const counts: AdoptionCounts = {
     activeUsers7d,
     eligibleUsers,
+    eligibleDeclared: declaredEligible !== undefined,
+    weeklyActiveUsers,
     revertedUsers: reverted,
     recentAdopters: recentAdopters.length,
     aiTaskShare: current && current.tasks > 0 ? clusteredProportion(aiTasks, perDay.map((d) => d.tasks)) : null,
@@ -119,6 +155,7 @@ export function adoptionAt(
       eligibleUsers,
       adoptionRatio: eligibleUsers ? Math.min(1, activeUsers7d / eligibleUsers) : null,
       adoptionInterval: intervals.adoption,
+      ...(declaredEligible !== undefined && { weeklyActiveUsers }),
       adoptionDropRatio: peakActiveUsers7d > 0 ? 1 - activeUsers7d / peakActiveUsers7d : null,
       peakActiveUsers7d,
       aiTaskShare: intervals.aiTaskShare,

@@ -11,8 +11,7 @@ import {
   type EvaluationInputs,
 } from './criteria-evaluation';
 import type { DayBucket, DeploymentProjection } from './deployment-projection';
-import { BEFORE_AFTER } from './comparison-design';
-import type { ComparisonSummary } from './comparison-design';
+import { BEFORE_AFTER, differenceInDifferences, type ComparisonSummary } from './comparison-design';
 import { DAY_MS, dayToIsoDate, localDay, utcOffsetMs } from './local-time';
 import { scorecardWarnings, type ScorecardWarning } from './scorecard-warnings';
 import { alwaysValidMultiplier } from './statistics';
@@ -110,13 +109,14 @@ interface Evaluation {
   criteria: CriterionResult[];
   criteriaVerdict: Verdict;
   z: number;
+  comparison: ComparisonSummary;
 }
 
 /** The baseline window does not move with `now`, so past days can reuse one evaluation's baseline. */
 type Baseline = Pick<Evaluation, 'baselineTotals'> & { statistics?: EvaluationInputs['baseline'] };
 
 const PER_USER_OR_TASK_SHARE = new Set(['adoption_ratio', 'reversion_ratio', 'ai_task_share', 'override_ratio']);
-const NO_ADOPTION: AdoptionCounts = { activeUsers7d: 0, eligibleUsers: null, revertedUsers: 0, recentAdopters: 0, aiTaskShare: null, overrides: null };
+const NO_ADOPTION: AdoptionCounts = { activeUsers7d: 0, eligibleUsers: null, eligibleDeclared: false, weeklyActiveUsers: [], revertedUsers: 0, recentAdopters: 0, aiTaskShare: null, overrides: null };
 
 /**
  * One evaluation at `now`. For a past day of the verdict track (`reuse` given) it skips what only
@@ -127,12 +127,18 @@ function evaluate(projection: DeploymentProjection, deployment: RegisteredDeploy
   const baselineTotals = reuse ? reuse.baselineTotals : windows.baseline ? windowTotals(projection, windows.baseline, ['manual']) : undefined;
   const baselineStatistics = reuse ? reuse.statistics : baselineTotals && windowStatistics(baselineTotals);
   const currentTotals = windows.current ? windowTotals(projection, windows.current, ['ai', 'assisted', 'manual']) : undefined;
-  const currentDays = currentTotals?.daysWithTasks ?? 0;
-  // Days of evidence set the always-valid multiplier: the current window's once live, else the baseline's.
-  const z = alwaysValidMultiplier(currentTotals ? currentDays : (baselineTotals?.daysWithTasks ?? 0), CRITERIA_ALPHA);
+  const net = differenceInDifferences(projection, deployment, windows);
+  // Net metrics are judged on the paired days only: their days of evidence are those.
+  const currentDays = Math.min(currentTotals?.daysWithTasks ?? 0, net?.summary.pairedDays ?? Infinity);
+  // Slid-out days count as calendar days: O(1) for every past day of the verdict track, and at
+  // most a little conservative where some had no tasks.
+  const lookDays = windows.current ? currentDays + Math.max(0, windows.current.fromDay - firstCurrentDay(deployment)) : 0;
+  // Days of evidence set the always-valid multiplier: every day looked at since the current window
+  // opened once live (the window slides, the looks go on), else the baseline's.
+  const z = alwaysValidMultiplier(currentTotals ? lookDays : (baselineTotals?.daysWithTasks ?? 0), CRITERIA_ALPHA);
   const needsAdoption = !reuse || deployment.criteria.some((c) => PER_USER_OR_TASK_SHARE.has(c.metric));
   const { adoption, counts } = needsAdoption
-    ? adoptionAt(projection, now, windows.today, currentTotals, deployment.eligibleUsers, z)
+    ? adoptionAt(projection, now, windows.today, currentTotals, deployment.eligibleUsers, z, goLiveDayOf(deployment))
     : { adoption: undefined, counts: NO_ADOPTION };
   const inputs: EvaluationInputs = {
     ...(baselineStatistics && { baseline: baselineStatistics }),
@@ -141,11 +147,24 @@ function evaluate(projection: DeploymentProjection, deployment: RegisteredDeploy
     currentTasks: currentTotals?.tasks ?? 0,
     currentDays,
     baselineDays: baselineTotals?.daysWithTasks ?? 0,
+    lookDays,
+    ...(net && { net }),
   };
   const live = windows.current !== undefined;
   const criteria = live ? evaluateCriteria(deployment.criteria, inputs, CRITERIA_ALPHA, !reuse) : [];
-  return { windows, baselineTotals, currentTotals, inputs, adoption, criteria, criteriaVerdict: verdictOf('live', live, criteria), z };
+  return { windows, baselineTotals, currentTotals, inputs, adoption, criteria, criteriaVerdict: verdictOf('live', live, criteria), z, comparison: net?.summary ?? BEFORE_AFTER };
 }
+
+/** The go-live local day (the first wave's). */
+function goLiveDayOf(deployment: RegisteredDeployment): number | undefined {
+  return deployment.wentLiveAt ? localDay(Date.parse(deployment.wentLiveAt), deployment.timezone) : undefined;
+}
+
+/** The first local day of the current window: go-live (the first wave) + ramp-up. */
+function firstCurrentDay(deployment: RegisteredDeployment): number {
+  return (goLiveDayOf(deployment) ?? Infinity) + deployment.rampUpDays;
+}
+
 
 /** The last millisecond of local day `day` in `zone`. */
 function endOfLocalDay(day: number, zone: string): number {
@@ -221,7 +240,15 @@ function heldVerdictAt(projection: DeploymentProjection, deployment: RegisteredD
     }
     held = holdVerdict(held, entry[1] as Verdict, day);
   }
-  return holdVerdict(held, evaluation.criteriaVerdict, today);
+  const heldToday = holdVerdict(held, evaluation.criteriaVerdict, today);
+  // Criteria left out of the past days join from today: `works` needs them met now too, so a
+  // verdict reached without them is not `works` while one of them is not met.
+  const unmetNow = evaluation.criteria.some((result, i) => {
+    const criterion = deployment.criteria[i];
+    return criterion !== undefined && !replayableOnPastDays(criterion, deployment) && result.status !== 'met';
+  });
+  if (heldToday.verdict === 'works' && unmetNow) return { verdict: evaluation.criteriaVerdict, since: today };
+  return heldToday;
 }
 
 /**
@@ -250,6 +277,7 @@ export function scorecardOf(projection: DeploymentProjection, now: Date): Scorec
   }
   const verdictSince = held && dayToIsoDate(held.since);
   const metrics = compareWindows(inputs.baseline, inputs.current, z);
+  for (const metric of evaluation.comparison.netMetrics) metrics[metric] = inputs.net?.at(metric, z) ?? metrics[metric];
   const weekday = weekdayPattern(projection, deployment, windows);
   const opens = deployment.wentLiveAt && localDay(Date.parse(deployment.wentLiveAt), deployment.timezone) + deployment.rampUpDays;
 
@@ -269,7 +297,7 @@ export function scorecardOf(projection: DeploymentProjection, now: Date): Scorec
       inRampUp: windows.inRampUp,
     },
     metrics,
-    comparison: BEFORE_AFTER,
+    comparison: evaluation.comparison,
     adoption: evaluation.adoption as Adoption,
     weekday,
     criteria,

@@ -259,7 +259,10 @@ describe('verdicts that hold', () => {
     // Reached once the current window (from day 7) held a week of days: the 14th day after go-live.
     expect(card.verdictSince).toBe('2026-10-14');
     expect(card.intervals).toMatchObject({ confidence: 0.95, alwaysValid: true, unit: 'day' });
-    expect(card.intervals.multiplier).toBeCloseTo(alwaysValidMultiplier(28), 12);
+    // The window (days 24–51) has slid 17 days past its first opening (day 7): the multiplier
+    // counts every day looked at since, 28 + 17, not the window's 28 (valid for the life of it).
+    expect(card.intervals.multiplier).toBeCloseTo(alwaysValidMultiplier(28 + 17), 12);
+    expect(card.intervals.multiplier).toBeGreaterThan(alwaysValidMultiplier(28));
   });
 
   it('gives the same verdict whether the past days were cached or computed afresh', () => {
@@ -280,7 +283,7 @@ describe('Holm across criteria', () => {
   const identicalDays = (k: number, n: number) => clusteredProportion(Array(28).fill(k), Array(28).fill(n));
   const inputs = (): EvaluationInputs => ({
     current: { error_ratio: identicalDays(10, 50), downstream_error_ratio: identicalDays(10, 50) } as unknown as WindowStatistics,
-    adoption: { activeUsers7d: 0, eligibleUsers: null, revertedUsers: 0, recentAdopters: 0, aiTaskShare: null, overrides: null },
+    adoption: { activeUsers7d: 0, eligibleUsers: null, eligibleDeclared: false, weeklyActiveUsers: [], revertedUsers: 0, recentAdopters: 0, aiTaskShare: null, overrides: null },
     currentTasks: 1400,
     currentDays: 28,
     baselineDays: 0,
