@@ -20,6 +20,7 @@ import {
   localDay,
   scorecardOf,
   seededRandom,
+  segmentDayOf,
   type DayBucket,
   type DeploymentProjection,
   type Scorecard,
@@ -155,6 +156,33 @@ export class Rng {
     }
     return mode; // only reached through rounding (total mass summed to just under 1)
   }
+
+  /** Poisson(mean), exact: the same inversion from the mode outwards as `binomial`. */
+  poisson(mean: number): number {
+    if (!(mean > 0)) return 0;
+    const mode = Math.floor(mean);
+    const pmfMode = Math.exp(mode * Math.log(mean) - mean - logGamma(mode + 1));
+    let u = this.next() - pmfMode;
+    if (u < 0) return mode;
+    let lo = mode;
+    let pmfLo = pmfMode;
+    let hi = mode;
+    let pmfHi = pmfMode;
+    for (;;) {
+      pmfHi *= mean / (hi + 1);
+      hi += 1;
+      u -= pmfHi;
+      if (u < 0) return hi;
+      if (lo > 0) {
+        pmfLo *= lo / mean;
+        lo -= 1;
+        u -= pmfLo;
+        if (u < 0) return lo;
+      } else if (pmfHi < 1e-300) {
+        return mode; // only reached through rounding
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -168,6 +196,12 @@ export interface Truth {
   errorRate: number;
   /** Median cost per task, USD. */
   costMedian: number;
+  /**
+   * Escalations per task (operator escalations; may exceed 1) and downstream errors per task.
+   * Absent: none are simulated, and no random numbers are drawn for them.
+   */
+  escalationsPerTask?: number;
+  downstreamErrorRate?: number;
 }
 
 export const NO_CHANGE_TRUTH: Truth = { durationMedian: 300, errorRate: 0.1, costMedian: 2 };
@@ -192,6 +226,20 @@ export interface DayConditions {
   durationShift: number;
   costShift: number;
   errorRate: number;
+  /** The day's escalations per task and downstream error probability, when the truth has them. */
+  escalationRate?: number;
+  downstreamErrorRate?: number;
+}
+
+/** The optional per-day rates: escalations per task ~ Gamma with CV 1/√κ, downstream errors ~ Beta(κ). */
+function drawExtraRates(rng: Rng, truth: Truth, variation: Variation): Pick<DayConditions, 'escalationRate' | 'downstreamErrorRate'> {
+  const extra: Pick<DayConditions, 'escalationRate' | 'downstreamErrorRate'> = {};
+  if (truth.escalationsPerTask !== undefined) {
+    const kappa = variation.errorKappa;
+    extra.escalationRate = Number.isFinite(kappa) && truth.escalationsPerTask > 0 ? (truth.escalationsPerTask * rng.gamma(kappa)) / kappa : truth.escalationsPerTask;
+  }
+  if (truth.downstreamErrorRate !== undefined) extra.downstreamErrorRate = rng.betaMeanConcentration(truth.downstreamErrorRate, variation.errorKappa);
+  return extra;
 }
 
 export function drawDayConditions(rng: Rng, truth: Truth, variation: Variation): DayConditions {
@@ -199,7 +247,44 @@ export function drawDayConditions(rng: Rng, truth: Truth, variation: Variation):
     durationShift: variation.durationShiftSd * rng.normal(),
     costShift: variation.costShiftSd * rng.normal(),
     errorRate: rng.betaMeanConcentration(truth.errorRate, variation.errorKappa),
+    ...drawExtraRates(rng, truth, variation),
   };
+}
+
+/**
+ * Day conditions that persist: AR(1) with correlation ρ from one day to the next, same marginal
+ * spread as `drawDayConditions` for the shifts. Three latent standard normals z follow
+ * z_d = ρ·z_{d−1} + √(1−ρ²)·ε_d (started from their stationary N(0, 1)); the duration and cost
+ * shifts are σ·z, the error probability is logit-normal, logit p_d = logit p + s·z with
+ * s = 1/√(p(1−p)(κ+1)), the delta-method match of Beta(pκ, (1−p)κ)'s spread. ρ = 0 draws exactly
+ * what `drawDayConditions` draws. Stationary, so a deployment whose truth does not change has
+ * the same expected conditions before and after go-live.
+ */
+export class DayConditionsProcess {
+  private readonly state: [number, number, number];
+
+  constructor(
+    private readonly rng: Rng,
+    private readonly variation: Variation,
+    private readonly rho: number,
+  ) {
+    this.state = rho > 0 ? [rng.normal(), rng.normal(), rng.normal()] : [0, 0, 0];
+  }
+
+  next(truth: Truth): DayConditions {
+    const { rng, variation, rho } = this;
+    if (!(rho > 0)) return drawDayConditions(rng, truth, variation);
+    const innovation = Math.sqrt(1 - rho * rho);
+    for (let i = 0; i < 3; i += 1) this.state[i] = rho * (this.state[i] as number) + innovation * rng.normal();
+    const [zd, zc, ze] = this.state;
+    const p = truth.errorRate;
+    let errorRate = p;
+    if (p > 0 && p < 1 && Number.isFinite(variation.errorKappa)) {
+      const s = 1 / Math.sqrt(p * (1 - p) * (variation.errorKappa + 1));
+      errorRate = 1 / (1 + Math.exp(-(Math.log(p / (1 - p)) + s * ze)));
+    }
+    return { durationShift: variation.durationShiftSd * zd, costShift: variation.costShiftSd * zc, errorRate, ...drawExtraRates(rng, truth, variation) };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,19 +346,31 @@ export function registeredProjection(setup: DeploymentSetup): DeploymentProjecti
   return projection;
 }
 
-export function goLive(projection: DeploymentProjection): void {
+/** Go-live at GO_LIVE_MS; with `segments`, only those go live (a staggered go-live's first wave). */
+export function goLive(projection: DeploymentProjection, segments?: string[]): void {
   const at = new Date(GO_LIVE_MS).toISOString();
-  applyLifecycleEvent(projection, { type: 'WentLive', data: { at, recordedAt: at } });
+  applyLifecycleEvent(projection, { type: 'WentLive', data: { at, recordedAt: at, ...(segments && { segments }) } });
 }
 
 function dayBucket(projection: DeploymentProjection, day: number): DayBucket {
   return (projection.days[day] ??= emptyDay());
 }
 
+export interface TaskDayOptions {
+  /** The tasks' `data.segment`: counted in `projection.segmentDays[segment]` too, as the projector does. */
+  segment?: string;
+  /** Durations are logged rounded to a multiple of this many seconds (60: whole minutes). */
+  durationUnit?: number;
+}
+
 /**
  * Fast path: `tasks` tasks of `mode` on the day `offset` days from go-live, written straight
  * into the day bucket as the projector would have folded one task.completed event each
  * (counts, duration sketch, cost sums), without building events. Events happen 08:00–17:00 UTC.
+ * With a segment the same counts, sketch and costs go into the segment's day as well
+ * (`segmentDayOf`, as `applyTelemetryEvent` does for a task naming `data.segment`). Escalations
+ * (Poisson) and downstream errors (binomial), when the conditions carry their rates, go to the
+ * day bucket, which counts them without mode or segment.
  */
 export function addTaskDay(
   projection: DeploymentProjection,
@@ -283,29 +380,48 @@ export function addTaskDay(
   tasks: number,
   truth: Truth,
   conditions: DayConditions,
+  options: TaskDayOptions = {},
 ): void {
   const day = GO_LIVE_DAY + offset;
   const bucket = dayBucket(projection, day);
   const modeDay = (bucket.modes[mode] ??= emptyModeDay());
+  const segmentModeDay = options.segment === undefined ? undefined : (segmentDayOf(projection, options.segment, day)[mode] ??= emptyModeDay());
+  const unit = options.durationUnit;
   const logMedian = Math.log(truth.durationMedian) + conditions.durationShift;
   const costScale = truth.costMedian * Math.exp(conditions.costShift);
   let costSum = 0;
   let costSumOfSquares = 0;
   for (let i = 0; i < tasks; i += 1) {
-    addToSketch(modeDay.durations, Math.exp(logMedian + DURATION_LOG_SD * rng.normal()));
+    let duration = Math.exp(logMedian + DURATION_LOG_SD * rng.normal());
+    if (unit !== undefined) duration = Math.round(duration / unit) * unit;
+    addToSketch(modeDay.durations, duration);
+    if (segmentModeDay) addToSketch(segmentModeDay.durations, duration);
     const cost = costScale * Math.exp(COST_LOG_SD * rng.normal());
     costSum += cost;
     costSumOfSquares += cost * cost;
   }
   const errors = rng.binomial(tasks, conditions.errorRate);
-  modeDay.tasks += tasks;
-  modeDay.error += errors;
-  modeDay.success += tasks - errors;
-  modeDay.costCount += tasks;
-  modeDay.costSum += costSum;
-  modeDay.costSumOfSquares += costSumOfSquares;
+  for (const target of segmentModeDay ? [modeDay, segmentModeDay] : [modeDay]) {
+    target.tasks += tasks;
+    target.error += errors;
+    target.success += tasks - errors;
+    target.costCount += tasks;
+    target.costSum += costSum;
+    target.costSumOfSquares += costSumOfSquares;
+  }
+  let otherEvents = 0;
+  if (conditions.escalationRate !== undefined) {
+    const escalations = rng.poisson(tasks * conditions.escalationRate);
+    bucket.operatorEscalations += escalations;
+    otherEvents += escalations;
+  }
+  if (conditions.downstreamErrorRate !== undefined) {
+    const downstream = rng.binomial(tasks, conditions.downstreamErrorRate);
+    bucket.downstreamErrors += downstream;
+    otherEvents += downstream;
+  }
   if (tasks > 0) {
-    projection.events += tasks;
+    projection.events += tasks + otherEvents;
     const last = timeOnDay(offset, 17);
     projection.lastEventTime = Math.max(projection.lastEventTime ?? last, last);
   }
@@ -363,8 +479,10 @@ export interface AdoptionDeploymentSpec {
   id: string;
   criteria: Criterion[];
   users: number;
-  /** Probability that a user uses the AI on a given day. */
-  dailyUseProbability: number;
+  /** Probability that a user uses the AI on a given day (per user: user index 0 … users − 1). */
+  dailyUseProbability: number | ((user: number) => number);
+  /** Declare `users` as the deployment's eligible users (default); false: Baseliner counts them from the actors it sees. */
+  declareEligible?: boolean;
   tasksPerUserPerDay: number;
   truth: Truth;
   variation: Variation;
@@ -385,7 +503,8 @@ export function runAdoptionDeployment(
   visit: (look: number, card: Scorecard, projection: DeploymentProjection, now: Date) => boolean | void,
 ): DeploymentProjection {
   const rng = new Rng(seed);
-  const projection = registeredProjection({ id: spec.id, criteria: spec.criteria, eligibleUsers: spec.users });
+  const projection = registeredProjection({ id: spec.id, criteria: spec.criteria, ...(spec.declareEligible !== false && { eligibleUsers: spec.users }) });
+  const useProbability = spec.dailyUseProbability;
   let n = 0;
   const emit = (at: number, event: Pick<TelemetryEvent, 'type' | 'data'>) => {
     n += 1;
@@ -404,7 +523,7 @@ export function runAdoptionDeployment(
     const costScale = spec.truth.costMedian * Math.exp(conditions.costShift);
     for (let user = 0; user < spec.users; user += 1) {
       const actor = `user-${user}`;
-      const used = rng.uniform() < spec.dailyUseProbability;
+      const used = rng.uniform() < (typeof useProbability === 'number' ? useProbability : useProbability(user));
       const start = timeOnDay(offset, 9) + user * 60_000;
       if (used) emit(start, { type: 'ai.used', data: { actor } });
       for (let task = 0; task < spec.tasksPerUserPerDay; task += 1) {
@@ -424,6 +543,76 @@ export function runAdoptionDeployment(
   };
   for (let offset = spec.firstActiveOffset; offset < 0; offset += 1) addDay(offset);
   goLive(projection);
+  for (let offset = 0; offset < RAMP_UP_DAYS; offset += 1) addDay(offset);
+  for (let look = 1; look <= spec.looks; look += 1) {
+    addDay(lookDayOffset(look));
+    const now = lookTime(look);
+    const card = scorecardOf(projection, now);
+    if (!card) throw new Error('simulated deployment is not registered');
+    if (visit(look, card, projection, now) === false) break;
+  }
+  return projection;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios (situations.ts): several streams of work, segments, persistent conditions
+
+/** A value fixed for the whole run, or one per day offset from go-live. */
+export type ByDay<T> = T | ((offset: number) => T);
+const onDay = <T>(value: ByDay<T>, offset: number): T => (typeof value === 'function' ? (value as (offset: number) => T)(offset) : value);
+
+/**
+ * One stream of work: tasks of one kind, optionally naming a segment. Before go-live it is
+ * manual work with the `before` truth; from go-live on it is AI work with the `after` truth if
+ * its segment goes live (or the whole deployment does), else it stays manual (`after` is then
+ * the comparison segment's own truth, season and all). Each stream draws its own day conditions.
+ */
+export interface Stream {
+  segment?: string;
+  tasks: ByDay<number>;
+  before: ByDay<Truth>;
+  after: ByDay<Truth>;
+}
+
+export interface ScenarioSpec {
+  id: string;
+  criteria: Criterion[];
+  streams: Stream[];
+  variation: Variation;
+  /** AR(1) correlation of each stream's day conditions from one day to the next (0: independent days). */
+  correlation?: number;
+  /** Durations logged rounded to this many seconds. */
+  durationUnit?: number;
+  /** Go-live names these segments (a staggered go-live); absent: the whole deployment goes live. */
+  liveSegments?: string[];
+  looks: number;
+}
+
+/**
+ * Like `runTaskDeployment`, for several streams: 28 baseline days, go-live (of `liveSegments`
+ * only, when given), 7 ramp-up days, then one day and one scorecard per look.
+ */
+export function runScenario(
+  spec: ScenarioSpec,
+  seed: number,
+  visit: (look: number, card: Scorecard, projection: DeploymentProjection, now: Date) => boolean | void,
+): DeploymentProjection {
+  const rng = new Rng(seed);
+  const projection = registeredProjection({ id: spec.id, criteria: spec.criteria });
+  const processes = spec.streams.map(() => new DayConditionsProcess(rng, spec.variation, spec.correlation ?? 0));
+  const goesLive = (stream: Stream) => !spec.liveSegments || (stream.segment !== undefined && spec.liveSegments.includes(stream.segment));
+  const addDay = (offset: number) =>
+    spec.streams.forEach((stream, i) => {
+      const live = offset >= 0 && goesLive(stream);
+      const truth = onDay(offset < 0 ? stream.before : stream.after, offset);
+      const conditions = (processes[i] as DayConditionsProcess).next(truth);
+      addTaskDay(projection, rng, offset, live ? 'ai' : 'manual', onDay(stream.tasks, offset), truth, conditions, {
+        ...(stream.segment !== undefined && { segment: stream.segment }),
+        ...(spec.durationUnit !== undefined && { durationUnit: spec.durationUnit }),
+      });
+    });
+  for (let offset = -BASELINE_DAYS; offset < 0; offset += 1) addDay(offset);
+  goLive(projection, spec.liveSegments);
   for (let offset = 0; offset < RAMP_UP_DAYS; offset += 1) addDay(offset);
   for (let look = 1; look <= spec.looks; look += 1) {
     addDay(lookDayOffset(look));
