@@ -64,7 +64,13 @@ const Adoption = Type.Object(
     activeUsers28d: Count,
     eligibleUsers: Type.Union([Count, Type.Null()], { description: 'Declared on the deployment, else distinct actors seen doing tasks in the last 28 days' }),
     adoptionRatio: Type.Union([Type.Number(), Type.Null()]),
-    adoptionInterval: Type.Union([Estimate, Type.Null()], { description: 'Wilson over the eligible users' }),
+    adoptionInterval: Type.Union([Estimate, Type.Null()], {
+      description:
+        'With declared eligible users, the lowest and highest weekly active share of the last three weeks (a census judged as a habit; null until three weeks since go-live); without, the always-valid Wilson interval over the users seen',
+    }),
+    weeklyActiveUsers: Type.Optional(
+      Type.Array(Count, { description: 'Active users in each of the last whole weeks since go-live, the latest first (declared eligible users only)' }),
+    ),
     adoptionDropRatio: Type.Union([Type.Number(), Type.Null()], { description: '1 − active users (7d) now / peak 7-day active users within the last 28 days' }),
     peakActiveUsers7d: Count,
     aiTaskShare: Type.Union([Estimate, Type.Null()]),
