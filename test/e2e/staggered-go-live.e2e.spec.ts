@@ -1,4 +1,5 @@
 import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
+import { runCli as cli } from '../support/cli';
 import { client, startTestServer, taskCompleted, validRegistration, type TestServer } from '../support/test-server';
 
 // Contract §2 "Comparison (v3)": go-live per segment over HTTP, in waves; the deployment shows
@@ -92,4 +93,49 @@ describe('go live per segment (staggered go-live) over HTTP', () => {
     expect(document.components.schemas.DeploymentDetail.properties.waves).toMatchObject({ type: 'array' });
     expect(document.components.schemas.Scorecard.properties.comparison.properties.design).toBeDefined();
   });
+
+  it('a holdout segment makes the comparison difference-in-differences; the CLI goes live per segment and shows the design', async () => {
+    expect((await admin.post('/v1/deployments', { ...validRegistration('holdout'), timezone: 'UTC' })).status).toBe(201);
+    const key = (await admin.post('/v1/deployments/holdout/keys')).body.key as string;
+    const day = 86_400_000;
+    const today = Math.floor(Date.now() / day) * day;
+    const goLive = new Date(today - 35 * day).toISOString();
+
+    const segmented = await cli(server, ['deployments', 'go-live', 'holdout', '--segments', ' north ', '--at', goLive]);
+    expect(segmented.code).toBe(0);
+    expect(JSON.parse(segmented.stdout)).toMatchObject({ phase: 'live', waves: [{ at: goLive, segments: ['north'] }] });
+    expect(await cli(server, ['deployments', 'go-live', 'holdout', '--segments', 'a,,b'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/comma-separated/) });
+
+    // 62 days, two segments, four tasks each a day: north goes live 35 days ago and gets faster, south is the holdout.
+    const events = [];
+    for (let d = 1; d <= 62; d += 1) {
+      for (const segment of ['north', 'south']) {
+        for (let t = 0; t < 4; t += 1) {
+          const time = today - d * day + (9 + t) * 3_600_000;
+          const live = segment === 'north' && time >= Date.parse(goLive);
+          events.push(
+            taskCompleted('holdout', { time: new Date(time).toISOString() }, { segment, mode: live ? 'ai' : 'manual', durationSeconds: (live ? 60 : 100) + t * 5 + (d % 3) }),
+          );
+        }
+      }
+    }
+    const sender = client(server.url, key);
+    for (let i = 0; i < events.length; i += 200) {
+      const sent = await sender.post('/v1/events', events.slice(i, i + 200), { 'content-type': 'application/cloudevents-batch+json' });
+      expect(sent.body.rejected).toEqual([]);
+    }
+
+    const card = (await admin.get('/v1/deployments/holdout/scorecard')).body;
+    expect(card.comparison).toMatchObject({ design: 'difference_in_differences', liveSegments: ['north'], comparisonSegments: ['south'] });
+    expect(card.comparison.pairedDays).toBeGreaterThanOrEqual(7);
+
+    const text = await cli(server, ['scorecard', 'holdout']);
+    expect(text.stdout).toMatch(/^comparison: difference-in-differences, live north vs not yet live south on \d+ paired days/m);
+    expect(text.stdout).toMatch(/^ {2}assumes .*parallel trends/m);
+    const status = await cli(server, ['status'], { COLUMNS: '200' });
+    expect(status.code).toBe(0);
+    const json = JSON.parse((await cli(server, ['status', '--json'])).stdout) as { id: string; design: string }[];
+    expect(json.find((row) => row.id === 'holdout')?.design).toBe('DiD vs 1 segment');
+    expect(json.find((row) => row.id === 'all-at-once')?.design).toBe('before/after');
+  }, 120_000);
 });

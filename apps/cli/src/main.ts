@@ -8,7 +8,7 @@ import { backupEventStore } from '@baseliner/event-store-sqlite';
 import { apiOptionsFromEnv, call, CliError } from './api';
 import { baselineWindow, isPlainDate } from './dates';
 import { importFile } from './import-file';
-import { loadStatusRows, renderStatus } from './status-table';
+import { designLines, loadStatusRows, renderStatus } from './status-table';
 
 const api = apiOptionsFromEnv();
 /** Colour and the width to fit: the terminal's, or 120 columns when the output is piped. */
@@ -22,6 +22,12 @@ const printDeployment = (deployment: { criteriaAdvice?: { field: string; message
 const readBody = (file: string): unknown => {
   const text = readFileSync(file, 'utf8');
   return /\.ya?ml$/.test(file) ? parseYaml(text) : JSON.parse(text);
+};
+/** `--segments north,south`: trimmed names, none empty. */
+const segmentList = (text: string): string[] => {
+  const names = text.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) throw new CliError(`--segments ${text}: give comma-separated segment names, e.g. --segments north,south`);
+  return names;
 };
 const CRITERION_KINDS = ['relativeChange', 'atMost', 'atLeast'];
 /** `metric:kind:value`, e.g. `task_duration_p50:relativeChange:-0.3`. */
@@ -91,8 +97,12 @@ deployments
   });
 deployments
   .command('go-live <id>')
+  .description('go live: the whole deployment, or with --segments only those segments (a wave; call again for later waves)')
   .option('--at <time>', 'when it went live (may be in the past)')
-  .action(async (id: string, o) => print(await call(api, 'POST', `/v1/deployments/${id}/go-live`, o.at ? { at: o.at } : {})));
+  .option('--segments <names>', 'comma-separated segments (task.completed data.segment) that go live now; the others stay the comparison', segmentList)
+  .action(async (id: string, o) =>
+    printDeployment(await call(api, 'POST', `/v1/deployments/${id}/go-live`, { ...(o.at && { at: o.at }), ...(o.segments && { segments: o.segments }) })),
+  );
 deployments
   .command('rollback <id>')
   .requiredOption('--reason <reason>')
@@ -218,7 +228,13 @@ program
       ...card.warnings.map((w) => `warning: ${w.message}`),
       `windows: baseline ${card.windows.baseline ? `${card.windows.baseline.from}..${card.windows.baseline.to}` : '–'}, current ${card.windows.current ? `${card.windows.current.from}..${card.windows.current.to}` : card.windows.inRampUp ? 'ramp-up' : '–'}`,
       ...section('criteria:', card.criteria.map((c) => `  ${c.status.padEnd(17)} ${c.metric}  ${c.reason}`)),
-      ...section('changes (current vs baseline, always-valid 95% interval):', changes),
+      ...designLines(card.comparison),
+      ...section(
+        card.comparison?.design === 'difference_in_differences'
+          ? 'changes (live segments, current vs baseline; net of the comparison where listed above; always-valid 95% interval):'
+          : 'changes (current vs baseline, always-valid 95% interval):',
+        changes,
+      ),
       `adoption: ${card.adoption.activeUsers7d} active (7d) of ${card.adoption.eligibleUsers ?? '?'}; drop ${pct(card.adoption.adoptionDropRatio ?? undefined)}; reversion ${pct(card.adoption.reversionRatio ?? undefined)}`,
     ];
     print(lines.join('\n'));

@@ -13,6 +13,8 @@ export interface StatusRow {
   /** The same in one sentence (`decidedBy.sentence`). */
   whySentence: string;
   warnings: { kind: string; short: string; message: string }[];
+  /** The comparison design in a few words: "DiD vs 2 segments" or "before/after" (the scorecard's `comparison`). */
+  design: string;
   timeChange: number | null;
   errorChange: number | null;
   adoption: number | null;
@@ -41,6 +43,7 @@ export async function loadStatusRows(get: <T>(path: string) => Promise<T>, now: 
         why: card.decidedBy?.short ?? '',
         whySentence: card.decidedBy?.sentence ?? '',
         warnings: (card.warnings ?? []).map(({ kind, short, message }) => ({ kind, short, message })),
+        design: designShort(card.comparison),
         timeChange: card.metrics.task_duration_p50.change?.estimate ?? null,
         errorChange: card.metrics.error_ratio.change?.estimate ?? null,
         adoption: card.adoption.adoptionRatio,
@@ -49,6 +52,24 @@ export async function loadStatusRows(get: <T>(path: string) => Promise<T>, now: 
       };
     }),
   );
+}
+
+/** "DiD vs 2 segments" (difference-in-differences against segments not live on the same days) or "before/after". */
+export function designShort(comparison: Scorecard['comparison'] | undefined): string {
+  if (!comparison || comparison.design !== 'difference_in_differences') return 'before/after';
+  const n = comparison.comparisonSegments.length;
+  return `DiD vs ${n} ${n === 1 ? 'segment' : 'segments'}`;
+}
+
+/** The design in one or two lines for the scorecard view. */
+export function designLines(comparison: Scorecard['comparison'] | undefined): string[] {
+  if (!comparison) return [];
+  if (comparison.design !== 'difference_in_differences') return [`comparison: before/after; assumes ${comparison.assumes}`];
+  const net = comparison.netMetrics.length > 0 ? `; net of the comparison: ${comparison.netMetrics.join(', ')}` : '';
+  return [
+    `comparison: difference-in-differences, live ${comparison.liveSegments.join(', ')} vs not yet live ${comparison.comparisonSegments.join(', ')} on ${comparison.pairedDays} paired days${net}`,
+    `  assumes ${comparison.assumes}`,
+  ];
 }
 
 const percent = (x: number | null, signed = false) =>
@@ -86,6 +107,8 @@ const COLUMNS: Column[] = [
   { head: 'why', cell: (r) => r.why },
   { head: 'time Δ', cell: (r) => percent(r.timeChange, true) },
   { head: 'errors Δ', cell: (r) => percent(r.errorChange, true) },
+  // How the changes were judged: against segments not yet live, or against the baseline alone.
+  { head: 'design', cell: (r) => r.design, optional: true },
   { head: 'adoption', cell: (r) => percent(r.adoption), optional: true },
   { head: 'reversion', cell: (r) => percent(r.reversion), optional: true },
   { head: 'last event', cell: (r) => age(r.lastEventAgeHours) },
@@ -93,7 +116,7 @@ const COLUMNS: Column[] = [
   { head: '!', cell: (r) => (r.warnings.length > 0 ? String(r.warnings.length) : '') },
 ];
 /** Optional columns in the order they are given room. */
-const OPTIONAL_PRIORITY = ['adoption', 'days live', 'reversion'];
+const OPTIONAL_PRIORITY = ['adoption', 'days live', 'design', 'reversion'];
 const MIN_WHY_WIDTH = 14;
 
 const displayWidth = (text: string) => [...text].length;
@@ -107,8 +130,8 @@ export interface RenderOptions {
 
 /**
  * The portfolio as a terminal table that fits `width` columns: what decided each verdict ("why"),
- * and a marker for warnings, which are listed under the table. Adoption, days live and reversion
- * are shown when there is room; the why column wraps when there is too little.
+ * and a marker for warnings, which are listed under the table. Adoption, days live, the comparison
+ * design and reversion are shown when there is room; the why column wraps when there is too little.
  */
 export function renderStatus(rows: StatusRow[], options: RenderOptions | boolean): string {
   const { colour, width = 120 } = typeof options === 'boolean' ? { colour: options } : options;
