@@ -19,7 +19,7 @@
 // (about 45 s on two cores at the time of writing; about 90 s with SIMULATION_SLOW=1).
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { hashSeed, Rng } from './generate';
+import { DAY_VARIATION, DayConditionsProcess, GO_LIVE_DAY, NO_CHANGE_TRUTH, addTaskDay, hashSeed, registeredProjection, Rng } from './generate';
 import type { Row } from './study';
 
 const SEED = 20_260_101;
@@ -150,6 +150,49 @@ describe('simulation generators', () => {
       expect(Math.abs(m.mean - trials * p)).toBeLessThan(4 * Math.sqrt((trials * p * (1 - p)) / 20_000));
       expect(m.variance / (trials * p * (1 - p))).toBeCloseTo(1, 1);
     }
+  });
+
+  it('poisson draws have mean and variance equal to the mean, small and large', () => {
+    const rng = new Rng(hashSeed(SEED, 'poisson'));
+    for (const mean of [0.3, 4, 150]) {
+      const m = moments(() => rng.poisson(mean), 50_000);
+      expect(Math.abs(m.mean - mean)).toBeLessThan(4 * Math.sqrt(mean / 50_000));
+      expect(m.variance / mean).toBeCloseTo(1, 1);
+    }
+  });
+
+  it('AR(1) day conditions keep the marginal spread and have lag-1 correlation ρ', () => {
+    for (const rho of [0.5, 0.8]) {
+      const process = new DayConditionsProcess(new Rng(hashSeed(SEED, 'ar1', rho)), DAY_VARIATION, rho);
+      const shifts = Array.from({ length: 50_000 }, () => process.next(NO_CHANGE_TRUTH).durationShift);
+      const mean = shifts.reduce((a, b) => a + b, 0) / shifts.length;
+      const variance = shifts.reduce((a, x) => a + (x - mean) ** 2, 0) / shifts.length;
+      let lagged = 0;
+      for (let i = 1; i < shifts.length; i += 1) lagged += ((shifts[i] as number) - mean) * ((shifts[i - 1] as number) - mean);
+      expect(Math.sqrt(variance)).toBeCloseTo(DAY_VARIATION.durationShiftSd, 2);
+      expect(lagged / (shifts.length - 1) / variance).toBeCloseTo(rho, 1);
+    }
+  });
+
+  it("the fast path writes a segment's tasks into the day and into the segment's day alike", () => {
+    const projection = registeredProjection({ id: 'fast-path', criteria: [{ metric: 'error_ratio', relativeChange: 0 }] });
+    const rng = new Rng(hashSeed(SEED, 'fast-path'));
+    const truth = { ...NO_CHANGE_TRUTH, escalationsPerTask: 1.5, downstreamErrorRate: 0.2 };
+    const conditions = { durationShift: 0, costShift: 0, errorRate: 0.1, escalationRate: 1.5, downstreamErrorRate: 0.2 };
+    addTaskDay(projection, rng, 3, 'ai', 40, truth, conditions, { segment: 'team-a', durationUnit: 60 });
+    addTaskDay(projection, rng, 3, 'ai', 25, truth, conditions, { segment: 'team-b' });
+    const day = projection.days[GO_LIVE_DAY + 3];
+    const a = projection.segmentDays?.['team-a']?.[GO_LIVE_DAY + 3]?.ai;
+    const b = projection.segmentDays?.['team-b']?.[GO_LIVE_DAY + 3]?.ai;
+    expect(day?.modes.ai?.tasks).toBe(65);
+    expect(a?.tasks).toBe(40);
+    expect(b?.tasks).toBe(25);
+    expect((a?.error ?? 0) + (b?.error ?? 0)).toBe(day?.modes.ai?.error);
+    expect((a?.costSum ?? 0) + (b?.costSum ?? 0)).toBeCloseTo(day?.modes.ai?.costSum ?? Number.NaN, 9);
+    expect((a?.durations.count ?? 0) + (b?.durations.count ?? 0)).toBe(day?.modes.ai?.durations.count);
+    expect((a?.durations.sum ?? 0) % 60).toBe(0); // whole minutes
+    expect(day?.operatorEscalations).toBeGreaterThan(0);
+    expect(day?.downstreamErrors).toBeGreaterThan(0);
   });
 });
 
