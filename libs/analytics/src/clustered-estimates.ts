@@ -10,10 +10,13 @@ import { widenForDegreesOfFreedom, wilsonInterval, type Estimate } from './stati
  * is the cluster-robust (linearisation, "sandwich") variance with days as clusters — Cochran,
  * *Sampling Techniques* (1977) §6.11 for ratio estimators; Cameron & Miller, "A practitioner's
  * guide to cluster-robust inference" (J. Human Resources 2015) — with the D/(D−1) small-sample
- * factor. It is never taken below the independent-task variance (a design effect below 1 is
- * noise with few days), and the interval is widened from z to Student's t with
- * Welch–Satterthwaite degrees of freedom, (D−1)·(deff/(deff−1))², since only the between-day
- * part of the variance is estimated from D days (Satterthwaite 1946).
+ * factor, corrected for serially correlated days (conditions that persist for several days) by an
+ * equal-weighted cosine estimate of the long-run variance over the window's days in order (see
+ * `ratioVariance`). It is never taken below the independent-task variance (a design effect
+ * below 1 is noise with few days), and the interval is widened from z to Student's t with
+ * Welch–Satterthwaite degrees of freedom, ν·(deff/(deff−1))², since only the between-day part of
+ * the variance is estimated, with ν degrees of freedom (D − 1 for up to 7 days, the number of
+ * cosines after that) (Satterthwaite 1946).
  *
  * An interval is then the usual one at an "effective sample size" n/deff (Kish 1965): Wilson
  * for proportions (Korn & Graubard 1998 use the same device with Clopper–Pearson), the
@@ -37,6 +40,15 @@ export interface ClusteredProportion extends ClusteredBase {
   effectiveN: number;
 }
 
+/**
+ * Events per task that are not capped at one (escalations: a task can be escalated more than
+ * once): a rate, with a log-scale interval at the effective number of tasks.
+ */
+export interface ClusteredRate extends ClusteredBase {
+  kind: 'rate';
+  effectiveN: number;
+}
+
 export interface ClusteredQuantile extends ClusteredBase {
   kind: 'quantile';
   q: number;
@@ -50,31 +62,85 @@ export interface ClusteredMean extends ClusteredBase {
   logStandardError: number;
 }
 
-export type ClusteredEstimate = ClusteredProportion | ClusteredQuantile | ClusteredMean;
+export type ClusteredEstimate = ClusteredProportion | ClusteredRate | ClusteredQuantile | ClusteredMean;
 
-/** Design effect and Satterthwaite degrees of freedom from the clustered and independent variances. */
-function designEffect(clusteredVariance: number, independentVariance: number, days: number): { deff: number; df: number } {
-  if (!(independentVariance > 0) || days < 2) return { deff: 1, df: Infinity };
+/**
+ * Design effect and Satterthwaite degrees of freedom from the clustered and independent
+ * variances; `betweenDf` is the degrees of freedom of the between-day part (D − 1 for
+ * independent days, the number of cosines with the serial-correlation correction).
+ */
+function designEffect(clusteredVariance: number, independentVariance: number, betweenDf: number): { deff: number; df: number } {
+  if (!(independentVariance > 0) || !(betweenDf >= 1)) return { deff: 1, df: Infinity };
   const deff = Math.max(1, clusteredVariance / independentVariance);
   if (deff <= 1) return { deff: 1, df: Infinity };
-  return { deff, df: (days - 1) * (deff / (deff - 1)) ** 2 };
+  return { deff, df: betweenDf * (deff / (deff - 1)) ** 2 };
 }
 
-/** Σ_d (y_d − r·x_d)² · D/(D−1) / X²: the linearised variance of the ratio r = Y/X over day clusters. */
-function ratioVariance(ys: readonly number[], xs: readonly number[], ratio: number, total: number): number {
+/**
+ * Cosines of the serial-correlation correction for D days in order: all D − 1 up to 7 days (the
+ * plain day-clustered variance: nothing to correct with so few days), then max(6, ⌊D/2⌋) — 14
+ * at 28 days. Fewer cosines keep only the slower, persistent part of the day-to-day variation
+ * (and leave out a weekly pattern, which whole weeks average out); ⌊D/4⌋ corrected more under
+ * strong correlation but cost coverage and power on independent days (measured, docs/statistics.md).
+ */
+export function serialCosines(days: number): number {
+  return Math.max(0, Math.min(days - 1, Math.max(6, Math.floor(days / 2))));
+}
+
+/** cos(π·j·(d + ½)/D)·sqrt(2/D) for j = 1..ν, d = 0..D−1, cached per (D, ν). */
+const cosineBasis = new Map<string, Float64Array[]>();
+function cosinesOf(days: number, count: number): Float64Array[] {
+  const key = `${days}:${count}`;
+  let basis = cosineBasis.get(key);
+  if (!basis) {
+    basis = Array.from({ length: count }, (_, i) => Float64Array.from({ length: days }, (_, d) => Math.sqrt(2 / days) * Math.cos((Math.PI * (i + 1) * (d + 0.5)) / days)));
+    if (cosineBasis.size > 1000) cosineBasis.clear();
+    cosineBasis.set(key, basis);
+  }
+  return basis;
+}
+
+/**
+ * The linearised variance of the ratio r = Y/X over day clusters, with a correction for days
+ * whose conditions persist (serially correlated days). Residuals e_d = y_d − r·x_d, in day order.
+ *
+ * The plain day-clustered variance D/(D−1)·Σe²/X² treats days as independent. Here the long-run
+ * variance of the residuals is estimated by the **equal-weighted cosine** (EWC) estimator —
+ * Müller, "A theory of robust long-run variance estimation" (J. Econometrics 2007); Lazarus,
+ * Lewis, Stock & Watson, "HAR inference: recommendations for practice" (JBES 2018):
+ * D/ν·Σ_{j=1..ν} c_j², c_j = Σ_d sqrt(2/D)·cos(πj(d+½)/D)·e_d, with ν = `serialCosines(D)`
+ * and ν degrees of freedom (exact t_ν for Gaussian residuals). With ν = D − 1 the cosines span
+ * every contrast of the days and it equals D/(D−1)·Σe² exactly, so windows of up to 7 days are
+ * unchanged. Measured against Newey–West (Bartlett, lag ⌊4(D/100)^(2/9)⌋) and weekly blocks on
+ * AR(1) day shocks over 28 days: closer to nominal coverage than Newey–West, without its
+ * undercoverage on independent days, and without the width weekly blocks cost (docs/statistics.md).
+ */
+function ratioVariance(ys: readonly number[], xs: readonly number[], ratio: number, total: number): { variance: number; betweenDf: number } {
   // A day with neither numerator nor denominator (only other events that day) is no cluster of
   // this ratio: counting it would shrink the D/(D−1) correction.
-  let days = 0;
-  let sum = 0;
+  const residuals: number[] = [];
   for (let d = 0; d < ys.length; d += 1) {
     const y = ys[d] as number;
     const x = xs[d] as number;
     if (y === 0 && x === 0) continue;
-    days += 1;
-    sum += (y - ratio * x) ** 2;
+    residuals.push(y - ratio * x);
   }
-  if (days < 2 || !(total > 0)) return 0;
-  return ((days / (days - 1)) * sum) / (total * total);
+  const days = residuals.length;
+  if (days < 2 || !(total > 0)) return { variance: 0, betweenDf: 0 };
+  const cosines = serialCosines(days);
+  let sum = 0;
+  if (cosines === days - 1) {
+    for (const e of residuals) sum += e * e;
+    sum *= days / (days - 1);
+  } else {
+    for (const basis of cosinesOf(days, cosines)) {
+      let c = 0;
+      for (let d = 0; d < days; d += 1) c += (basis[d] as number) * (residuals[d] as number);
+      sum += c * c;
+    }
+    sum *= days / cosines;
+  }
+  return { variance: sum / (total * total), betweenDf: cosines };
 }
 
 /** Per-day counts k_d of n_d: the pooled proportion Σk/Σn, clustered by day. */
@@ -87,10 +153,31 @@ export function clusteredProportion(successes: readonly number[], trials: readon
   }
   const days = trials.filter((t) => t > 0).length;
   if (n === 0) return { kind: 'proportion', estimate: Number.NaN, n: 0, days: 0, df: Infinity, effectiveN: 0 };
-  // Events such as escalations can outnumber the tasks of a window: a ratio above 1 is capped.
+  // A proportion cannot exceed 1 (events that can outnumber tasks are rates: `clusteredRate`).
   const p = Math.min(1, k / n);
-  const { deff, df } = designEffect(ratioVariance(successes, trials, p, n), (p * (1 - p)) / n, days);
+  const clustered = ratioVariance(successes, trials, p, n);
+  const { deff, df } = designEffect(clustered.variance, (p * (1 - p)) / n, clustered.betweenDf);
   return { kind: 'proportion', estimate: p, n, days, df, effectiveN: n / deff };
+}
+
+/**
+ * Per-day event counts e_d over tasks n_d: the pooled rate Σe/Σn per task, clustered by day and
+ * never capped at one. Its variance is never taken below the Poisson variance r/n (the design
+ * effect is floored at 1 against it, as the binomial one is for proportions).
+ */
+export function clusteredRate(events: readonly number[], tasks: readonly number[]): ClusteredRate {
+  let e = 0;
+  let n = 0;
+  for (let d = 0; d < tasks.length; d += 1) {
+    e += events[d] as number;
+    n += tasks[d] as number;
+  }
+  const days = tasks.filter((t) => t > 0).length;
+  if (n === 0) return { kind: 'rate', estimate: Number.NaN, n: 0, days: 0, df: Infinity, effectiveN: 0 };
+  const r = e / n;
+  const clustered = ratioVariance(events, tasks, r, n);
+  const { deff, df } = designEffect(clustered.variance, r / n, clustered.betweenDf);
+  return { kind: 'rate', estimate: r, n, days, df, effectiveN: n / deff };
 }
 
 /** Per-day duration sketches (each day may hold several, one per task mode); nearest-rank quantile. */
@@ -116,7 +203,8 @@ export function clusteredQuantile(daySketches: readonly (readonly DurationSketch
     }
   }
   const share = below.reduce((a, b) => a + b, 0) / n;
-  const { deff, df } = designEffect(ratioVariance(below, totals, share, n), (q * (1 - q)) / n, totals.length);
+  const clustered = ratioVariance(below, totals, share, n);
+  const { deff, df } = designEffect(clustered.variance, (q * (1 - q)) / n, clustered.betweenDf);
   return { kind: 'quantile', estimate, n, days: totals.length, df, q, effectiveN: n / deff, view };
 }
 
@@ -136,7 +224,7 @@ export function clusteredMean(counts: readonly number[], sums: readonly number[]
   if (n < 2 || !(mean > 0)) return { kind: 'mean', estimate: mean, n, days, df: Infinity, logStandardError: Infinity };
   const independentVariance = Math.max(0, (totalSquares - n * mean * mean) / (n - 1)) / n;
   const clustered = ratioVariance(sums, counts, mean, n);
-  const { deff, df } = designEffect(clustered, independentVariance, days);
+  const { deff, df } = designEffect(clustered.variance, independentVariance, clustered.betweenDf);
   return { kind: 'mean', estimate: mean, n, days, df, logStandardError: Math.sqrt(independentVariance * deff) / mean };
 }
 
@@ -150,6 +238,16 @@ export function intervalAt(estimate: ClusteredEstimate, z: number): Estimate {
       if (!Number.isFinite(zt)) return { estimate: estimate.estimate, lower: 0, upper: 1, n };
       const wilson = wilsonInterval(estimate.estimate * estimate.effectiveN, estimate.effectiveN, zt);
       return { estimate: estimate.estimate, lower: wilson.lower, upper: wilson.upper, n };
+    }
+    case 'rate': {
+      if (!Number.isFinite(zt)) return { estimate: estimate.estimate, lower: 0, upper: Infinity, n };
+      const r = estimate.estimate;
+      const events = r * estimate.effectiveN;
+      // No events: the Poisson score bound, z²/n (the rate analogue of Wilson's z²/(n + z²)).
+      if (!(events > 0)) return { estimate: r, lower: 0, upper: (zt * zt) / estimate.effectiveN, n };
+      // Log scale: se(ln r) = 1/sqrt(events at the effective n), i.e. sqrt(r/n_eff)/r.
+      const spread = zt / Math.sqrt(events);
+      return { estimate: r, lower: r * Math.exp(-spread), upper: r * Math.exp(spread), n };
     }
     case 'quantile': {
       if (!Number.isFinite(zt)) return { estimate: estimate.estimate, lower: 0, upper: Infinity, n };

@@ -1,7 +1,7 @@
 import { CRITERION_METRICS, type Criterion, type CriterionMetric } from '@baseliner/contracts';
 import { adoptionIntervals, type AdoptionCounts } from './adoption';
 import { alwaysValidMultiplier, widenForDegreesOfFreedom, type Estimate } from './statistics';
-import { compareMetric, type ComparedMetric, type MetricComparison, type WindowStatistics } from './window-metrics';
+import { compareMetric, zeroBaselineDifference, type ComparedMetric, type MetricComparison, type WindowStatistics } from './window-metrics';
 import { WINDOW_DAYS } from './windows';
 
 export const MIN_TASKS_PER_WINDOW = 30;
@@ -152,7 +152,18 @@ export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs
   if (thin) return { ...base, status: 'insufficient_data', n, days, reason: thin };
   const change = comparison.change;
   if (!change) {
-    return { ...base, status: 'inconclusive', n, days, reason: 'the baseline value is zero, so a relative change is undefined: use atMost instead' };
+    // A zero baseline has no relative change (the ratio is unbounded above): judge the difference
+    // current − baseline against 0, the target times a zero baseline.
+    const difference = zeroBaselineDifference(comparison);
+    if (!difference) {
+      return { ...base, status: 'inconclusive', n, days, reason: 'the baseline value is zero, so a relative change is undefined: use atMost instead' };
+    }
+    const points = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)} points` : x > 0 ? '∞' : '−∞');
+    return {
+      ...judged({ ...difference, n: n.current }, n, () =>
+        `the baseline was 0%: judged on the difference in percentage points, ${points(difference.estimate)} (95% always-valid ${points(difference.lower)} to ${points(difference.upper)}) against ${atMost ? '≤' : '≥'} 0`),
+      status: judgeInterval(atMost, 0, difference.lower, difference.upper),
+    };
   }
   return judged({ ...change, n: n.current }, n, () => `change ${pct(change.estimate)} (95% always-valid ${pct(change.lower)} to ${pct(change.upper)}) ${against}`);
 }
@@ -231,7 +242,18 @@ export function daysUntilConclusive(result: CriterionResult, inputs: EvaluationI
   let currentSe: number | undefined;
   let baselineSe = 0;
   let distance: number;
-  if (relative) {
+  const relativeComparison = relative && !isAiTaskRate(metric) ? at.comparison(metric as ComparedMetric) : undefined;
+  const zeroBaseline = relativeComparison !== undefined && !relativeComparison.change && zeroBaselineDifference(relativeComparison) !== undefined;
+  if (zeroBaseline) {
+    // Judged on the difference from a zero baseline (linear scale, against 0): the baseline's
+    // part is the reach of its interval above 0, the current one its half-width.
+    const comparison = at.comparison(metric as ComparedMetric);
+    currentSe = spreadOf(comparison.current, widenForDegreesOfFreedom(at.z, currentDf), false);
+    const reach = comparison.baseline?.upper;
+    if (reach === undefined || !Number.isFinite(reach)) return undefined;
+    baselineSe = result.estimate > 0 ? reach / widenForDegreesOfFreedom(at.z, baselineDf) : 0;
+    distance = Math.abs(result.estimate);
+  } else if (relative) {
     const comparison = at.comparison(metric as ComparedMetric);
     currentSe = spreadOf(comparison.current, widenForDegreesOfFreedom(at.z, currentDf), true);
     const b = spreadOf(comparison.baseline, widenForDegreesOfFreedom(at.z, baselineDf), true);

@@ -50,6 +50,22 @@ export function ratioInterval(a: Estimate, b: Estimate): Omit<Estimate, 'n'> {
   return { estimate: x / y, lower: Number.isFinite(lower) ? Math.max(0, lower) : 0, upper };
 }
 
+/**
+ * Interval for the difference a − b of two independent estimates, from their own intervals:
+ * MOVER-D (Zou & Donner, "Construction of confidence limits about effect measures: a general
+ * approach", Stat Med 2008). With Wilson intervals for two proportions it is Newcombe's hybrid
+ * score interval (Newcombe, Stat Med 1998, method 10):
+ *   L = a − b − sqrt((a − l_a)² + (u_b − b)²),  U = a − b + sqrt((u_a − a)² + (b − l_b)²).
+ * It stays finite for a zero baseline, where a ratio has no upper bound.
+ */
+export function differenceInterval(a: Estimate, b: Estimate): Omit<Estimate, 'n'> {
+  const { estimate: x, lower: lx, upper: ux } = a;
+  const { estimate: y, lower: ly, upper: uy } = b;
+  if (!Number.isFinite(x) || !Number.isFinite(y)) return { estimate: Number.NaN, lower: -Infinity, upper: Infinity };
+  const d = x - y;
+  return { estimate: d, lower: d - Math.hypot(x - lx, uy - y), upper: d + Math.hypot(ux - x, y - ly) };
+}
+
 /** Relative change current vs baseline (−0.3 = 30% lower), with its interval. */
 export function relativeChange(current: Estimate, baseline: Estimate): Omit<Estimate, 'n'> {
   const ratio = ratioInterval(current, baseline);

@@ -1,6 +1,9 @@
 import { seededRandom as rng } from './seeded-random';
 import { addToSketch, emptySketch, mergeInto, quantile, sortSketch } from './duration-sketch';
-import { alwaysValidMultiplier, binomialCdf, normalUpperTail, ratioInterval, studentQuantile, widenForDegreesOfFreedom, wilsonInterval, Z95 } from './statistics';
+import { alwaysValidMultiplier, binomialCdf, differenceInterval, normalUpperTail, ratioInterval, studentQuantile, widenForDegreesOfFreedom, wilsonInterval, Z95 } from './statistics';
+import { clusteredProportion } from './clustered-estimates';
+import { evaluateCriteria, type EvaluationInputs } from './criteria-evaluation';
+import type { WindowStatistics } from './window-metrics';
 
 const normal = (random: () => number) => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 const binomial = (random: () => number, n: number, p: number) => Array.from({ length: n }, random).filter((u) => u < p).length;
@@ -174,5 +177,40 @@ describe('always-valid multiplier (normal mixture)', () => {
       return out / 500;
     })();
     expect(oneLook).toBeGreaterThan(0.3);
+  });
+});
+
+describe('difference of two estimates (MOVER-D) and a zero baseline', () => {
+  it('is Newcombe’s hybrid score interval with Wilson limits', () => {
+    // Newcombe (1998) example: 56/70 vs 48/80 → difference 0.2, 95% interval [0.0524, 0.3339] (method 10).
+    const d = differenceInterval(wilsonInterval(56, 70), wilsonInterval(48, 80));
+    expect(d.estimate).toBeCloseTo(0.2, 12);
+    expect(d.lower).toBeCloseTo(0.0524, 4);
+    expect(d.upper).toBeCloseTo(0.3339, 4);
+  });
+
+  it('judges downstream errors 0 of 600 → 120 of 600 with relativeChange 0 as not_met, on the difference in percentage points', () => {
+    // 20 identical days of 30 tasks (design effect 1). Always-valid z at 20 days = 3.0504;
+    // Wilson(120, 600) lower 0.15494, Wilson(0, 600) upper z²/(600 + z²) = 0.01527:
+    // difference 0.2 − hypot(0.2 − 0.15494, 0.01527) = 0.15242 > 0.
+    const days = (k: number) => clusteredProportion(Array(20).fill(k), Array(20).fill(30));
+    const inputs: EvaluationInputs = {
+      baseline: { downstream_error_ratio: days(0) } as unknown as WindowStatistics,
+      current: { downstream_error_ratio: days(6) } as unknown as WindowStatistics,
+      adoption: { activeUsers7d: 0, eligibleUsers: null, eligibleDeclared: false, weeklyActiveUsers: [], revertedUsers: 0, recentAdopters: 0, aiTaskShare: null, overrides: null },
+      currentTasks: 600,
+      currentDays: 20,
+      baselineDays: 20,
+    };
+    expect(alwaysValidMultiplier(20)).toBeCloseTo(3.0504, 4);
+    const [result] = evaluateCriteria([{ metric: 'downstream_error_ratio', relativeChange: 0 }], inputs);
+    expect(result?.status).toBe('not_met');
+    expect(result?.estimate).toBeCloseTo(0.2, 12);
+    expect(result?.lower).toBeCloseTo(0.15242, 4);
+    expect(result?.upper).toBeCloseTo(0.25422, 4);
+    expect(result?.reason).toContain('the baseline was 0%: judged on the difference in percentage points');
+    // No rise at all (0 of 600 after too) cannot be shown better than a zero baseline: inconclusive, never met.
+    const flat = evaluateCriteria([{ metric: 'downstream_error_ratio', relativeChange: 0 }], { ...inputs, current: inputs.baseline });
+    expect(flat[0]?.status).toBe('inconclusive');
   });
 });

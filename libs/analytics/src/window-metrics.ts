@@ -1,8 +1,8 @@
 import type { TaskMode } from '@baseliner/contracts';
-import { clusteredMean, clusteredProportion, clusteredQuantile, intervalAt, type ClusteredEstimate } from './clustered-estimates';
+import { clusteredMean, clusteredProportion, clusteredQuantile, clusteredRate, intervalAt, type ClusteredEstimate } from './clustered-estimates';
 import type { DeploymentProjection } from './deployment-projection';
 import type { DurationSketch } from './duration-sketch';
-import { relativeChange, type Estimate } from './statistics';
+import { differenceInterval, relativeChange, type Estimate } from './statistics';
 import type { DayWindow } from './windows';
 
 export const COMPARED_METRICS = [
@@ -106,8 +106,9 @@ export function windowStatistics(totals: WindowTotals): WindowStatistics {
     task_duration_p50: () => quantileOf(0.5),
     task_duration_p90: () => quantileOf(0.9),
     error_ratio: () => clusteredProportion(column((d) => d.errors), column((d) => d.tasks)),
-    escalation_ratio: () => clusteredProportion(column((d) => d.operatorEscalations + d.builderEscalations), allTasks()),
-    builder_escalation_ratio: () => clusteredProportion(column((d) => d.builderEscalations), allTasks()),
+    // Escalations per task: a task can be escalated more than once, so a rate, not a proportion.
+    escalation_ratio: () => clusteredRate(column((d) => d.operatorEscalations + d.builderEscalations), allTasks()),
+    builder_escalation_ratio: () => clusteredRate(column((d) => d.builderEscalations), allTasks()),
     downstream_error_ratio: () => clusteredProportion(column((d) => d.downstreamErrors), allTasks()),
     cost_per_task: () => clusteredMean(column((d) => d.costCount), column((d) => d.costSum), column((d) => d.costSumOfSquares)),
   };
@@ -137,6 +138,18 @@ export function compareMetric(baseline: WindowStatistics | undefined, current: W
     comparison.change = relativeChange(comparison.current, comparison.baseline);
   }
   return comparison;
+}
+
+/**
+ * When the baseline estimate is zero a relative change is undefined (no upper bound), so a
+ * relative target is judged on the difference current − baseline instead (the target times a
+ * zero baseline is 0): MOVER-D from the two intervals, in the metric's own units (percentage
+ * points for ratios). Undefined unless the baseline is exactly zero and both sides have data.
+ */
+export function zeroBaselineDifference(comparison: MetricComparison): { estimate: number; lower: number; upper: number } | undefined {
+  const { baseline, current } = comparison;
+  if (!baseline || !current || baseline.estimate !== 0 || !Number.isFinite(current.estimate)) return undefined;
+  return differenceInterval(current, baseline);
 }
 
 export function compareWindows(
