@@ -5,7 +5,7 @@ import { bootServer, loadConfiguration, type RunningServer } from '@baseliner/pl
 import { ProjectorService } from '@baseliner/projector';
 import { BaselinerClient } from '@baseliner/sdk';
 import { backfill, liveTick, timelineAt } from './history';
-import { BASELINE_DAYS, GO_LIVE_DAYS_AGO, seeded, STORIES } from './stories';
+import { BASELINE_DAYS, DAY, GO_LIVE_DAYS_AGO, seeded, STORIES } from './stories';
 
 export interface DemoOptions {
   port: number;
@@ -36,7 +36,8 @@ async function admin(url: string, token: string, method: string, path: string, b
 }
 
 /**
- * Starts the all-in-one server on a fresh data dir, registers the six demo deployments,
+ * Starts the all-in-one server on a fresh data dir, registers the seven demo deployments (one
+ * going live desk by desk),
  * backfills their history through the SDK (ten weeks: four of baseline, six live, today up to
  * now), sends a first live slice, and then, if asked, keeps streaming events at a gentle rate.
  */
@@ -53,7 +54,10 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
   const clients = new Map<string, BaselinerClient>();
   for (const story of STORIES) {
     await admin(url, token, 'POST', '/v1/deployments', { id: story.id, ...story.registration });
-    await admin(url, token, 'POST', `/v1/deployments/${story.id}/go-live`, { at: new Date(timeline.goLive).toISOString() });
+    for (const wave of story.waves ?? [{ day: 0 }]) {
+      const at = new Date(timeline.goLive + wave.day * DAY).toISOString();
+      await admin(url, token, 'POST', `/v1/deployments/${story.id}/go-live`, { at, ...('segments' in wave && { segments: wave.segments }) });
+    }
     const { key } = (await admin(url, token, 'POST', `/v1/deployments/${story.id}/keys`)) as { key: string };
     clients.set(story.id, new BaselinerClient({ url, ingestKey: key, deployment: story.id, source: `demo/${story.id}`, batchSize: 1000, maxQueue: 200_000 }));
   }

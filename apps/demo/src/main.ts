@@ -21,6 +21,7 @@ Where to look (live events keep arriving every 15 s; Ctrl-C stops):
   (admin token)        ${demo.adminToken}
   In a terminal        BASELINER_URL=${demo.url} BASELINER_ADMIN_TOKEN=${demo.adminToken} npm run baseliner -- status
                        BASELINER_URL=${demo.url} BASELINER_ADMIN_TOKEN=${demo.adminToken} npm run baseliner -- scorecard dispatch
+                       BASELINER_URL=${demo.url} BASELINER_ADMIN_TOKEN=${demo.adminToken} npm run baseliner -- scorecard support-replies   (judged against the desk not yet live)
   OpenAPI              ${demo.url}/openapi.json`);
   const stop = () => void demo.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -18,6 +18,11 @@ export interface Story {
     eligibleUsers?: number;
     criteria: Criterion[];
   };
+  /**
+   * A staggered go-live: the segments (`data.segment`) that go live on each day counted from
+   * go-live (the first wave on day 0). Without it the whole deployment goes live on day 0.
+   */
+  waves?: { day: number; segments: string[] }[];
   /** Events of one day, `day` counted from go-live (negative: the baseline weeks). */
   day(client: DemoSink, day: number, at: (hour: number) => Date, random: () => number): void;
 }
@@ -32,10 +37,10 @@ function tasks(
   count: number,
   at: (hour: number) => Date,
   random: () => number,
-  shape: (i: number) => { mode: 'ai' | 'assisted' | 'manual'; median: number; errorRate: number; actor: string; costUsd?: number },
+  shape: (i: number) => { mode: 'ai' | 'assisted' | 'manual'; median: number; errorRate: number; actor: string; costUsd?: number; segment?: string },
 ): void {
   for (let i = 0; i < count; i += 1) {
-    const { mode, median, errorRate, actor, costUsd } = shape(i);
+    const { mode, median, errorRate, actor, costUsd, segment } = shape(i);
     client.taskCompleted({
       id: stableId('demo', story, day, i),
       time: at(8 + (i % 9)),
@@ -45,11 +50,12 @@ function tasks(
       durationSeconds: durations(random, median),
       actor,
       ...(costUsd !== undefined && { costUsd: Math.round(costUsd * (0.5 + random()) * 100) / 100 }),
+      ...(segment !== undefined && { segment }),
     });
   }
 }
 
-/** The six stories of the product brief, as deployments with their own event streams. */
+/** The six stories of the product brief and a staggered rollout, as deployments with their own event streams. */
 export const STORIES: Story[] = [
   {
     id: 'doc-review',
@@ -186,6 +192,40 @@ export const STORIES: Story[] = [
         errorRate: 0.05,
         actor: `hr-${i}`,
       }));
+    },
+  },
+  {
+    id: 'support-replies',
+    registration: {
+      name: 'Support reply drafts',
+      owner: owner('Ana Costa', 'ana.costa@example.com'),
+      workflow: 'customer support: ticket replies',
+      timezone: 'Europe/Berlin',
+      criteria: [{ metric: 'task_duration_p50', relativeChange: -0.25 }],
+    },
+    // Rolled out desk by desk: Berlin on day 0, Lisbon five weeks later. Until then Lisbon is the
+    // comparison.
+    waves: [
+      { day: 0, segments: ['berlin'] },
+      { day: 35, segments: ['lisbon'] },
+    ],
+    day(client, day, at) {
+      // A product launch the week of go-live makes every ticket harder (+35% handling time, both
+      // desks). Before/after credits that to the AI and sees only about -19%; against Lisbon,
+      // still manual, the drafts take about 40% off: difference-in-differences.
+      // Its own random stream per day, so the other stories draw exactly as before.
+      const random = seededRandom(7_000_000 + day);
+      const launch = day >= 0 ? 1.35 : 1;
+      for (const [desk, liveFrom] of [['berlin', 0], ['lisbon', 35]] as const) {
+        const live = day >= liveFrom;
+        tasks(client, `support-${desk}`, day, 30, at, random, (i) => ({
+          mode: live ? 'ai' : 'manual',
+          median: 600 * launch * (live ? 0.6 : 1),
+          errorRate: 0.06,
+          actor: `${desk}-agent-${i % 10}`,
+          segment: desk,
+        }));
+      }
     },
   },
 ];

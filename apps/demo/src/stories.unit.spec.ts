@@ -21,7 +21,10 @@ function scorecardsAt(now: number, liveTicks = 0): Map<string, Scorecard> {
     const at = new Date(timeline.goLive - 60 * DAY).toISOString();
     applyLifecycleEvent(projection, { type: 'DeploymentRegistered', data: { id: story.id, ...registration, timezone: timezone ?? 'UTC', rampUpDays: 7, registeredAt: at } });
     applyLifecycleEvent(projection, { type: 'CriteriaDefined', data: { criteria, definedAt: at } });
-    applyLifecycleEvent(projection, { type: 'WentLive', data: { at: new Date(timeline.goLive).toISOString(), recordedAt: at } });
+    for (const wave of story.waves ?? [{ day: 0 }]) {
+      const wentLive = new Date(timeline.goLive + wave.day * DAY).toISOString();
+      applyLifecycleEvent(projection, { type: 'WentLive', data: { at: wentLive, recordedAt: at, ...('segments' in wave && { segments: wave.segments }) } });
+    }
     for (const event of history.get(story.id) ?? []) applyTelemetryEvent(projection, event as unknown as TelemetryEvent);
     cards.set(story.id, scorecardOf(projection, new Date(now)) as Scorecard);
   }
@@ -43,7 +46,19 @@ describe.each(STARTS.map((start) => [new Date(start).toISOString(), start] as co
       'invoice-sync': 'works',
       'claims-triage': 'failing',
       'hr-pilot': 'insufficient_data',
+      'support-replies': 'works',
     });
+  });
+
+  it('support-replies is judged against Lisbon, not yet live: the launch that slowed both desks is netted out', () => {
+    const support = card('support-replies');
+    expect(support.comparison).toMatchObject({ design: 'difference_in_differences', liveSegments: ['berlin'], comparisonSegments: ['lisbon'] });
+    expect(support.comparison.netMetrics).toContain('task_duration_p50');
+    expect(support.comparison.pairedDays).toBeGreaterThanOrEqual(14);
+    // Lisbon, still manual, got about a third slower after the launch; Berlin's net change is about -40%.
+    expect(support.comparison.comparisonChanges?.task_duration_p50).toBeGreaterThan(0.2);
+    expect(support.metrics.task_duration_p50.change?.estimate).toBeLessThan(-0.3);
+    expect(support.decidedBy).toMatchObject({ metric: 'task_duration_p50', status: 'met' });
   });
 
   it('invoice-sync works overall and warns about Tuesdays; its errors are down, not up', () => {

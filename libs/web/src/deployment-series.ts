@@ -191,8 +191,8 @@ export interface DeploymentSeries {
   daily: DailyPoint[];
   durations: DurationDistribution;
   grid: WeekdayHourGrid;
-  /** Day numbers of go-live, the end of ramp-up and the rollback, where they happened. */
-  marks: { goLive?: number; rampUpEnd?: number; rolledBack?: number };
+  /** Day numbers of go-live, the end of ramp-up and the rollback, where they happened; later waves of a staggered go-live. */
+  marks: { goLive?: number; rampUpEnd?: number; rolledBack?: number; laterWaves?: { day: number; label: string }[] };
 }
 
 /** Everything the deployment page draws, from the baseline's start (or the first day) to today. */
@@ -210,6 +210,14 @@ export function deploymentSeries(projection: DeploymentProjection, deployment: R
     daily: dailySeries(projection, fromDay, today),
     durations: durationDistribution(projection, baseline, window(scorecard.windows.current)),
     grid: weekdayHourGrid(projection, today),
-    marks: { goLive, rampUpEnd: goLive !== undefined ? goLive + deployment.rampUpDays : undefined, rolledBack: day(deployment.rolledBack?.at) },
+    marks: {
+      goLive,
+      rampUpEnd: goLive !== undefined ? goLive + deployment.rampUpDays : undefined,
+      rolledBack: day(deployment.rolledBack?.at),
+      ...(deployment.waves &&
+        deployment.waves.length > 1 && {
+          laterWaves: deployment.waves.slice(1).map((wave, i) => ({ day: day(wave.at) as number, label: `wave ${i + 2}` })),
+        }),
+    },
   };
 }

@@ -10,3 +10,10 @@ export function warningsOf(card: Scorecard): string[] {
   if (card.flags.baselineThin) warnings.push('the baseline is thin: few days with tasks before go-live');
   return warnings;
 }
+
+/** A few words for the comparison design: "DiD vs 2 segments" or "before/after". */
+export function designTag(comparison: Scorecard['comparison'] | undefined): string {
+  if (!comparison || comparison.design !== 'difference_in_differences') return 'before/after';
+  const n = comparison.comparisonSegments.length;
+  return `DiD vs ${n} ${n === 1 ? 'segment' : 'segments'}`;
+}

@@ -2,7 +2,7 @@ import { metricInWords, targetInWords, type DeploymentProjection, type Scorecard
 import { CRITERION_METRICS, isRatioMetric, type CriterionMetric } from '@baseliner/contracts';
 import type { DeploymentEvent, RegisteredDeployment } from '@baseliner/domain';
 import { html, type SafeHtml } from '../html';
-import { warningsOf } from '../explain';
+import { designTag, warningsOf } from '../explain';
 import type { DailyPoint, DurationDistribution, WeekdayHourGrid } from '../deployment-series';
 import { heatmap, lineChart } from './charts';
 import { ago, localTime, percent, seconds, usd, verdictLabel } from './format';
@@ -16,7 +16,7 @@ export interface DeploymentPageData {
   grid: WeekdayHourGrid;
   history: { event: DeploymentEvent; recordedAt: Date }[];
   /** Day numbers of go-live, the end of ramp-up and the rollback, where they happened. */
-  marks: { goLive?: number; rampUpEnd?: number; rolledBack?: number };
+  marks: { goLive?: number; rampUpEnd?: number; rolledBack?: number; laterWaves?: { day: number; label: string }[] };
   grafanaUrl?: string;
   now: number;
 }
@@ -34,7 +34,7 @@ function valueOf(metric: CriterionMetric, value: number | undefined): string {
 function criteriaTable(card: Scorecard): SafeHtml {
   if (card.criteria.length === 0) return html`<p class="empty">No criteria judged yet${card.windows.inRampUp ? ' (in ramp-up)' : ''}.</p>`;
   return html`<table>
-<caption class="muted">Each interval is always-valid at 95%: it holds however often this page is read. It bounds the change for a relative target, the current value for an absolute one.</caption>
+<caption class="muted">Each interval is always-valid at 95%: it holds however often this page is read. It bounds the change for a relative target, the current value for an absolute one.${netCaption(card)}</caption>
 <thead><tr><th scope="col">Criterion</th><th scope="col">Target</th><th scope="col" class="num">Baseline</th><th scope="col" class="num">Current</th><th scope="col" class="num">Change</th><th scope="col" class="num">Interval</th><th scope="col">Status</th><th scope="col">Why</th></tr></thead>
 <tbody>
 ${card.criteria.map((c) => {
@@ -58,12 +58,85 @@ ${card.criteria.map((c) => {
 ${card.daysToVerdict !== undefined && card.daysToVerdict > 0 && card.verdict !== 'works' && card.verdict !== 'failing' ? html`<p>About <strong>${card.daysToVerdict}</strong> more days of data to a verdict at the current pace.</p>` : ''}`;
 }
 
+/** Where the design is difference-in-differences: which changes in the table are net of the comparison. */
+function netCaption(card: Scorecard): string {
+  const { comparison } = card;
+  if (comparison?.design !== 'difference_in_differences' || comparison.netMetrics.length === 0) return '';
+  return ` Baseline and current of ${comparison.netMetrics.map((m) => metricInWords(m)).join(', ')} are the live segments’; their change is net of the comparison segments’ change over the same days.`;
+}
+
+/** Each segment seen in tasks or named by a wave: when it went live and its part in the comparison. */
+function segmentRows(data: DeploymentPageData): { name: string; wentLive?: string; role: string }[] {
+  const { deployment, projection, scorecard: card } = data;
+  const comparison = card.comparison;
+  const wentLive = new Map<string, string>();
+  for (const wave of deployment.waves ?? []) for (const segment of wave.segments) if (!wentLive.has(segment)) wentLive.set(segment, wave.at);
+  const names = new Set([...wentLive.keys(), ...Object.keys(projection.segmentDays ?? {})]);
+  return [...names]
+    .sort((a, b) => a.localeCompare(b))
+    .map((name) => {
+      const at = wentLive.get(name);
+      const role = comparison?.liveSegments.includes(name)
+        ? 'live: judged'
+        : comparison?.comparisonSegments.includes(name)
+          ? at
+            ? 'comparison until it went live'
+            : 'comparison (not live)'
+          : at
+            ? 'live, not in the comparison yet'
+            : deployment.waves
+              ? 'not live'
+              : '–';
+      return { name, ...(at && { wentLive: at }), role };
+    });
+}
+
+/** The comparison design in words: which segments are live, which are the comparison, what it assumes. */
+function designPanel(data: DeploymentPageData): SafeHtml {
+  const { deployment, scorecard: card } = data;
+  const comparison = card.comparison;
+  const zone = deployment.timezone;
+  const rows = segmentRows(data);
+  const list = (names: string[]) => html`${names.map((name, i) => html`${i > 0 ? ', ' : ''}<strong>${name}</strong>`)}`;
+  let lead: SafeHtml;
+  if (comparison?.design === 'difference_in_differences') {
+    const removed = Object.entries(comparison.comparisonChanges ?? {}).filter(([, change]) => change !== undefined && Number.isFinite(change));
+    lead = html`<p><strong>Difference-in-differences</strong>: the live segments’ change, net of the change of segments not live on the same calendar days. Live: ${list(comparison.liveSegments)}. Comparison: ${list(comparison.comparisonSegments)}. Over ${comparison.pairedDays} paired ${comparison.pairedDays === 1 ? 'day' : 'days'} (days with work in both).</p>
+<p>Judged net of the comparison: ${comparison.netMetrics.length > 0 ? comparison.netMetrics.map((m) => metricInWords(m)).join(', ') : 'none yet'}; the other metrics are before/after (escalations and downstream errors carry no segment).${
+      removed.length > 0
+        ? html` Over the same days the comparison segments themselves changed by ${removed.map(([metric, change], i) => html`${i > 0 ? ', ' : ''}${percent(change, true)} (${metricInWords(metric as CriterionMetric)})`)}: that much is not credited to the AI.`
+        : ''
+    }</p>`;
+  } else if (deployment.waves) {
+    lead = html`<p><strong>Before/after</strong>: the current window against the baseline window. The deployment went live per segment, but no segment that was not yet live had enough work on the same days to compare with (it takes 30 tasks on 7 days, before and after go-live): until one has, everything that changed at go-live is credited to the AI.</p>`;
+  } else {
+    lead = html`<p><strong>Before/after</strong>: the current window against the baseline window (manual work before go-live). The whole deployment went live at once, so there is no concurrent comparison.</p>`;
+  }
+  return html`<section aria-labelledby="design-heading" class="design">
+<h2 id="design-heading">How the change is measured <span class="badge tag">${designTag(comparison)}</span></h2>
+${lead}
+<p>Assumes: ${comparison?.assumes ?? 'nothing but the AI changed at go-live'}.</p>
+${
+  rows.length > 0
+    ? html`<table>
+<caption class="muted">Segments (task.completed data.segment)${deployment.waves ? '' : ': the deployment went live as a whole'}</caption>
+<thead><tr><th scope="col">Segment</th><th scope="col">Went live</th><th scope="col">In the comparison</th></tr></thead>
+<tbody>
+${rows.slice(0, 64).map((r) => html`<tr><th scope="row">${r.name}</th><td>${r.wentLive ? localTime(r.wentLive, zone) : deployment.waves ? 'not yet' : '–'}</td><td>${r.role}</td></tr>
+`)}</tbody>
+</table>`
+    : ''
+}
+</section>`;
+}
+
 function charts(data: DeploymentPageData): SafeHtml {
   const { daily, scorecard: card, marks, durations } = data;
   const x = (p: DailyPoint) => p.day;
   const dateOf = (day: number) => data.daily[day - (data.daily[0]?.day ?? 0)]?.date.slice(5) ?? '';
   const markers = [
-    ...(marks.goLive !== undefined ? [{ x: marks.goLive, label: 'go-live' }] : []),
+    ...(marks.goLive !== undefined ? [{ x: marks.goLive, label: marks.laterWaves ? 'go-live, wave 1' : 'go-live' }] : []),
+    ...(marks.laterWaves ?? []).map((wave) => ({ x: wave.day, label: wave.label })),
     ...(marks.rolledBack !== undefined ? [{ x: marks.rolledBack, label: 'rolled back' }] : []),
   ];
   const spans = marks.goLive !== undefined && marks.rampUpEnd !== undefined ? [{ from: marks.goLive, to: marks.rampUpEnd, label: 'ramp-up' }] : [];
@@ -164,7 +237,10 @@ function timelineEntry(event: DeploymentEvent, timeZone: string): { at: string; 
     case 'BaselineWindowSet':
       return { at: event.data.setAt, text: `Baseline window set: ${localTime(event.data.from, timeZone)} to ${localTime(event.data.to, timeZone)}` };
     case 'WentLive':
-      return { at: event.data.at, text: 'Went live' };
+      return {
+        at: event.data.at,
+        text: event.data.segments ? `Went live: segment${event.data.segments.length > 1 ? 's' : ''} ${event.data.segments.join(', ')}` : 'Went live',
+      };
     case 'RolledBack':
       return { at: event.data.at, text: `Rolled back — ${event.data.reason}` };
     case 'Retired':
@@ -174,6 +250,12 @@ function timelineEntry(event: DeploymentEvent, timeZone: string): { at: string; 
     case 'IngestKeyRevoked':
       return { at: event.data.revokedAt, text: `Ingest key ${event.data.keyId} revoked` };
   }
+}
+
+/** Events with the wave number of each segmented go-live (1, 2, …). */
+function numberWaves(events: DeploymentEvent[]): { event: DeploymentEvent; wave?: number }[] {
+  let waves = 0;
+  return events.map((event) => (event.type === 'WentLive' && event.data.segments ? { event, wave: (waves += 1) } : { event }));
 }
 
 export function deploymentView(data: DeploymentPageData): SafeHtml {
@@ -188,7 +270,8 @@ ${warnings.length ? html`<ul aria-label="Warnings">${warnings.map((w) => html`<l
 <div class="summary">
 <div>Owner<br><strong>${deployment.owner.name}</strong></div>
 <div>Phase<br><strong>${verdictLabel(deployment.phase)}</strong></div>
-<div>Went live<br><strong>${deployment.wentLiveAt ? localTime(deployment.wentLiveAt, zone) : '–'}</strong></div>
+<div>Went live<br><strong>${deployment.wentLiveAt ? localTime(deployment.wentLiveAt, zone) : '–'}</strong>${deployment.waves && deployment.waves.length > 1 ? html` <span class="muted">(first of ${deployment.waves.length} waves)</span>` : ''}</div>
+<div>Compared by<br><strong>${designTag(card.comparison)}</strong></div>
 <div>Verdict since<br><strong>${card.verdictSince ?? '–'}</strong></div>
 <div>Last event<br><strong>${ago(data.projection.lastEventTime, now)}</strong></div>
 <div>Time zone<br><strong>${zone}</strong></div>
@@ -196,6 +279,7 @@ ${warnings.length ? html`<ul aria-label="Warnings">${warnings.map((w) => html`<l
 ${grafana ? html`<p><a href="${grafana}">Open the Grafana dashboard for ${deployment.id}</a></p>` : ''}
 <h2>Criteria</h2>
 ${criteriaTable(card)}
+${designPanel(data)}
 <h2>Before and after</h2>
 <p class="muted">Baseline ${card.windows.baseline ? `${card.windows.baseline.from} to ${card.windows.baseline.to}` : 'not set'}; current window ${card.windows.current ? `${card.windows.current.from} to ${card.windows.current.to}` : card.windows.inRampUp ? 'starts after ramp-up' : 'starts at go-live'}. Adoption: ${card.adoption.activeUsers7d} active users this week${card.adoption.eligibleUsers !== null ? ` of ${card.adoption.eligibleUsers} eligible` : ''}, ${card.adoption.revertedUsers} reverted to manual work.</p>
 ${charts(data)}
@@ -203,9 +287,9 @@ ${charts(data)}
 ${weekdayHours(data)}
 <h2>Lifecycle</h2>
 <ol class="timeline">
-${data.history.map(({ event }) => {
+${numberWaves(data.history.map(({ event }) => event)).map(({ event, wave }) => {
   const entry = timelineEntry(event, zone);
-  return html`<li><time datetime="${entry.at}">${localTime(entry.at, zone)}</time> ${entry.text}</li>
+  return html`<li><time datetime="${entry.at}">${localTime(entry.at, zone)}</time> ${entry.text}${wave ? ` (wave ${wave})` : ''}</li>
 `;
 })}</ol>`;
 }

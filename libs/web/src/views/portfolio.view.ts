@@ -1,6 +1,6 @@
 import type { DeploymentProjection, Scorecard } from '@baseliner/analytics';
 import { html, type SafeHtml } from '../html';
-import { warningsOf } from '../explain';
+import { designTag, warningsOf } from '../explain';
 import { ago, daysSince, verdictLabel } from './format';
 
 export interface PortfolioRow {
@@ -11,6 +11,8 @@ export interface PortfolioRow {
   daysLive?: number;
   verdict: string;
   why: string;
+  /** A short design tag where the changes are judged against segments not yet live ("DiD vs 2 segments"); absent for before/after. */
+  design?: string;
   warnings: string[];
   lastEventTime?: number;
 }
@@ -33,6 +35,7 @@ export function portfolioRows(portfolio: { projection: DeploymentProjection; sco
       daysLive: deployment.phase === 'live' ? daysSince(deployment.wentLiveAt, now) : undefined,
       verdict: scorecard?.verdict ?? 'pending',
       why: scorecard?.decidedBy.sentence ?? 'not evaluated yet',
+      ...(scorecard?.comparison?.design === 'difference_in_differences' && { design: designTag(scorecard.comparison) }),
       warnings: scorecard ? warningsOf(scorecard) : [],
       lastEventTime: projection.lastEventTime,
     });
@@ -76,7 +79,7 @@ ${
 <thead><tr><th scope="col">Deployment</th><th scope="col">Owner</th><th scope="col">Phase</th><th scope="col" class="num">Days live</th><th scope="col">Verdict</th><th scope="col">Why</th><th scope="col">Last event</th></tr></thead>
 <tbody>
 ${shown.map(
-  (r) => html`<tr><td><a href="/deployments/${r.id}">${r.id}</a><br><span class="muted">${r.name}</span></td><td>${r.owner}</td><td>${verdictLabel(r.phase)}</td><td class="num">${r.daysLive ?? '–'}</td><td><span class="badge v-${r.verdict}">${verdictLabel(r.verdict)}</span></td><td>${r.why}${r.warnings.map((w) => html`<br><span class="warn">⚠ ${w}</span>`)}</td><td>${ago(r.lastEventTime, now)}</td></tr>
+  (r) => html`<tr><td><a href="/deployments/${r.id}">${r.id}</a><br><span class="muted">${r.name}</span></td><td>${r.owner}</td><td>${verdictLabel(r.phase)}</td><td class="num">${r.daysLive ?? '–'}</td><td><span class="badge v-${r.verdict}">${verdictLabel(r.verdict)}</span></td><td>${r.why}${r.design ? html` <span class="badge tag">${r.design}</span>` : ''}${r.warnings.map((w) => html`<br><span class="warn">⚠ ${w}</span>`)}</td><td>${ago(r.lastEventTime, now)}</td></tr>
 `,
 )}</tbody>
 </table>`
