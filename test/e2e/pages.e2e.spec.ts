@@ -141,8 +141,17 @@ describeRequiring('web pages in Chromium', chromiumMissing, 'Chromium (Debian pa
     for (const { id } of (await api('GET', '/v1/deployments')).body as { id: string }[]) {
       await page.goto(`${demo.url}/deployments/${id}`);
       await containsText(page.getByRole('heading', { level: 1 }), id);
-      const card = (await api('GET', `/v1/deployments/${id}/scorecard`)).body as { criteria: unknown[]; metrics: { cost_per_task: { current?: unknown; baseline?: unknown } } };
-      await hasCount(page.locator('table tbody tr'), card.criteria.length);
+      const card = (await api('GET', `/v1/deployments/${id}/scorecard`)).body as {
+        criteria: unknown[];
+        metrics: { cost_per_task: { current?: unknown; baseline?: unknown } };
+        comparison: { design: string; assumes: string };
+      };
+      await hasCount(page.locator('table.criteria tbody tr'), card.criteria.length);
+      // How the change is measured: the scorecard's design, in words, with what it assumes.
+      const design = page.locator('section.design');
+      await containsText(design, 'How the change is measured');
+      await containsText(design, card.comparison.design === 'difference_in_differences' ? 'Difference-in-differences' : 'Before/after');
+      await containsText(design, `Assumes: ${card.comparison.assumes}`);
       // Five charts, each a drawn line (a path with segments) — cost only where tasks reported one —
       // and 7 × 24 cells in the grid.
       const hasCost = Boolean(card.metrics.cost_per_task.current ?? card.metrics.cost_per_task.baseline);
@@ -163,6 +172,40 @@ describeRequiring('web pages in Chromium', chromiumMissing, 'Chromium (Debian pa
     expect(consoleErrors.filter((e) => !e.includes('404'))).toEqual([]);
     await context.close();
   }, 120_000);
+
+  it('says how a staggered rollout is compared: live and comparison segments, paired days, what it assumes, each wave', async () => {
+    const { context, page, consoleErrors } = await openContext();
+    await signIn(page, demo.adminToken, '/deployments/support-replies');
+    const card = (await api('GET', '/v1/deployments/support-replies/scorecard')).body as {
+      comparison: { design: string; liveSegments: string[]; comparisonSegments: string[]; pairedDays: number; assumes: string };
+    };
+    expect(card.comparison).toMatchObject({ design: 'difference_in_differences', liveSegments: ['berlin'], comparisonSegments: ['lisbon'] });
+    const design = page.locator('section.design');
+    await containsText(design.getByRole('heading', { level: 2 }), 'DiD vs 1 segment');
+    await containsText(design, 'Live: berlin. Comparison: lisbon.');
+    await containsText(design, `Over ${card.comparison.pairedDays} paired days`);
+    await containsText(design, 'the comparison segments themselves changed by');
+    await containsText(design, 'parallel trends');
+    const segments = design.locator('table.segments tbody tr');
+    await hasCount(segments, 2);
+    await containsText(segments.nth(0), 'live: judged');
+    await containsText(segments.nth(1), 'comparison until it went live');
+    await containsText(page.locator('.summary'), 'first of 2 waves');
+    const timeline = page.locator('ol.timeline');
+    await containsText(timeline, 'Went live: segment berlin (wave 1)');
+    await containsText(timeline, 'Went live: segment lisbon (wave 2)');
+    expect(await page.locator('svg .marker-label', { hasText: 'wave 2' }).count()).toBeGreaterThan(0);
+    await page.locator('section.design').screenshot({ path: join(SCREENSHOTS, 'design-support-replies.png') });
+
+    // A deployment that went live at once says before/after and what that assumes; the portfolio tags DiD only.
+    await page.goto(`${demo.url}/deployments/doc-review`);
+    await containsText(page.locator('section.design'), 'The whole deployment went live at once');
+    await page.goto(`${demo.url}/`);
+    await hasCount(page.locator('tbody tr .tag'), 1);
+    await containsText(page.locator('tbody tr', { hasText: 'support-replies' }).locator('.tag'), 'DiD vs 1 segment');
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  }, 60_000);
 
   it('works from the keyboard alone: skip link, then the filters, then each deployment link', async () => {
     const { context, page } = await openContext();
@@ -186,7 +229,7 @@ describeRequiring('web pages in Chromium', chromiumMissing, 'Chromium (Debian pa
     const { context, page } = await openContext({ bypassCSP: true });
     await signIn(page, demo.adminToken);
     const violations: string[] = [];
-    for (const path of ['/', '/deployments/invoice-sync', '/deployments/dispatch']) {
+    for (const path of ['/', '/deployments/invoice-sync', '/deployments/dispatch', '/deployments/support-replies']) {
       await page.goto(`${demo.url}${path}`);
       await page.evaluate(AXE_SOURCE);
       const result = (await page.evaluate('axe.run()')) as {

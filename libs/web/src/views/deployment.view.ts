@@ -33,7 +33,7 @@ function valueOf(metric: CriterionMetric, value: number | undefined): string {
 
 function criteriaTable(card: Scorecard): SafeHtml {
   if (card.criteria.length === 0) return html`<p class="empty">No criteria judged yet${card.windows.inRampUp ? ' (in ramp-up)' : ''}.</p>`;
-  return html`<table>
+  return html`<table class="criteria">
 <caption class="muted">Each interval is always-valid at 95%: it holds however often this page is read. It bounds the change for a relative target, the current value for an absolute one.${netCaption(card)}</caption>
 <thead><tr><th scope="col">Criterion</th><th scope="col">Target</th><th scope="col" class="num">Baseline</th><th scope="col" class="num">Current</th><th scope="col" class="num">Change</th><th scope="col" class="num">Interval</th><th scope="col">Status</th><th scope="col">Why</th></tr></thead>
 <tbody>
@@ -118,7 +118,7 @@ ${lead}
 <p>Assumes: ${comparison?.assumes ?? 'nothing but the AI changed at go-live'}.</p>
 ${
   rows.length > 0
-    ? html`<table>
+    ? html`<table class="segments">
 <caption class="muted">Segments (task.completed data.segment)${deployment.waves ? '' : ': the deployment went live as a whole'}</caption>
 <thead><tr><th scope="col">Segment</th><th scope="col">Went live</th><th scope="col">In the comparison</th></tr></thead>
 <tbody>
