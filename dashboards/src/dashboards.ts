@@ -74,7 +74,7 @@ export function portfolioDashboard(): dash.Dashboard {
   const organize = {
     id: 'organize',
     options: {
-      excludeByName: { Time: true, 'Value #A': true, 'Value #B': true, 'Value #C': true, __name__: true, job: true, instance: true, workflow: true },
+      excludeByName: { Time: true, 'Value #A': true, 'Value #B': true, 'Value #C': true, 'Value #J': true, __name__: true, job: true, instance: true, workflow: true },
       renameByName: {
         'Value #D': 'days live',
         'Value #E': 'time change',
@@ -105,7 +105,7 @@ export function portfolioDashboard(): dash.Dashboard {
     .withPanel(
       tablePanel(
         'Portfolio',
-        'One row per deployment: owner, phase, days live, verdict (coloured), relative change of median task time and of error ratio vs baseline, adoption, reversion, and seconds since its latest event.',
+        'One row per deployment: owner, phase, days live, verdict (coloured), relative change of median task time and of error ratio vs baseline, adoption, reversion, seconds since its latest event, and the comparison design (difference_in_differences against segments not yet live, or before_after).',
         'none',
         [
           { expr: M.deploymentInfo },
@@ -117,6 +117,7 @@ export function portfolioDashboard(): dash.Dashboard {
           { expr: M.adoptionRatio },
           { expr: M.reversionRatio },
           { expr: `time() - ${M.lastEvent}` },
+          { expr: `${M.comparisonDesign} == 1` },
         ],
         [{ id: 'merge', options: {} }, organize],
       ).mappings(verdictMappings),
@@ -175,10 +176,19 @@ export function deploymentDashboard(): dash.Dashboard {
         .iconColor('red')
         .target(new DataqueryBuilder().expr(`${M.deploymentPhase}{${d},phase="rolled_back"} == 1 unless ${M.deploymentPhase}{${d},phase="rolled_back"} offset 5m == 1`)),
     )
-    .withPanel(statPanel('Verdict', 'The deployment’s verdict now.', 'none', [{ expr: `${M.deploymentVerdict}{${d}} == 1`, legend: '{{verdict}}' }]).mappings(verdictMappings))
-    .withPanel(statPanel('Days to verdict', 'Estimated days until every criterion is conclusive at the current effect and volume (absent when not estimable).', 'd', [{ expr: `${M.verdictEta}{${d}}` }]))
-    .withPanel(statPanel('Adoption', 'Active users in the last 7 days / eligible users.', 'percentunit', [{ expr: `${M.adoptionRatio}{${d}}` }]))
-    .withPanel(statPanel('AI task share', 'ai + assisted tasks / all tasks in the current window: the rest is done around the AI.', 'percentunit', [{ expr: `${M.aiTaskShareRatio}{${d}}` }]))
+    .withPanel(statPanel('Verdict', 'The deployment’s verdict now.', 'none', [{ expr: `${M.deploymentVerdict}{${d}} == 1`, legend: '{{verdict}}' }], 5).mappings(verdictMappings))
+    .withPanel(
+      statPanel(
+        'Compared by',
+        'How the baseline-compared criteria are judged: difference_in_differences (the live segments’ change net of segments not yet live on the same days) or before_after (everything that changed at go-live credited to the AI). The deployment page says which segments and what the design assumes.',
+        'none',
+        [{ expr: `${M.comparisonDesign}{${d}} == 1`, legend: '{{design}}' }],
+        5,
+      ),
+    )
+    .withPanel(statPanel('Days to verdict', 'Estimated days until every criterion is conclusive at the current effect and volume (absent when not estimable).', 'd', [{ expr: `${M.verdictEta}{${d}}` }], 5))
+    .withPanel(statPanel('Adoption', 'Active users in the last 7 days / eligible users.', 'percentunit', [{ expr: `${M.adoptionRatio}{${d}}` }], 5))
+    .withPanel(statPanel('AI task share', 'ai + assisted tasks / all tasks in the current window: the rest is done around the AI.', 'percentunit', [{ expr: `${M.aiTaskShareRatio}{${d}}` }], 4))
     .withPanel(
       tablePanel('Criteria', 'Each success criterion and its status now (1 marks the current status).', 'none', [{ expr: `${M.criterionStatus}{${d}} == 1` }], [
         { id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, deployment: true } } },

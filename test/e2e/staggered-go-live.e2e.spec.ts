@@ -1,4 +1,5 @@
 import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
+import { ProjectorService } from '@baseliner/projector';
 import { runCli as cli } from '../support/cli';
 import { client, startTestServer, taskCompleted, validRegistration, type TestServer } from '../support/test-server';
 
@@ -128,6 +129,14 @@ describe('go live per segment (staggered go-live) over HTTP', () => {
     const card = (await admin.get('/v1/deployments/holdout/scorecard')).body;
     expect(card.comparison).toMatchObject({ design: 'difference_in_differences', liveSegments: ['north'], comparisonSegments: ['south'] });
     expect(card.comparison.pairedDays).toBeGreaterThanOrEqual(7);
+
+    // The design as an enum gauge: both values exported, 1 for the current one.
+    await server.app.get(ProjectorService).catchUp();
+    await server.app.get(ProjectorService).evaluate();
+    const metrics = (await client(server.url).get('/metrics')).body as string;
+    expect(metrics).toContain('baseliner_comparison_design{deployment="holdout",design="difference_in_differences"} 1');
+    expect(metrics).toContain('baseliner_comparison_design{deployment="holdout",design="before_after"} 0');
+    expect(metrics).toContain('baseliner_comparison_design{deployment="all-at-once",design="before_after"} 1');
 
     const text = await cli(server, ['scorecard', 'holdout']);
     expect(text.stdout).toMatch(/^comparison: difference-in-differences, live north vs not yet live south on \d+ paired days/m);

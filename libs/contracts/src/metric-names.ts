@@ -30,6 +30,7 @@ export const METRIC_NAMES = {
   weekdayErrorRatio: 'baseliner_weekday_error_ratio',
   weekdayAnomaly: 'baseliner_weekday_anomaly',
   verdictEta: 'baseliner_verdict_eta_days',
+  comparisonDesign: 'baseliner_comparison_design',
   // Intake (HTTP and Kafka).
   eventsReceived: 'baseliner_events_received_total',
   eventsRejected: 'baseliner_events_rejected_total',

@@ -4,6 +4,8 @@ import { SeriesWriter, type GaugeFamily } from './exposition';
 
 const PHASES = ['registered', 'live', 'rolled_back', 'retired'] as const;
 const CRITERION_STATUSES = ['met', 'not_met', 'inconclusive', 'insufficient_data'] as const;
+/** The scorecard's comparison designs: both exported for every deployment, so the label set stays two values. */
+const COMPARISON_DESIGNS = ['difference_in_differences', 'before_after'] as const satisfies readonly Scorecard['comparison']['design'][];
 
 const family = (name: string, help: string, labels: string[]): GaugeFamily => ({ name, help, labels: ['deployment', ...labels] });
 
@@ -34,6 +36,11 @@ export const DEPLOYMENT_FAMILIES = {
   weekdayError: family(METRIC_NAMES.weekdayErrorRatio, 'Error ratio per local weekday, last 8 weeks', ['weekday']),
   weekdayAnomaly: family(METRIC_NAMES.weekdayAnomaly, '1 where the weekday error ratio is significantly above the others', ['weekday']),
   eta: family(METRIC_NAMES.verdictEta, 'Estimated days until every criterion is conclusive', []),
+  design: family(
+    METRIC_NAMES.comparisonDesign,
+    'How baseline-compared criteria are judged (1 for the current one): difference_in_differences against segments not yet live, or before_after',
+    ['design'],
+  ),
 } as const;
 
 export const DEPLOYMENT_FAMILY_LIST: readonly GaugeFamily[] = Object.values(DEPLOYMENT_FAMILIES);
@@ -96,5 +103,6 @@ export function deploymentSeries(projection: DeploymentProjection, card: Scoreca
     out.gauge(f.weekdayAnomaly, [d, weekday], card.weekday.anomaly[weekday] ? 1 : 0);
   }
   out.gauge(f.eta, [d], orNaN(card.daysToVerdict));
+  for (const design of COMPARISON_DESIGNS) out.gauge(f.design, [d, design], design === card.comparison.design ? 1 : 0);
   return out;
 }
