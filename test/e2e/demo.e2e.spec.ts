@@ -5,7 +5,7 @@ import { runDemo } from '../../apps/demo/src/demo';
 import { client } from '../support/test-server';
 
 describe('npm run demo', () => {
-  it('shows six deployments with verdicts — some work, some fail — well within two minutes', async () => {
+  it('shows seven deployments with verdicts — some work, some fail, one judged against a desk not yet live — well within two minutes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'baseliner-demo-'));
     const started = Date.now();
     const demo = await runDemo({ port: 0, dataDir: join(dir, 'data'), live: true, liveEveryMs: 200 });
@@ -22,6 +22,8 @@ describe('npm run demo', () => {
         'invoice-sync': 'works',
         'claims-triage': 'failing',
         'hr-pilot': 'insufficient_data',
+        // Rolled out desk by desk: judged against the desk not yet live (difference-in-differences).
+        'support-replies': 'works',
       });
       const scorecard = async (id: string) => (await client(demo.url, demo.adminToken).get(`/v1/deployments/${id}/scorecard`)).body;
       const invoices = await scorecard('invoice-sync');
@@ -29,6 +31,8 @@ describe('npm run demo', () => {
       expect(invoices.warnings).toEqual([expect.objectContaining({ kind: 'weekday_pattern', weekday: 'tue', message: expect.stringMatching(/^Tuesdays fail more/) })]);
       expect(invoices.metrics.error_ratio.change.estimate).toBeLessThan(0);
       // Failing for a reason the scorecard names: the errors it moved downstream.
+      const support = await scorecard('support-replies');
+      expect(support.comparison).toMatchObject({ design: 'difference_in_differences', liveSegments: ['berlin'], comparisonSegments: ['lisbon'] });
       const claims = await scorecard('claims-triage');
       expect(claims.decidedBy).toMatchObject({ metric: 'downstream_error_ratio', status: 'not_met', sentence: expect.stringMatching(/^downstream error ratio \+\d+%/) });
       // Right after the start, every deployment's last event is the live stream's, minutes old at most.
