@@ -54,6 +54,11 @@ export interface ClusteredQuantile extends ClusteredBase {
   q: number;
   effectiveN: number;
   view: SketchView;
+  /**
+   * When the estimate falls among tied durations (whole minutes, say): the cell those ties stand
+   * for. The data cannot place the quantile more finely, so the interval always holds it.
+   */
+  cell?: { lower: number; upper: number };
 }
 
 export interface ClusteredMean extends ClusteredBase {
@@ -180,32 +185,45 @@ export function clusteredRate(events: readonly number[], tasks: readonly number[
   return { kind: 'rate', estimate: r, n, days, df, effectiveN: n / deff };
 }
 
-/** Per-day duration sketches (each day may hold several, one per task mode); nearest-rank quantile. */
+/**
+ * Per-day duration sketches (each day may hold several, one per task mode); nearest-rank
+ * quantile, with tied durations spread over their cell (`SketchView.valueAtRank`). When the
+ * estimate falls among tied tasks, its interval will hold at least that whole cell.
+ */
 export function clusteredQuantile(daySketches: readonly (readonly DurationSketch[])[], q: number): ClusteredQuantile {
   const view = new SketchView(daySketches.flat());
   const n = view.count;
   if (n === 0) return { kind: 'quantile', estimate: Number.NaN, n: 0, days: 0, df: Infinity, q, effectiveN: 0, view };
-  const limit = view.indexAtRank(Math.max(1, Math.ceil(q * n)));
-  const estimate = view.valueAtRank(Math.max(1, Math.ceil(q * n)));
-  // Linearise F̂(ξ) at the estimated quantile: each day's count of tasks at or below it.
+  const rank = Math.max(1, Math.ceil(q * n));
+  const block = view.blockAtRank(rank);
+  const estimate = view.valueAtRank(rank);
+  const tied = block.index !== -Infinity && block.count > 1;
+  // Linearise F̂(ξ) at the estimated quantile: each day's count of tasks below it — those below
+  // its block, and of a tied block the same share as the estimate's mid-rank within it.
+  const within = tied ? (rank - block.below - 0.5) / block.count : 1;
   const below: number[] = [];
   const totals: number[] = [];
   for (const sketches of daySketches) {
     let count = 0;
-    let atOrBelow = 0;
+    let under = 0;
+    let inBlock = 0;
     for (const sketch of sketches) {
       count += sketch.count;
-      atOrBelow += countAtOrBelow(sketch, limit);
+      const beneath = countAtOrBelow(sketch, block.index === -Infinity ? -Infinity : block.index - 1);
+      under += block.index === -Infinity ? 0 : beneath;
+      inBlock += countAtOrBelow(sketch, block.index) - (block.index === -Infinity ? 0 : beneath);
     }
     if (count > 0) {
-      below.push(atOrBelow);
+      below.push(under + within * inBlock);
       totals.push(count);
     }
   }
   const share = below.reduce((a, b) => a + b, 0) / n;
   const clustered = ratioVariance(below, totals, share, n);
   const { deff, df } = designEffect(clustered.variance, (q * (1 - q)) / n, clustered.betweenDf);
-  return { kind: 'quantile', estimate, n, days: totals.length, df, q, effectiveN: n / deff, view };
+  const result: ClusteredQuantile = { kind: 'quantile', estimate, n, days: totals.length, df, q, effectiveN: n / deff, view };
+  if (tied) result.cell = { lower: block.value - block.halfWidth, upper: block.value + block.halfWidth };
+  return result;
 }
 
 /** Per-day cost counts, sums and sums of squares: the mean cost per task, clustered by day. */
@@ -257,10 +275,15 @@ export function intervalAt(estimate: ClusteredEstimate, z: number): Estimate {
       // the exact order-statistic interval of the binomial tables.
       const lowRank = Math.ceil(n * share.lower);
       const highRank = Math.ceil(n * share.upper);
+      // Tied durations are spread over their cells (SketchView.valueAtRank), and the interval is
+      // never narrower than the cell the estimate falls in: the data's resolution.
+      const lower = lowRank >= 1 ? estimate.view.valueAtRank(lowRank) : 0;
+      const upper = highRank <= n ? estimate.view.valueAtRank(highRank) : Infinity;
+      const cell = estimate.cell;
       return {
         estimate: estimate.estimate,
-        lower: lowRank >= 1 ? estimate.view.valueAtRank(lowRank) : 0,
-        upper: highRank <= n ? estimate.view.valueAtRank(highRank) : Infinity,
+        lower: cell ? Math.min(lower, cell.lower) : lower,
+        upper: cell ? Math.max(upper, cell.upper) : upper,
         n,
       };
     }

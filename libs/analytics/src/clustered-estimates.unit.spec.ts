@@ -1,7 +1,7 @@
 import { clusteredMean, clusteredProportion, clusteredQuantile, clusteredRate, intervalAt, serialCosines } from './clustered-estimates';
 import { addToSketch, emptySketch, type DurationSketch } from './duration-sketch';
 import { seededRandom as rng } from './seeded-random';
-import { relativeChange, Z95 } from './statistics';
+import { normalUpperTail, relativeChange, Z95 } from './statistics';
 import { windowStatistics, type WindowTotals } from './window-metrics';
 
 const normal = (random: () => number) => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -294,3 +294,72 @@ describe('serially correlated days (equal-weighted cosine long-run variance)', (
     expect(width / plainWidth).toBeLessThan(1.03);
   });
 });
+
+describe('quantiles of tied durations (whole minutes)', () => {
+  // n durations on an exact log-normal quantile grid (median 5 min × scale, log sd 0.6), logged in
+  // whole minutes, dealt over 28 days.
+  const wholeMinuteDays = (n: number, scale: number) => {
+    const days = Array.from({ length: 28 }, () => emptySketch());
+    for (let i = 1; i <= n; i += 1) {
+      const z = inverseNormal((i - 0.5) / n);
+      addToSketch(days[i % 28] as DurationSketch, Math.round((300 * scale * Math.exp(0.6 * z)) / 60) * 60);
+    }
+    return days.map((d) => [d]);
+  };
+
+  it('reads a 5% slower true duration in whole minutes as about +4.8%, with an interval no narrower than a minute', () => {
+    // By hand, reading the ties as uniform over their minute: the median lies in the 5-minute
+    // cell [270, 330] s at 270 + 60·(½ − F(270))/(F(330) − F(270)), F the log-normal CDF:
+    // Φ(ln(0.9)/0.6) = 0.4303, Φ(ln(1.1)/0.6) = 0.5631 → 301.5 s; 5% slower (median 315 s):
+    // Φ(ln(270/315)/0.6) = 0.3986, Φ(ln(330/315)/0.6) = 0.5309 → 316.0 s; change +4.8%.
+    const before = clusteredQuantile(wholeMinuteDays(2800, 1), 0.5);
+    const after = clusteredQuantile(wholeMinuteDays(2800, 1.05), 0.5);
+    expect(Math.abs(before.estimate - 301.5) / 301.5).toBeLessThan(0.01);
+    expect(Math.abs(after.estimate - 316.0) / 316.0).toBeLessThan(0.01);
+    const b = intervalAt(before, Z95);
+    const a = intervalAt(after, Z95);
+    // Nearest ranks alone gave 300 [300, 300] for both: a change of 0% (0% to 0%). Now every
+    // interval holds the whole 5-minute cell, [270, 330] s (to the sketch's 1%).
+    for (const interval of [a, b]) {
+      expect(interval.lower).toBeLessThanOrEqual(270 * 1.01);
+      expect(interval.upper).toBeGreaterThanOrEqual(330 * 0.99);
+    }
+    const change = relativeChange(a, b);
+    expect(change.estimate).toBeGreaterThan(0.04);
+    expect(change.estimate).toBeLessThan(0.056);
+    // A minute is 20% of a 5-minute median: the data cannot tell a 5% change from none.
+    expect(change.lower).toBeLessThan(0);
+    expect(change.upper).toBeGreaterThan(0.05);
+  });
+
+  it('gives no change an interval around 0 that spans the data’s resolution, not 0% (0% to 0%)', () => {
+    const b = intervalAt(clusteredQuantile(wholeMinuteDays(2800, 1), 0.5), Z95);
+    const change = relativeChange(b, b);
+    expect(change.estimate).toBeCloseTo(0, 12);
+    // [270, 330] over [270, 330] by MOVER-R: well over ±10%.
+    expect(change.lower).toBeLessThan(-0.1);
+    expect(change.upper).toBeGreaterThan(0.1);
+  });
+
+  it('spans more than one tie value when the sample is small', () => {
+    // 70 tasks: Woodruff ranks ⌈70·0.386⌉ = 28 … ⌈70·0.614⌉ = 43 (Wilson(35, 70) at 1.96 is
+    // [0.3857, 0.6143]); on the grid those fall in the 4- and 6-minute ties.
+    const interval = intervalAt({ ...clusteredQuantile(wholeMinuteDays(70, 1), 0.5), df: Infinity, effectiveN: 70 }, Z95);
+    expect(interval.lower).toBeLessThan(270);
+    expect(interval.lower).toBeGreaterThan(210);
+    expect(interval.upper).toBeGreaterThan(330);
+    expect(interval.upper).toBeLessThan(390);
+  });
+});
+
+/** Φ⁻¹(p) by bisection on the erfc-based normal tail (test helper). */
+function inverseNormal(p: number): number {
+  let lo = -10;
+  let hi = 10;
+  for (let i = 0; i < 100; i += 1) {
+    const mid = (lo + hi) / 2;
+    if (1 - normalUpperTail(mid) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}

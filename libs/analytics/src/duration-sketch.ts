@@ -179,9 +179,44 @@ export class SketchView {
     return lo;
   }
 
+  /**
+   * The tie block holding the k-th smallest value (1-based, clamped): its bucket, the tasks
+   * below it and in it, and the half-width of the cell it stands for. Ties (whole minutes,
+   * durations logged at a coarse resolution) are read as values rounded to the cell
+   * [v − h, v + h], h half the gap to the nearest other value present (at least the bucket's own
+   * relative accuracy): the data cannot tell where in that cell they really lie.
+   */
+  blockAtRank(rank: number): { index: number; value: number; below: number; count: number; halfWidth: number; rank: number } {
+    const k = Math.min(Math.max(1, Math.ceil(rank)), this.count);
+    const index = this.indexAtRank(k);
+    if (index === -Infinity) return { index, value: 0, below: 0, count: this.zeros, halfWidth: 0, rank: k };
+    const value = bucketValue(index);
+    const below = this.countAtOrBelow(index - 1);
+    const count = this.countAtOrBelow(index) - below;
+    let gap = Infinity;
+    if (below > 0) gap = value - this.valueOfBucket(this.indexAtRank(below));
+    if (below + count < this.count) gap = Math.min(gap, this.valueOfBucket(this.indexAtRank(below + count + 1)) - value);
+    const halfWidth = Math.max(Number.isFinite(gap) ? gap / 2 : 0, value * SKETCH_RELATIVE_ACCURACY);
+    return { index, value, below, count, halfWidth, rank: k };
+  }
+
+  private valueOfBucket(index: number): number {
+    return index === -Infinity ? 0 : bucketValue(index);
+  }
+
+  /**
+   * The k-th smallest value (1-based, nearest rank, clamped). A value held by one task is its
+   * bucket's value, as before; c tied tasks are spread evenly over their cell at mid-ranks,
+   * v + ((j − ½)/c − ½)·2h for the j-th of them (Parzen's mid-distribution, read on grouped
+   * data: Parzen, "Quantile probability and statistical data modeling", Stat Sci 2004), so a
+   * quantile read from tied data moves continuously with the share of tasks below it instead of
+   * sticking to the tie value.
+   */
   valueAtRank(rank: number): number {
     if (this.count === 0) return Number.NaN;
-    const index = this.indexAtRank(rank);
-    return index === -Infinity ? 0 : bucketValue(index);
+    const block = this.blockAtRank(rank);
+    if (block.index === -Infinity || block.count <= 1) return block.value;
+    const j = block.rank - block.below;
+    return block.value + ((j - 0.5) / block.count - 0.5) * 2 * block.halfWidth;
   }
 }
