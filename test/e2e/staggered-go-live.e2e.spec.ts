@@ -141,8 +141,12 @@ describe('go live per segment (staggered go-live) over HTTP', () => {
     const text = await cli(server, ['scorecard', 'holdout']);
     expect(text.stdout).toMatch(/^comparison: difference-in-differences, live north vs not yet live south on \d+ paired days/m);
     expect(text.stdout).toMatch(/^ {2}assumes .*parallel trends/m);
-    const status = await cli(server, ['status'], { COLUMNS: '200' });
+    expect(text.stdout).toMatch(/^ {2}the comparison itself changed by task_duration_p50 [+-]?\d/m);
+    // Piped, the table fits 120 columns: the design goes in its column if there is room, else in a line under the table.
+    const status = await cli(server, ['status']);
     expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/holdout.*DiD vs 1 segment/);
+    expect(status.stdout.split('\n').filter((line) => [...line].length > 120)).toEqual([]);
     const json = JSON.parse((await cli(server, ['status', '--json'])).stdout) as { id: string; design: string }[];
     expect(json.find((row) => row.id === 'holdout')?.design).toBe('DiD vs 1 segment');
     expect(json.find((row) => row.id === 'all-at-once')?.design).toBe('before/after');

@@ -227,8 +227,8 @@ program
       `why: ${card.decidedBy.sentence}`,
       ...card.warnings.map((w) => `warning: ${w.message}`),
       `windows: baseline ${card.windows.baseline ? `${card.windows.baseline.from}..${card.windows.baseline.to}` : '–'}, current ${card.windows.current ? `${card.windows.current.from}..${card.windows.current.to}` : card.windows.inRampUp ? 'ramp-up' : '–'}`,
-      ...section('criteria:', card.criteria.map((c) => `  ${c.status.padEnd(17)} ${c.metric}  ${c.reason}`)),
       ...designLines(card.comparison),
+      ...section('criteria:', card.criteria.map((c) => `  ${c.status.padEnd(17)} ${c.metric}  ${c.reason}`)),
       ...section(
         card.comparison?.design === 'difference_in_differences'
           ? 'changes (live segments, current vs baseline; net of the comparison where listed above; always-valid 95% interval):'

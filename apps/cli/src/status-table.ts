@@ -15,6 +15,8 @@ export interface StatusRow {
   warnings: { kind: string; short: string; message: string }[];
   /** The comparison design in a few words: "DiD vs 2 segments" or "before/after" (the scorecard's `comparison`). */
   design: string;
+  /** Segments not yet live that the changes are judged against (empty for before/after). */
+  comparisonSegments: string[];
   timeChange: number | null;
   errorChange: number | null;
   adoption: number | null;
@@ -44,6 +46,7 @@ export async function loadStatusRows(get: <T>(path: string) => Promise<T>, now: 
         whySentence: card.decidedBy?.sentence ?? '',
         warnings: (card.warnings ?? []).map(({ kind, short, message }) => ({ kind, short, message })),
         design: designShort(card.comparison),
+        comparisonSegments: card.comparison?.design === 'difference_in_differences' ? card.comparison.comparisonSegments : [],
         timeChange: card.metrics.task_duration_p50.change?.estimate ?? null,
         errorChange: card.metrics.error_ratio.change?.estimate ?? null,
         adoption: card.adoption.adoptionRatio,
@@ -66,8 +69,12 @@ export function designLines(comparison: Scorecard['comparison'] | undefined): st
   if (!comparison) return [];
   if (comparison.design !== 'difference_in_differences') return [`comparison: before/after; assumes ${comparison.assumes}`];
   const net = comparison.netMetrics.length > 0 ? `; net of the comparison: ${comparison.netMetrics.join(', ')}` : '';
+  const own = Object.entries(comparison.comparisonChanges ?? {}).filter(([, change]) => typeof change === 'number' && Number.isFinite(change));
   return [
     `comparison: difference-in-differences, live ${comparison.liveSegments.join(', ')} vs not yet live ${comparison.comparisonSegments.join(', ')} on ${comparison.pairedDays} paired days${net}`,
+    ...(own.length > 0
+      ? [`  the comparison itself changed by ${own.map(([metric, change]) => `${metric} ${(change as number) > 0 ? '+' : ''}${((change as number) * 100).toFixed(1)}%`).join(', ')} (not credited to the AI)`]
+      : []),
     `  assumes ${comparison.assumes}`,
   ];
 }
@@ -158,7 +165,13 @@ export function renderStatus(rows: StatusRow[], options: RenderOptions | boolean
     table.push(columns.map((c) => (c.head === 'verdict' ? paint(c.cell(row)) : c.cell(row))));
   }
   const warnings = rows.flatMap((row) => row.warnings.map((w) => wrap(`! ${row.id}: ${w.message}`, width, '    ')));
-  return [table.toString(), ...warnings].join('\n');
+  // Without room for the design column, the deployments judged against segments not yet live say so under the table.
+  const designs = columns.some((c) => c.head === 'design')
+    ? []
+    : rows
+        .filter((row) => row.comparisonSegments.length > 0)
+        .map((row) => wrap(`~ ${row.id}: ${row.design} (${row.comparisonSegments.join(', ')}, not yet live); the others before/after`, width, '    '));
+  return [table.toString(), ...warnings, ...designs].join('\n');
 }
 
 /** Breaks a line at spaces to fit `width`, continuing with `indent`. */
