@@ -1,3 +1,6 @@
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { isRfc3339 } from '@baseliner/contracts';
 import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
 import { ProjectorService } from '@baseliner/projector';
 import { runCli as cli } from '../support/cli';
@@ -129,6 +132,19 @@ describe('go live per segment (staggered go-live) over HTTP', () => {
     const card = (await admin.get('/v1/deployments/holdout/scorecard')).body;
     expect(card.comparison).toMatchObject({ design: 'difference_in_differences', liveSegments: ['north'], comparisonSegments: ['south'] });
     expect(card.comparison.pairedDays).toBeGreaterThanOrEqual(7);
+
+    // The served scorecard and deployment (with its waves) match the OpenAPI document's schemas.
+    const document = (await client(server.url).get('/openapi.json')).body as Record<string, unknown>;
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(ajv);
+    ajv.addFormat('date-time', isRfc3339);
+    ajv.addSchema({ ...document, $id: 'https://baseliner.invalid/openapi.json' });
+    const valid = (name: string, body: unknown) => {
+      const validate = ajv.compile({ $ref: `https://baseliner.invalid/openapi.json#/components/schemas/${name}` });
+      return { valid: validate(body), errors: validate.errors ?? null };
+    };
+    expect(valid('Scorecard', card)).toEqual({ valid: true, errors: null });
+    expect(valid('DeploymentDetail', (await admin.get('/v1/deployments/holdout')).body)).toEqual({ valid: true, errors: null });
 
     // The design as an enum gauge: both values exported, 1 for the current one.
     await server.app.get(ProjectorService).catchUp();
