@@ -164,7 +164,7 @@ function seasonCell(name: string, season: Season, words: string): Cell {
 const trendingErrors = (perWeek: number) => (offset: number): Truth => ({ ...NO_CHANGE_TRUTH, errorRate: NO_CHANGE_TRUTH.errorRate * Math.pow(1 + perWeek, offset / 7) });
 
 function trendCell(percentPerWeek: number): Cell {
-  const sign = percentPerWeek > 0 ? '+' : '−';
+  const sign = percentPerWeek > 0 ? '+' : '-'; // ASCII, so the name is easy to type after --cells
   const name = `trend/${sign}${Math.abs(percentPerWeek)}`;
   const truth = trendingErrors(percentPerWeek / 100);
   return scenarioCell(
@@ -266,6 +266,7 @@ function minutesCell(name: string, slower: number): Cell {
     simulate(seed, index) {
       const watch = new Watch();
       let degenerate28 = Number.NaN;
+      let estimate28 = Number.NaN;
       runScenario(
         { id: `${name}-${index}`, criteria, variation: DAY_VARIATION, durationUnit: 60, streams: [{ tasks: 100, before: NO_CHANGE_TRUTH, after }], looks: LOOKS },
         deploymentSeed(seed, name, index),
@@ -274,16 +275,18 @@ function minutesCell(name: string, slower: number): Cell {
           if (look === SINGLE_LOOK) {
             const c = card.criteria[0];
             degenerate28 = c?.lower === undefined || c.upper === undefined ? Number.NaN : flag(c.upper - c.lower < 1e-9);
+            estimate28 = c?.estimate ?? Number.NaN;
           }
         },
       );
-      return { ...watch.outcome(), degenerate28 };
+      return { ...watch.outcome(), degenerate28, estimate28 };
     },
     summarise(o) {
       const common = [
         share(name, 'ever works', shareOf(o, 'everWorks'), slower > 0 ? FALSE_CALL : undefined, slower > 0 ? 'wrong: the AI is slower; target assumed' : undefined),
         share(name, 'ever failing', shareOf(o, 'everFailing')),
         share(name, 'p50 change interval of zero width at look 28 (ties)', shareOf(o, 'degenerate28')),
+        number(name, `mean estimated p50 change at look 28 (truth ${slower > 0 ? `+${slower * 100}%` : '0'})`, { value: shareOf(o, 'estimate28').value, n: shareOf(o, 'estimate28').n }),
       ];
       if (slower === 0) return [share(name, 'wrong verdict works/failing, ever (60 looks)', shareOf(o, 'everDecisive'), { atMost: 0.05 }), ...common];
       return [
