@@ -1,7 +1,7 @@
 import type { RegisteredDeployment } from '@baseliner/domain';
 import type { DeploymentProjection } from './deployment-projection';
 import { localDay, WEEKDAYS, weekdayIndex, type Weekday } from './local-time';
-import { binomialCdf } from './statistics';
+import { binomialCdf, studentQuantile, studentUpperTail } from './statistics';
 import type { Windows } from './windows';
 
 export const WEEKDAY_PATTERN_DAYS = 56;
@@ -9,8 +9,14 @@ export const WEEKDAY_PATTERN_DAYS = 56;
 export const WEEKDAY_ALPHA = 0.005;
 /** A weekday is tested only when its expected errors (if it were like the others) reach this. */
 export const MIN_EXPECTED_ERRORS_PER_WEEKDAY = 3;
-/** Whole weeks needed before anything is flagged, and weeks in which the weekday must stand out. */
+/** Weeks in which the weekday must stand out. */
 export const MIN_WEEKS_FOR_PATTERN = 2;
+/**
+ * Whole weeks needed before anything is tested: with two, each weekday has two days and the
+ * overdispersion seven degrees of freedom — the t reference then rests on the days' rates being
+ * near normal, and skewed day-to-day variation made most false flags there (and no true ones).
+ */
+export const MIN_WEEKS_TESTED = 3;
 const MAX_WEEKS = WEEKDAY_PATTERN_DAYS / 7;
 
 export interface WeekdayPattern {
@@ -52,20 +58,36 @@ export function binomialMidPUpper(x: number, n: number, p: number): number {
 }
 
 /**
+ * The one-sided p-value `p` of a test on counts scaled by an estimated overdispersion φ, allowing
+ * for φ being estimated from `freedom` degrees of freedom: p read as a normal deviate z and
+ * referred to Student's t with those degrees of freedom — the quasi-likelihood F(1, df) = t² test
+ * (McCullagh & Nelder 1989, §4.5). With φ known (infinite df) it is p itself.
+ */
+export function quasiPValue(p: number, freedom: number): number {
+  if (!(p < 0.5) || !Number.isFinite(freedom)) return p;
+  if (!(freedom > 0)) return 1;
+  return studentUpperTail(studentQuantile(p, Infinity), freedom);
+}
+
+/**
  * Does the deployment fail more on some local weekday? Judged on whole weeks (seven-day blocks of
  * local days ending yesterday, the deployment's time zone) after go-live + ramp-up only — a
- * change at go-live is not a weekday pattern — up to the latest eight.
+ * change at go-live is not a weekday pattern — from three up to the latest eight.
  *
  * Each weekday is tested against the other six with the exact conditional test for two rates:
  * given the errors of the week, the weekday's share of them is Binomial(E, n_w/N) if it were no
  * different; one-sided mid-p value (Lancaster 1961; Agresti, *Categorical Data Analysis*, §1.4).
  * Days vary beyond binomial noise, so counts are first divided by the overdispersion φ — the
- * Pearson χ² of days around their weekday's rate over its degrees of freedom, at least 1 (the
- * quasi-binomial scale: McCullagh & Nelder 1989, §4.5). A weekday is tested only when it would
- * expect at least three errors. The seven p-values are corrected with Holm's step-down method
- * at a family-wise 1% (Holm 1979): it is read every day, so it must stay quiet on noise. And the
- * weekday must stand out (a higher error ratio than the rest of its week) in at least two
- * separate weeks: one bad Tuesday is an incident, not a pattern.
+ * Pearson χ² of days around their weekday's rate over its degrees of freedom (days − 7), at
+ * least 1 (the quasi-binomial scale: McCullagh & Nelder 1989, §4.5) — and, φ being estimated
+ * from those few degrees of freedom, the mid-p value is read as a normal deviate and referred to
+ * Student's t with them (`quasiPValue`). Treating φ as known made the test flag noise more often
+ * the higher the volume (φ grows with tasks per day, and so does the harm of misjudging it). A
+ * weekday is tested only when it would expect at least three errors. The seven p-values are
+ * corrected with Holm's step-down method at a family-wise 0.5% (Holm 1979): it is read every
+ * day, so it must stay quiet on noise. And the weekday must stand out (a higher error ratio
+ * than the rest of its week) in at least two separate weeks: one bad Tuesday is an incident,
+ * not a pattern.
  */
 export function weekdayPattern(projection: DeploymentProjection, deployment: RegisteredDeployment, windows: Windows): WeekdayPattern {
   const today = windows.today;
@@ -90,7 +112,7 @@ export function weekdayPattern(projection: DeploymentProjection, deployment: Reg
   const opens = localDay(Date.parse(deployment.wentLiveAt), deployment.timezone) + deployment.rampUpDays;
   const lastDay = Math.min(today - 1, windows.current.toDay);
   const weeks = Math.min(MAX_WEEKS, Math.floor((lastDay - opens + 1) / 7));
-  if (weeks < MIN_WEEKS_FOR_PATTERN) return { ...none, weeksTested: Math.max(0, weeks) };
+  if (weeks < MIN_WEEKS_TESTED) return { ...none, weeksTested: Math.max(0, weeks) };
   const fromDay = lastDay - weeks * 7 + 1;
 
   const days: { w: number; week: number; tasks: number; errors: number }[] = [];
@@ -122,7 +144,8 @@ export function weekdayPattern(projection: DeploymentProjection, deployment: Reg
   const pValues = WEEKDAYS.map((_, w) => {
     const share = (n[w] as number) / totalTasks;
     if (share === 0 || share === 1 || totalErrors * share < MIN_EXPECTED_ERRORS_PER_WEEKDAY) return 1;
-    return binomialMidPUpper(Math.round((e[w] as number) / overdispersion), Math.round(totalErrors / overdispersion), share);
+    const midP = binomialMidPUpper(Math.round((e[w] as number) / overdispersion), Math.round(totalErrors / overdispersion), share);
+    return quasiPValue(midP, freedom);
   });
 
   // Stands out within at least two separate weeks.
