@@ -13,3 +13,4 @@ export * from './clustered-estimates';
 export * from './verdict-explanation';
 export * from './scorecard-warnings';
 export * from './comparison-design';
+export * from './before-after-checks';

@@ -1,5 +1,6 @@
 import { ALERT_THRESHOLDS } from '@baseliner/contracts';
 import type { Adoption } from './adoption';
+import type { BeforeAfterChecks, DriftMetric } from './before-after-checks';
 import { WEEKDAYS, type Weekday } from './local-time';
 import { percentInWords } from './verdict-explanation';
 import type { WeekdayPattern } from './weekday-pattern';
@@ -36,7 +37,39 @@ export type ScorecardWarning =
       errorChange: number;
       downstreamErrorChange: number;
     })
-  | (Said & { kind: 'silent'; silentHours: number | null; lastEventAt?: string });
+  | (Said & { kind: 'silent'; silentHours: number | null; lastEventAt?: string })
+  // What a before/after comparison assumes (before-after-checks.ts), only when no segment is a comparison.
+  | (Said & {
+      kind: 'baseline_drift';
+      metric: DriftMetric;
+      /** A straight line through the baseline's days: its value at the first and the last day, and later / earlier − 1 with its 99.5% interval. */
+      earlier: number;
+      later: number;
+      change: number;
+      changeLower: number;
+      changeUpper: number;
+    })
+  | (Said & {
+      kind: 'volume_shift';
+      baselineTasksPerDay: number;
+      currentTasksPerDay: number;
+      /** Ratio of tasks per day − 1 (weekday-matched, geometric) with its 99.9% interval. */
+      change: number;
+      changeLower: number;
+      changeUpper: number;
+    })
+  | (Said & {
+      kind: 'mix_shift';
+      /** The segment whose share of tasks moved most, its share before and now; change in share points with its interval. */
+      segment: string;
+      baselineShare: number;
+      currentShare: number;
+      change: number;
+      changeLower: number;
+      changeUpper: number;
+      /** Total-variation distance between the two mixes of segments. */
+      totalVariation: number;
+    });
 
 export type ScorecardWarningKind = ScorecardWarning['kind'];
 
@@ -48,6 +81,8 @@ export interface WarningInputs {
   adoption?: Adoption;
   metrics: Record<ComparedMetric, MetricComparison>;
   lastEventTime?: number;
+  /** The before/after checks (`beforeAfterChecks`), given only when the design is before/after. */
+  beforeAfter?: BeforeAfterChecks;
 }
 
 const WEEKDAY_NAMES: Record<Weekday, string> = {
@@ -137,7 +172,76 @@ function silenceWarning({ phase, lastEventTime, now }: WarningInputs): Scorecard
   ];
 }
 
-/** The scorecard's warnings, most urgent first: silence, adoption, errors moved downstream, weekdays. */
+const DRIFT_METRIC_NAMES: Record<DriftMetric, string> = { error_ratio: 'error ratio', task_duration_p50: 'median duration' };
+const COMPARISON_FIX = 'add a comparison segment: go live per segment';
+
+function driftValue(metric: DriftMetric, value: number): string {
+  return metric === 'error_ratio' ? percentInWords(value) : `${value >= 100 ? Math.round(value) : Number(value.toPrecision(2))} s`;
+}
+
+/**
+ * Warnings that a before/after comparison's assumption does not hold (`before-after-checks.ts`),
+ * each with its numbers and what to do about it.
+ */
+export function assumptionWarnings(checks: BeforeAfterChecks): ScorecardWarning[] {
+  const warnings: ScorecardWarning[] = [];
+  const { drift, volume, mix } = checks;
+  if (drift?.drifted) {
+    const name = DRIFT_METRIC_NAMES[drift.metric];
+    warnings.push({
+      kind: 'baseline_drift',
+      metric: drift.metric,
+      earlier: drift.earlier,
+      later: drift.later,
+      change: drift.change,
+      changeLower: drift.lower,
+      changeUpper: drift.upper,
+      message:
+        `the baseline was not steady: ${name} went from ${driftValue(drift.metric, drift.earlier)} to ${driftValue(drift.metric, drift.later)} ` +
+        `over its ${drift.days} days (${percentInWords(drift.change, true)}, beyond doubt), so the before/after change mixes the AI with a trend; ` +
+        `${COMPARISON_FIX}, or set a longer baseline. A slower drift (a few percent a week) cannot be seen in a 28-day baseline: no warning does not mean no trend`,
+      short: `baseline ${name} ${percentInWords(drift.change, true)}`,
+    });
+  }
+  if (volume?.shifted) {
+    const perDay = (x: number) => (x >= 10 ? Math.round(x).toString() : x.toFixed(1));
+    warnings.push({
+      kind: 'volume_shift',
+      baselineTasksPerDay: volume.baselineTasksPerDay,
+      currentTasksPerDay: volume.currentTasksPerDay,
+      change: volume.change,
+      changeLower: volume.lower,
+      changeUpper: volume.upper,
+      message:
+        `tasks per day changed at go-live: ${perDay(volume.baselineTasksPerDay)} before, ${perDay(volume.currentTasksPerDay)} now ` +
+        `(${percentInWords(volume.change, true)}, 99.9% interval ${percentInWords(volume.lower, true)} to ${percentInWords(volume.upper, true)}, same weekdays compared): ` +
+        `a busy season or re-routed work changes errors and durations too, and before/after credits it all to the AI; to tell them apart, ${COMPARISON_FIX}`,
+      short: `volume ${percentInWords(volume.change, true)}`,
+    });
+  }
+  if (mix?.shifted) {
+    const points = (x: number) => `${x > 0 ? '+' : ''}${(x * 100).toFixed(0)} points`;
+    warnings.push({
+      kind: 'mix_shift',
+      segment: mix.segment,
+      baselineShare: mix.baselineShare,
+      currentShare: mix.currentShare,
+      change: mix.change,
+      changeLower: mix.lower,
+      changeUpper: mix.upper,
+      totalVariation: mix.totalVariation,
+      message:
+        `the mix of work changed at go-live: segment ${mix.segment} was ${percentInWords(mix.baselineShare)} of tasks before, ${percentInWords(mix.currentShare)} now ` +
+        `(${points(mix.change)}, beyond doubt; ${percentInWords(mix.totalVariation)} of the work moved between segments), ` +
+        `so before/after compares different work; to compare like with like, ${COMPARISON_FIX}`,
+      short: `mix ${mix.segment} ${points(mix.change)}`,
+    });
+  }
+  return warnings;
+}
+
+/** The scorecard's warnings, most urgent first: silence, adoption, errors moved downstream, before/after assumptions, weekdays. */
 export function scorecardWarnings(inputs: WarningInputs): ScorecardWarning[] {
-  return [...silenceWarning(inputs), ...adoptionWarning(inputs), ...downstreamWarning(inputs), ...weekdayWarnings(inputs)];
+  const assumptions = inputs.beforeAfter ? assumptionWarnings(inputs.beforeAfter) : [];
+  return [...silenceWarning(inputs), ...adoptionWarning(inputs), ...downstreamWarning(inputs), ...assumptions, ...weekdayWarnings(inputs)];
 }

@@ -147,10 +147,21 @@ const VerdictExplanation = Type.Object(
 // One object with the fields of every kind (optional where only some kinds have them).
 const ScorecardWarning = Type.Object(
   {
-    kind: Type.Union([Type.Literal('weekday_pattern'), Type.Literal('adoption_drop'), Type.Literal('downstream_shift'), Type.Literal('silent')], {
-      description:
-        'weekday_pattern: a local weekday fails significantly more (baseliner_weekday_anomaly); adoption_drop: active users (7d) below half of their peak in the last 28 days; downstream_shift: errors significantly down at the step and up downstream; silent: a live deployment with no events for over 24 hours — the same thresholds as the alert rules',
-    }),
+    kind: Type.Union(
+      [
+        Type.Literal('weekday_pattern'),
+        Type.Literal('adoption_drop'),
+        Type.Literal('downstream_shift'),
+        Type.Literal('silent'),
+        Type.Literal('baseline_drift'),
+        Type.Literal('volume_shift'),
+        Type.Literal('mix_shift'),
+      ],
+      {
+        description:
+          'weekday_pattern: a local weekday fails significantly more (baseliner_weekday_anomaly); adoption_drop: active users (7d) below half of their peak in the last 28 days; downstream_shift: errors significantly down at the step and up downstream; silent: a live deployment with no events for over 24 hours — the same thresholds as the alert rules. Before/after only (no comparison segment): baseline_drift: the error ratio or median duration trended through the baseline (≥ 10% over it, beyond doubt); volume_shift: tasks per day changed at go-live (≥ ×1.25 or ≤ ×0.8, beyond doubt); mix_shift: a segment’s share of tasks changed at go-live (≥ 10 points, beyond doubt)',
+      },
+    ),
     message: Type.String({ description: 'One line for people' }),
     short: Type.String({ description: 'A few words for a table cell' }),
     weekday: Type.Optional(Type.Union(WEEKDAYS.map((d) => Type.Literal(d)), { description: 'weekday_pattern' })),
@@ -164,6 +175,23 @@ const ScorecardWarning = Type.Object(
     downstreamErrorChange: Type.Optional(Type.Number({ description: 'downstream_shift: relative change of the downstream error ratio' })),
     silentHours: Type.Optional(Type.Union([Count, Type.Null()], { description: 'silent: hours since the last event; null when live with no events yet' })),
     lastEventAt: Type.Optional(Timestamp),
+    metric: Type.Optional(Type.Union([Type.Literal('error_ratio'), Type.Literal('task_duration_p50')], { description: 'baseline_drift: the metric that drifted' })),
+    earlier: Type.Optional(Type.Number({ description: 'baseline_drift: a straight line through the baseline’s days, at its first day' })),
+    later: Type.Optional(Type.Number({ description: 'baseline_drift: the same line at the baseline’s last day' })),
+    change: Type.Optional(
+      Type.Union([Type.Number(), Type.Null()], {
+        description:
+          'baseline_drift: later / earlier − 1 (null when the line starts at or below 0); volume_shift: ratio of tasks per day − 1; mix_shift: change of the segment’s share (0.1 = 10 points)',
+      }),
+    ),
+    changeLower: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: 'baseline_drift, volume_shift, mix_shift: lower end of the change’s interval; null when unbounded' })),
+    changeUpper: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: 'baseline_drift, volume_shift, mix_shift: upper end of the change’s interval; null when unbounded' })),
+    baselineTasksPerDay: Type.Optional(Type.Number({ minimum: 0, description: 'volume_shift: tasks per day with tasks, whole weeks of the baseline' })),
+    currentTasksPerDay: Type.Optional(Type.Number({ minimum: 0, description: 'volume_shift: tasks per day with tasks, whole weeks of the current window' })),
+    segment: Type.Optional(Type.String({ description: 'mix_shift: the segment whose share moved most' })),
+    baselineShare: Type.Optional(Type.Number({ description: 'mix_shift: its share of the tasks naming a segment, before go-live' })),
+    currentShare: Type.Optional(Type.Number({ description: 'mix_shift: its share now' })),
+    totalVariation: Type.Optional(Type.Number({ description: 'mix_shift: total-variation distance between the mixes before and now' })),
   },
   { additionalProperties: false, description: 'Worth a look whatever the verdict' },
 );
