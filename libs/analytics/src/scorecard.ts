@@ -11,6 +11,7 @@ import {
   type EvaluationInputs,
 } from './criteria-evaluation';
 import type { DayBucket, DeploymentProjection } from './deployment-projection';
+import { beforeAfterChecks } from './before-after-checks';
 import { BEFORE_AFTER, differenceInDifferences, type ComparisonSummary } from './comparison-design';
 import { DAY_MS, dayToIsoDate, localDay, utcOffsetMs } from './local-time';
 import { scorecardWarnings, type ScorecardWarning } from './scorecard-warnings';
@@ -321,6 +322,8 @@ export function scorecardOf(projection: DeploymentProjection, now: Date): Scorec
       ...(evaluation.adoption && { adoption: evaluation.adoption }),
       metrics,
       ...(projection.lastEventTime !== undefined && { lastEventTime: projection.lastEventTime }),
+      // Without a comparison, check what before/after assumes (volume, mix, a drifting baseline).
+      ...(evaluation.comparison.design === 'before_after' && windows.current && { beforeAfter: beforeAfterChecks(projection, windows) }),
     }),
     flags: {
       criteriaRevisedAfterGoLive: deployment.criteriaRevisions.length > 0,
