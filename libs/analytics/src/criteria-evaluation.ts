@@ -1,15 +1,13 @@
 import { CRITERION_METRICS, type Criterion, type CriterionMetric } from '@baseliner/contracts';
-import { adoptionIntervals, type AdoptionCounts } from './adoption';
+import { ADOPTION_HABIT_WEEKS, adoptionIntervals, type AdoptionCounts } from './adoption';
 import { alwaysValidMultiplier, widenForDegreesOfFreedom, type Estimate } from './statistics';
 import { compareMetric, zeroBaselineDifference, type ComparedMetric, type MetricComparison, type WindowStatistics } from './window-metrics';
 import { WINDOW_DAYS } from './windows';
 
-export const MIN_TASKS_PER_WINDOW = 30;
-/**
- * Days with tasks a window needs before it can decide anything: days are the unit of evidence,
- * and a week is the shortest span that does not over-represent some weekdays.
- */
-export const MIN_DAYS_PER_WINDOW = 7;
+import { MIN_DAYS_PER_WINDOW, MIN_TASKS_PER_WINDOW } from './criteria-thresholds';
+import type { NetComparison } from './comparison-design';
+
+export { MIN_DAYS_PER_WINDOW, MIN_TASKS_PER_WINDOW };
 /** Two-sided error rate of the always-valid intervals: each side (false met, false not_met) ≤ 2.5%. */
 export const CRITERIA_ALPHA = 0.05;
 
@@ -39,6 +37,13 @@ export interface EvaluationInputs {
   currentTasks: number;
   currentDays: number;
   baselineDays: number;
+  /**
+   * Days of evidence behind the always-valid multiplier: days with tasks since the current window
+   * first opened, which keep growing after the window starts to slide (defaults to currentDays).
+   */
+  lookDays?: number;
+  /** A difference-in-differences comparison over segments: the metrics it covers are judged net of it. */
+  net?: NetComparison;
 }
 
 /** The intervals of every measure at one multiplier, each drawn when first asked for. */
@@ -55,7 +60,7 @@ export function intervalsAt(inputs: EvaluationInputs, z: number): IntervalsAt {
     z,
     comparison(metric) {
       let comparison = comparisons.get(metric);
-      if (!comparison) comparisons.set(metric, (comparison = compareMetric(inputs.baseline, inputs.current, metric, z)));
+      if (!comparison) comparisons.set(metric, (comparison = inputs.net?.at(metric, z) ?? compareMetric(inputs.baseline, inputs.current, metric, z)));
       return comparison;
     },
     get adoption() {
@@ -123,7 +128,18 @@ export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs
     const thin = thinWindow(inputs, false, 0);
     if (thin) return { ...base, status: 'insufficient_data', n: { current: inputs.currentTasks }, days, reason: thin };
     const interval = metric === 'adoption_ratio' ? at.adoption.adoption : at.adoption.reversion;
-    if (!interval) return { ...base, status: 'insufficient_data', days, reason: `no ${metric.replace('_', ' ')} yet: no actors seen` };
+    const habit = metric === 'adoption_ratio' && inputs.adoption.eligibleDeclared;
+    if (!interval) {
+      const weeks = inputs.adoption.weeklyActiveUsers.length;
+      const reason = habit
+        ? `adoption is judged as a habit over ${ADOPTION_HABIT_WEEKS} whole weeks since go-live; ${weeks} so far`
+        : `no ${metric.replace('_', ' ')} yet: no actors seen`;
+      return { ...base, status: 'insufficient_data', days, reason };
+    }
+    if (habit) {
+      const shares = inputs.adoption.weeklyActiveUsers.map((users) => pct(Math.min(1, users / interval.n))).join(', ');
+      return judged(interval, { current: interval.n }, () => `weekly active share of ${interval.n} declared users over the last ${ADOPTION_HABIT_WEEKS} weeks, latest first: ${shares} ${against}`);
+    }
     return judged(interval, { current: interval.n }, () => `${pct(interval.estimate)} of ${interval.n} users (95% always-valid ${pct(interval.lower)}–${pct(interval.upper)}) ${against}`);
   }
 
@@ -165,7 +181,8 @@ export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs
       status: judgeInterval(atMost, 0, difference.lower, difference.upper),
     };
   }
-  return judged({ ...change, n: n.current }, n, () => `change ${pct(change.estimate)} (95% always-valid ${pct(change.lower)} to ${pct(change.upper)}) ${against}`);
+  const design = inputs.net?.summary.netMetrics.includes(metric as ComparedMetric) ? ' net of the comparison segments' : '';
+  return judged({ ...change, n: n.current }, n, () => `change ${pct(change.estimate)}${design} (95% always-valid ${pct(change.lower)} to ${pct(change.upper)}) ${against}`);
 }
 
 /**
@@ -181,7 +198,7 @@ export function evaluateCriteria(criteria: readonly Criterion[], inputs: Evaluat
   const levels = new Map<number, IntervalsAt>();
   const at = (level: number) => {
     let intervals = levels.get(level);
-    if (!intervals) levels.set(level, (intervals = intervalsAt(inputs, alwaysValidMultiplier(inputs.currentDays, level))));
+    if (!intervals) levels.set(level, (intervals = intervalsAt(inputs, alwaysValidMultiplier(inputs.lookDays ?? inputs.currentDays, level))));
     return intervals;
   };
   const results = criteria.map((criterion) => evaluateCriterion(criterion, inputs, at(alpha), explain));
