@@ -195,35 +195,53 @@ export function clusteredQuantile(daySketches: readonly (readonly DurationSketch
   const n = view.count;
   if (n === 0) return { kind: 'quantile', estimate: Number.NaN, n: 0, days: 0, df: Infinity, q, effectiveN: 0, view };
   const rank = Math.max(1, Math.ceil(q * n));
-  const block = view.blockAtRank(rank);
   const estimate = view.valueAtRank(rank);
-  const tied = block.index !== -Infinity && block.count > 1;
-  // Linearise F̂(ξ) at the estimated quantile: each day's count of tasks below it — those below
-  // its block, and of a tied block the same share as the estimate's mid-rank within it.
-  const within = tied ? (rank - block.below - 0.5) / block.count : 1;
+  const { below: allBelow, counts, block } = dayCountsBelowQuantile(daySketches, view, q);
   const below: number[] = [];
   const totals: number[] = [];
+  counts.forEach((count, d) => {
+    if (count === 0) return;
+    below.push(allBelow[d] as number);
+    totals.push(count);
+  });
+  const share = below.reduce((a, b) => a + b, 0) / n;
+  const clustered = ratioVariance(below, totals, share, n);
+  const { deff, df } = designEffect(clustered.variance, (q * (1 - q)) / n, clustered.betweenDf);
+  const result: ClusteredQuantile = { kind: 'quantile', estimate, n, days: totals.length, df, q, effectiveN: n / deff, view };
+  if (block.index !== -Infinity && block.count > 1) result.cell = { lower: block.value - block.halfWidth, upper: block.value + block.halfWidth };
+  return result;
+}
+
+/**
+ * Each day's tasks and its count of tasks below the q-quantile of all of them (aligned with
+ * `daySketches`, empty days included): F̂(ξ) linearised by day. Tasks below the estimate's block
+ * count whole; of a tied block (whole minutes), the same share as the estimate's mid-rank in it.
+ */
+export function dayCountsBelowQuantile(
+  daySketches: readonly (readonly DurationSketch[])[],
+  view: SketchView,
+  q: number,
+): { below: number[]; counts: number[]; block: ReturnType<SketchView['blockAtRank']> } {
+  const rank = Math.max(1, Math.ceil(q * view.count));
+  const block = view.blockAtRank(rank);
+  const zeroBlock = block.index === -Infinity;
+  const within = !zeroBlock && block.count > 1 ? (rank - block.below - 0.5) / block.count : 1;
+  const below: number[] = [];
+  const counts: number[] = [];
   for (const sketches of daySketches) {
     let count = 0;
     let under = 0;
     let inBlock = 0;
     for (const sketch of sketches) {
       count += sketch.count;
-      const beneath = countAtOrBelow(sketch, block.index === -Infinity ? -Infinity : block.index - 1);
-      under += block.index === -Infinity ? 0 : beneath;
-      inBlock += countAtOrBelow(sketch, block.index) - (block.index === -Infinity ? 0 : beneath);
+      const beneath = zeroBlock ? 0 : countAtOrBelow(sketch, block.index - 1);
+      under += beneath;
+      inBlock += countAtOrBelow(sketch, block.index) - beneath;
     }
-    if (count > 0) {
-      below.push(under + within * inBlock);
-      totals.push(count);
-    }
+    below.push(under + within * inBlock);
+    counts.push(count);
   }
-  const share = below.reduce((a, b) => a + b, 0) / n;
-  const clustered = ratioVariance(below, totals, share, n);
-  const { deff, df } = designEffect(clustered.variance, (q * (1 - q)) / n, clustered.betweenDf);
-  const result: ClusteredQuantile = { kind: 'quantile', estimate, n, days: totals.length, df, q, effectiveN: n / deff, view };
-  if (tied) result.cell = { lower: block.value - block.halfWidth, upper: block.value + block.halfWidth };
-  return result;
+  return { below, counts, block };
 }
 
 /** Per-day cost counts, sums and sums of squares: the mean cost per task, clustered by day. */

@@ -1,9 +1,9 @@
 import type { TaskMode } from '@baseliner/contracts';
 import type { RegisteredDeployment } from '@baseliner/domain';
-import { clusteredQuantile, intervalAt } from './clustered-estimates';
+import { clusteredQuantile, dayCountsBelowQuantile, intervalAt } from './clustered-estimates';
 import { MIN_DAYS_PER_WINDOW, MIN_TASKS_PER_WINDOW } from './criteria-thresholds';
 import type { DeploymentProjection, SegmentDay } from './deployment-projection';
-import { countAtOrBelow, type DurationSketch } from './duration-sketch';
+import type { DurationSketch } from './duration-sketch';
 import { localDay } from './local-time';
 import { widenForDegreesOfFreedom } from './statistics';
 import { windowStatistics, type ComparedMetric, type MetricComparison, type WindowDay, type WindowTotals } from './window-metrics';
@@ -179,18 +179,12 @@ function logQuantile(days: readonly WindowDay[], q: number): LogEstimate | undef
     }
   }
   if (!(slope > 0)) return undefined;
-  const limit = view.indexAtRank(Math.max(1, Math.ceil(q * n)));
+  const { below, counts } = dayCountsBelowQuantile(daySketches, view, q);
   const influence = new Float64Array(days.length);
   const present = new Uint8Array(days.length);
-  days.forEach((day, d) => {
-    let count = 0;
-    let below = 0;
-    for (const sketch of day.sketches) {
-      count += sketch.count;
-      below += countAtOrBelow(sketch, limit);
-    }
-    // More tasks at or below the estimate on a day pull the quantile down: a negative influence.
-    influence[d] = (-slope * (below - q * count)) / n;
+  counts.forEach((count, d) => {
+    // More tasks below the estimate on a day pull the quantile down: a negative influence.
+    influence[d] = (-slope * ((below[d] as number) - q * count)) / n;
     present[d] = count > 0 ? 1 : 0;
   });
   return { log: Math.log(estimate.estimate), influence, present, independentVariance: (slope * slope * q * (1 - q)) / n };
