@@ -21,6 +21,11 @@ export interface AppConfig {
   /** From the environment when set; otherwise generated into the data dir on first start. */
   adminToken?: string;
   actorKey?: string;
+  /**
+   * BASELINER_METRICS_TOKEN: when set, GET /metrics requires "Authorization: Bearer <it>" (what
+   * Prometheus' `authorization` scrape setting sends); unset, /metrics is open (and says so at start).
+   */
+  metricsToken?: string;
   /** Requests per second per ingest key (0 = unlimited); bursts up to twice this. */
   ingestRateLimit: number;
   /** Intake requests handled at once; beyond it a request is refused at once with 503 + Retry-After. */
@@ -90,6 +95,15 @@ function secret(env: Env, name: string): string | undefined {
   return raw;
 }
 
+/** A bearer token: a secret as above that also fits in an Authorization header as one word. */
+function bearerSecret(env: Env, name: string): string | undefined {
+  const value = secret(env, name);
+  if (value !== undefined && !/^[\x21-\x7e]+$/.test(value)) {
+    throw new ConfigurationError(name, 'must be printable ASCII without spaces (it is sent as "Authorization: Bearer <token>"); e.g. openssl rand -hex 32');
+  }
+  return value;
+}
+
 function connectionString(env: Env, name: string, schemes: string[], required: boolean): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) {
@@ -130,6 +144,7 @@ export function loadConfiguration(env: Env): AppConfig {
   const grafanaUrl = connectionString(env, 'BASELINER_GRAFANA_URL', ['http:', 'https:'], false)?.replace(/\/+$/, '');
   const adminToken = secret(env, 'BASELINER_ADMIN_TOKEN');
   const actorKey = secret(env, 'BASELINER_ACTOR_KEY');
+  const metricsToken = bearerSecret(env, 'BASELINER_METRICS_TOKEN');
   if (store !== 'sqlite') {
     // Secrets generated into one process's data dir would differ between intakes: the same person
     // would get a different pseudonym from each, and each would accept a different admin token.
@@ -149,6 +164,7 @@ export function loadConfiguration(env: Env): AppConfig {
     ...(grafanaUrl && { grafanaUrl }),
     ...(adminToken && { adminToken }),
     ...(actorKey && { actorKey }),
+    ...(metricsToken && { metricsToken }),
     ingestRateLimit: integer(env, 'BASELINER_INGEST_RATE_LIMIT', 1000, 0, 1_000_000),
     intakeMaxInFlight: integer(env, 'BASELINER_INTAKE_MAX_IN_FLIGHT', 64, 1, 100_000),
     idleTimeoutSeconds: integer(env, 'BASELINER_IDLE_TIMEOUT_SECONDS', 10, 1, 3600),

@@ -28,7 +28,15 @@ describe('configuration', () => {
     expect(loadConfiguration({ BASELINER_KAFKA_BROKERS: '127.0.0.1:9092', BASELINER_KAFKA_TOPIC: 'ai.telemetry', BASELINER_KAFKA_GROUP: 'g' }).kafka).toMatchObject({ topic: 'ai.telemetry', groupId: 'g' });
   });
 
+  it('takes a metrics token (BASELINER_METRICS_TOKEN), and leaves /metrics open without one', () => {
+    expect(loadConfiguration({}).metricsToken).toBeUndefined();
+    expect(loadConfiguration({ BASELINER_METRICS_TOKEN: '' }).metricsToken).toBeUndefined();
+    expect(loadConfiguration({ BASELINER_METRICS_TOKEN: 'm'.repeat(32) }).metricsToken).toBe('m'.repeat(32));
+  });
+
   it.each([
+    [{ BASELINER_METRICS_TOKEN: 'short' }, 'BASELINER_METRICS_TOKEN'],
+    [{ BASELINER_METRICS_TOKEN: `${'m'.repeat(20)} ${'m'.repeat(20)}` }, 'BASELINER_METRICS_TOKEN'],
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ BASELINER_EVENT_STORE: 'mysql' }, 'BASELINER_EVENT_STORE'],

@@ -13,6 +13,8 @@ export interface Secrets {
   /** Given by BASELINER_ADMIN_TOKEN rather than kept in the data dir. */
   adminTokenFromEnvironment: boolean;
   adminTokenPath: string;
+  /** BASELINER_METRICS_TOKEN, as the configuration parsed it: GET /metrics needs it when set. */
+  metricsToken?: string;
 }
 
 export const SECRETS = Symbol('SECRETS');
@@ -69,5 +71,12 @@ export function resolveSecrets(config: AppConfig): Secrets {
   const generate = () => randomBytes(32).toString('base64url');
   const admin = config.adminToken ? { value: config.adminToken, created: false } : readOrCreate(adminTokenPath, 'BASELINER_ADMIN_TOKEN', () => `bla_${generate()}`);
   const actorKey = config.actorKey ?? readOrCreate(join(dir, 'actor-key'), 'BASELINER_ACTOR_KEY', generate).value;
-  return { adminToken: admin.value, actorKey, adminTokenGenerated: admin.created, adminTokenFromEnvironment: config.adminToken !== undefined, adminTokenPath };
+  return {
+    adminToken: admin.value,
+    actorKey,
+    adminTokenGenerated: admin.created,
+    adminTokenFromEnvironment: config.adminToken !== undefined,
+    adminTokenPath,
+    ...(config.metricsToken && { metricsToken: config.metricsToken }),
+  };
 }

@@ -1,7 +1,8 @@
-import { Controller, Get, Header, Inject, Optional, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Optional, StreamableFile, UseGuards } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
 import { CACHED_METRICS, METRICS_REGISTRY, type CachedMetrics } from './metrics';
+import { MetricsTokenGuard } from './metrics-token.guard';
 
 @Controller()
 export class MetricsController {
@@ -15,6 +16,7 @@ export class MetricsController {
    * rendered and encoded at evaluation and is streamed as is, without copying.
    */
   @Get('metrics')
+  @UseGuards(MetricsTokenGuard)
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   async metrics(): Promise<StreamableFile> {
     const live = Buffer.from(await this.registry.metrics());
