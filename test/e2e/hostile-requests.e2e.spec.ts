@@ -74,4 +74,15 @@ describe('hostile requests', () => {
     expect((await client(server.url).get('/readyz')).status).toBe(200);
     expect((await client(server.url, key).post('/v1/events', [taskCompleted('target')])).status).toBe(202);
   }, 120_000);
+
+  it('reads a malformed session cookie as no session on every page: the sign-in page, never a 5xx', async () => {
+    const cookies = ['baseliner_session=%E0%A4%A', 'baseliner_session=%', 'baseliner_session=%zz%', 'a=%E0; baseliner_session=%ff%fe', 'baseliner_session="%E0%A4%A"', 'baseliner_session=%00'];
+    for (const path of ['/', '/deployments/target', '/deployments/target?x=%E0%A4%A', '/?verdict=%E0%A4%A']) {
+      for (const cookie of cookies) {
+        const reply = await fetch(`${server.url}${path}`, { headers: { cookie }, redirect: 'manual' });
+        await reply.arrayBuffer();
+        expect({ path, cookie, status: reply.status, location: reply.headers.get('location')?.split('?')[0] }).toEqual({ path, cookie, status: 303, location: '/sign-in' });
+      }
+    }
+  });
 });

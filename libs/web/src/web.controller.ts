@@ -31,9 +31,18 @@ const SECURITY_HEADERS = {
 function cookieValue(request: FastifyRequest, name: string): string | undefined {
   for (const part of String(request.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) return safeDecode(part.slice(eq + 1).trim());
   }
   return undefined;
+}
+
+/** A malformed percent-encoding (`%E0%A4%A`) is no cookie at all: the sign-in page, never a 500. */
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Only a path on this site: never another origin ("//evil", "https://…") after sign-in. */
