@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { parse, parseAllDocuments } from 'yaml';
@@ -9,6 +10,8 @@ import { parse, parseAllDocuments } from 'yaml';
 // the Kubernetes API schemas, the Prometheus config with promtool — and that every file they
 // mount or list exists.
 const deploy = resolve(__dirname);
+/** Where the Prometheus container keeps the metrics token (a tmpfs; docker-compose.yml). */
+const CONTAINER_TOKEN_FILE = '/run/baseliner/metrics-token';
 const read = (path: string) => readFileSync(join(deploy, path), 'utf8');
 
 // promtool (Debian package prometheus) checks the Prometheus config: skipped, visibly, without
@@ -24,6 +27,8 @@ type Doc = Record<string, any>;
 
 interface ComposeService {
   profiles?: string[];
+  entrypoint?: string[];
+  tmpfs?: string[];
   image?: string;
   build?: { context: string; dockerfile: string };
   environment?: Record<string, string>;
@@ -166,6 +171,9 @@ const find = (documents: Doc[], kind: string, name: string) => {
 const container = (deployment: Doc) => deployment.spec.template.spec.containers[0] as Doc;
 const env = (deployment: Doc) => Object.fromEntries((container(deployment).env as Doc[]).map((e) => [e.name, e.value ?? e.valueFrom]));
 
+/** /metrics lists every deployment's name, owner and verdict: every app gets the token from the secret. */
+const METRICS_TOKEN_REF = { secretKeyRef: { name: 'baseliner-secrets', key: 'metrics-token' } };
+
 const overlays = {
   postgres: { urlVariable: 'BASELINER_POSTGRES_URL' },
   kurrentdb: { urlVariable: 'BASELINER_KURRENTDB_URL' },
@@ -189,6 +197,7 @@ function checkOverlay(overlay: Overlay, documents: Doc[]) {
     expect(env(deployment)).toMatchObject({
       BASELINER_ADMIN_TOKEN: { secretKeyRef: { name: 'baseliner-secrets', key: 'admin-token' } },
       BASELINER_ACTOR_KEY: { secretKeyRef: { name: 'baseliner-secrets', key: 'actor-key' } },
+      BASELINER_METRICS_TOKEN: METRICS_TOKEN_REF,
     });
     expect(container(deployment).volumeMounts ?? []).toEqual([]);
     expect(deployment.spec.template.spec.volumes ?? []).toEqual([]);
@@ -209,6 +218,8 @@ function checkPostgres(documents: Doc[]) {
   // Prometheus reaches every projector pod: the annotations, and a headless Service for DNS discovery.
   const port = (container(projector).ports as Doc[]).find((p) => p.name === 'http')?.containerPort;
   expect(projector.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port) });
+  // The pages' sessions live in one projector's memory: a browser keeps to the replica it signed in on.
+  expect(find(documents, 'Service', 'baseliner-projector').spec.sessionAffinity).toBe('ClientIP');
   const pods = find(documents, 'Service', 'baseliner-projector-pods');
   expect(pods.spec).toMatchObject({ clusterIP: 'None', ports: [{ port, targetPort: 'http' }] });
   for (const [label, value] of Object.entries(pods.spec.selector as Record<string, string>)) {
@@ -312,6 +323,29 @@ describe('deploy/', () => {
     expect(sd?.port).toBe(Number(intake.environment?.PORT));
   });
 
+  it('/metrics is locked in the stack: every app has BASELINER_METRICS_TOKEN (the plain `up` requires it) and Prometheus sends it on every job', () => {
+    const apps = Object.entries(compose.services).filter(([, s]) => s.build);
+    expect(apps.length).toBeGreaterThanOrEqual(7);
+    for (const [name, service] of apps) {
+      expect({ name, token: service.environment?.BASELINER_METRICS_TOKEN }).toEqual({
+        name,
+        token: name === 'intake' ? expect.stringMatching(/^\$\{BASELINER_METRICS_TOKEN:\?set BASELINER_METRICS_TOKEN /) : '${BASELINER_METRICS_TOKEN}',
+      });
+    }
+    // Prometheus reads no environment in its config: the entrypoint writes the token to a file on
+    // a tmpfs, readable by Prometheus' user only, then runs Prometheus with the service's command.
+    const prometheus = compose.services.prometheus as ComposeService;
+    expect(prometheus.environment?.BASELINER_METRICS_TOKEN).toBe('${BASELINER_METRICS_TOKEN}');
+    expect(prometheus.tmpfs).toContain(dirname(CONTAINER_TOKEN_FILE));
+    const [shell, flag, script, argv0] = prometheus.entrypoint ?? [];
+    expect([shell, flag, argv0]).toEqual(['/bin/sh', '-c', 'prometheus']);
+    expect(script).toContain(`umask 077 && printf '%s' "$$BASELINER_METRICS_TOKEN" > ${CONTAINER_TOKEN_FILE} && exec /bin/prometheus "$$@"`);
+    const config = parse(read('prometheus/prometheus.yml')) as { scrape_configs: { job_name: string; authorization?: unknown }[] };
+    for (const job of config.scrape_configs) {
+      expect({ job: job.job_name, authorization: job.authorization }).toEqual({ job: job.job_name, authorization: { type: 'Bearer', credentials_file: CONTAINER_TOKEN_FILE } });
+    }
+  });
+
   it('Prometheus scrapes every replica of the profiles’ apps by DNS, under the job the dashboards select', () => {
     interface ScrapeConfig {
       job_name: string;
@@ -347,6 +381,9 @@ describe('deploy/', () => {
       ['ConfigMap', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'PersistentVolumeClaim', 'Service', 'Service'].sort(),
     );
     expect(kubernetesSchemaErrors(documents)).toEqual([]);
+    for (const name of ['baseliner-intake', 'baseliner-projector']) {
+      expect({ name, token: env(find(documents, 'Deployment', name)).BASELINER_METRICS_TOKEN }).toEqual({ name, token: METRICS_TOKEN_REF });
+    }
     // The embedded store: one writer per volume.
     expect(find(documents, 'HorizontalPodAutoscaler', 'baseliner-intake').spec).toMatchObject({ minReplicas: 1, maxReplicas: 1 });
   });
@@ -365,9 +402,21 @@ describe('deploy/', () => {
   });
 
   (promtoolAvailable ? it : it.skip)('the Prometheus config passes promtool check config (skipped without promtool: apt-get install prometheus)', () => {
-    const promtool = spawnSync('promtool', ['check', 'config', join(deploy, 'prometheus/prometheus.yml')], { encoding: 'utf8' });
-    expect(promtool.error).toBeUndefined();
-    expect(promtool.status).toBe(0);
+    // promtool checks that the credentials file exists: it is the container's (written at start on a
+    // tmpfs), so the check runs on a copy that names a file here instead, and changes nothing else.
+    const dir = mkdtempSync(join(tmpdir(), 'baseliner-promtool-'));
+    try {
+      const token = join(dir, 'metrics-token');
+      writeFileSync(token, 'x'.repeat(32), { mode: 0o600 });
+      const text = read('prometheus/prometheus.yml');
+      expect(text).toContain(CONTAINER_TOKEN_FILE);
+      writeFileSync(join(dir, 'prometheus.yml'), text.replaceAll(CONTAINER_TOKEN_FILE, token));
+      const promtool = spawnSync('promtool', ['check', 'config', join(dir, 'prometheus.yml')], { encoding: 'utf8' });
+      expect(promtool.error).toBeUndefined();
+      expect({ status: promtool.status, output: promtool.stdout + promtool.stderr }).toMatchObject({ status: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('Grafana provisioning points at the generated dashboards', () => {

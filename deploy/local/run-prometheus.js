@@ -6,13 +6,16 @@
 //   PROMETHEUS_PORT   where Prometheus listens (default 9090, or a free port if 9090 is taken)
 //   PROMETHEUS_DATA_DIR  its storage (default <OS temp dir>/baseliner-prometheus: kept between runs)
 //   PROMETHEUS_BIN    the binary (default prometheus on PATH)
+//   BASELINER_METRICS_TOKEN  the token Baseliner's /metrics requires, when it was started with one
 //
-// With the default Baseliner port it runs deploy/local/prometheus.yml as it is. With another PORT
-// it writes a copy into the data dir that differs only in the scrape target (and names the rule
-// files by absolute path, since the copy lives elsewhere).
+// With the default Baseliner port and no metrics token it runs deploy/local/prometheus.yml as it
+// is. Otherwise it writes a copy into the data dir that differs only in the scrape target and, with
+// a token, in an `authorization` setting whose credentials file (mode 0600, next to the copy)
+// holds the token (Prometheus reads no environment variables in its config). The copy names the
+// rule files by absolute path, since it lives elsewhere.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
-const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { createServer } = require('node:net');
 const { tmpdir } = require('node:os');
 const { dirname, isAbsolute, join, resolve } = require('node:path');
@@ -49,17 +52,41 @@ function listenablePort(port, explicit) {
   });
 }
 
-/** The config to run: the file itself, or a copy whose only change is the scrape target. */
-function configFor(target, dataDir) {
-  if (target === DEFAULT_TARGET) return CONFIG;
+/**
+ * The config to run: the file itself, or a copy whose only changes are the scrape target and, with
+ * a metrics token, the bearer credentials Prometheus sends (from a file beside the copy).
+ */
+function configFor(target, dataDir, metricsToken) {
+  const tokenFile = join(dataDir, 'metrics-token');
+  rmSync(tokenFile, { force: true }); // a token from an earlier run is not left lying about
+  if (target === DEFAULT_TARGET && !metricsToken) return CONFIG;
   const config = YAML.parse(readFileSync(CONFIG, 'utf8'));
   config.rule_files = config.rule_files.map((pattern) => (isAbsolute(pattern) ? pattern : resolve(dirname(CONFIG), pattern)));
+  if (metricsToken) writeFileSync(tokenFile, metricsToken, { mode: 0o600 });
   for (const job of config.scrape_configs) {
     for (const group of job.static_configs ?? []) group.targets = group.targets.map((t) => (t === DEFAULT_TARGET ? target : t));
+    if (metricsToken) job.authorization = { type: 'Bearer', credentials_file: tokenFile };
   }
   const copy = join(dataDir, 'prometheus.yml');
-  writeFileSync(copy, `# Written by deploy/local/run-prometheus.js from ${CONFIG}: scrape target ${target}.\n${YAML.stringify(config)}`);
+  const changes = [`scrape target ${target}`, ...(metricsToken ? [`bearer token from ${tokenFile}`] : [])].join(', ');
+  writeFileSync(copy, `# Written by deploy/local/run-prometheus.js from ${CONFIG}: ${changes}.\n${YAML.stringify(config)}`);
   return copy;
+}
+
+/** A Baseliner that locks /metrics answers 401 without the token: say what to do instead of scraping in vain. */
+async function checkAccess(target, metricsToken) {
+  try {
+    const response = await fetch(`http://${target}/metrics`, { headers: metricsToken ? { authorization: `Bearer ${metricsToken}` } : {}, signal: AbortSignal.timeout(3000) });
+    await response.body?.cancel();
+    if (response.status !== 401) return;
+    process.stderr.write(
+      metricsToken
+        ? `prometheus:local: Baseliner at ${target} refuses this BASELINER_METRICS_TOKEN: give this script the same token the server was started with.\n`
+        : `prometheus:local: Baseliner at ${target} requires a metrics token: run BASELINER_METRICS_TOKEN=<the server's token> npm run prometheus:local\n`,
+    );
+  } catch {
+    // Not started yet (or not reachable): Prometheus shows the target down at /targets.
+  }
 }
 
 async function main() {
@@ -73,12 +100,13 @@ async function main() {
   if (port !== wanted) process.stdout.write(`Port ${wanted} is in use (another Prometheus?): using ${port}.\n`);
   const dataDir = resolve(process.env.PROMETHEUS_DATA_DIR || join(tmpdir(), 'baseliner-prometheus'));
   mkdirSync(dataDir, { recursive: true });
-  const config = configFor(target, dataDir);
+  const metricsToken = process.env.BASELINER_METRICS_TOKEN?.trim() || undefined;
+  const config = configFor(target, dataDir, metricsToken);
 
   const url = `http://localhost:${port}`;
   process.stdout.write(
     [
-      `Prometheus on ${url}, scraping Baseliner at http://${target}/metrics every 5 s with the generated rules.`,
+      `Prometheus on ${url}, scraping Baseliner at http://${target}/metrics every 5 s with the generated rules${metricsToken ? ' (with BASELINER_METRICS_TOKEN)' : ''}.`,
       `  targets: ${url}/targets   alerts: ${url}/alerts   config: ${config}`,
       `  data: ${dataDir}   Ctrl-C stops it.`,
       '',
@@ -92,6 +120,7 @@ async function main() {
   // Ctrl-C reaches Prometheus from the terminal too; a signal sent to this process alone is passed on.
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => prometheus.kill(signal));
   prometheus.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+  await checkAccess(target, metricsToken);
 }
 
 void main();
