@@ -404,9 +404,18 @@ export class SqliteEventStore implements EventStore {
     for (const resolve of waiters) resolve();
   }
 
-  /** Commits what was already appended, then stops the writer and closes the file. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Commits what was already appended, then stops the writer and closes the file. Once: a second
+   * call (two shutdown paths side by side) waits for the first instead of returning while the
+   * store is still open, so nobody ends the process before the WAL is checkpointed away.
+   */
+  close(): Promise<void> {
+    return (this.closing ??= this.closeOnce());
+  }
+
+  private closing: Promise<void> | undefined;
+
+  private async closeOnce(): Promise<void> {
     this.closed = true;
     if (this.committing.length > 0 || this.pending.length > 0) {
       await new Promise<void>((resolve) => {
