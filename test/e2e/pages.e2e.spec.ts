@@ -10,6 +10,7 @@ import { describeRequiring } from '../support/requires';
 // The pages in a real browser, on the demo's data: sign in, the portfolio shows the same verdicts
 // as the JSON API, each deployment page draws its charts, keyboard and axe-core are happy, and a
 // revoked viewer token stops working. Screenshots go to reports/screenshots/ (CI keeps them).
+// Sessions themselves (expiry, a stolen cookie, sign-out): sessions.e2e.spec.ts.
 const SCREENSHOTS = resolve(__dirname, '../../reports/screenshots');
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -76,6 +77,8 @@ describeRequiring('web pages in Chromium', chromiumMissing, 'Chromium (Debian pa
     await page.waitForURL((url) => url.pathname === '/deployments/dispatch');
     const [cookie] = await context.cookies();
     expect(cookie).toMatchObject({ name: 'baseliner_session', httpOnly: true, sameSite: 'Strict', path: '/' });
+    // The cookie holds a session id the token was exchanged for, never the token (test/e2e/sessions.e2e.spec.ts).
+    expect(cookie?.value).not.toContain(demo.adminToken);
     expect(urls.filter((url) => url.includes(demo.adminToken) || url.includes(encodeURIComponent(demo.adminToken)))).toEqual([]);
 
     // A form posted from another site cannot sign anyone in (login CSRF) or out.
@@ -229,7 +232,7 @@ describeRequiring('web pages in Chromium', chromiumMissing, 'Chromium (Debian pa
     const { context, page } = await openContext({ bypassCSP: true });
     await signIn(page, demo.adminToken);
     const violations: string[] = [];
-    for (const path of ['/', '/deployments/invoice-sync', '/deployments/dispatch', '/deployments/support-replies']) {
+    for (const path of ['/', '/deployments/invoice-sync', '/deployments/dispatch', '/deployments/support-replies', '/sign-in?next=%2F&ended=1']) {
       await page.goto(`${demo.url}${path}`);
       await page.evaluate(AXE_SOURCE);
       const result = (await page.evaluate('axe.run()')) as {

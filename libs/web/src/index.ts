@@ -1,6 +1,7 @@
 export * from './web.module';
 export * from './web.controller';
 export * from './viewer-access';
+export * from './viewer-sessions';
 export * from './deployment-series';
 export * from './html';
 export * from './explain';

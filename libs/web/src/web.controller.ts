@@ -8,6 +8,7 @@ import { ProjectorService } from '@baseliner/projector';
 import { deploymentSeries } from './deployment-series';
 import { html } from './html';
 import { ViewerAccess, type Viewer } from './viewer-access';
+import { holderOf, ViewerSessions } from './viewer-sessions';
 import { deploymentView } from './views/deployment.view';
 import { page } from './views/layout';
 import { PAGES_CSS } from './views/pages.css';
@@ -16,9 +17,8 @@ import { signInView } from './views/sign-in.view';
 
 const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f5fbf"/><path d="M3 11h10M3 7h6" stroke="#fff" stroke-width="2"/></svg>';
 
+/** Holds an opaque session id (ViewerSessions), never a token. */
 export const SESSION_COOKIE = 'baseliner_session';
-/** A signed-in browser stays signed in this long (the token itself can be revoked sooner). */
-const SESSION_MAX_AGE_SECONDS = 7 * 86_400;
 
 // Read-only pages: nothing but this origin's stylesheet, no scripts at all, not framable.
 const SECURITY_HEADERS = {
@@ -34,6 +34,11 @@ function cookieValue(request: FastifyRequest, name: string): string | undefined 
     if (eq > 0 && part.slice(0, eq).trim() === name) return safeDecode(part.slice(eq + 1).trim());
   }
   return undefined;
+}
+
+/** Whether the request carries the cookie at all, readable or not. */
+function hasCookie(request: FastifyRequest, name: string): boolean {
+  return String(request.headers.cookie ?? '').split(';').some((part) => part.includes('=') && part.slice(0, part.indexOf('=')).trim() === name);
 }
 
 /** A malformed percent-encoding (`%E0%A4%A`) is no cookie at all: the sign-in page, never a 500. */
@@ -65,12 +70,18 @@ function isHttps(request: FastifyRequest): boolean {
   return request.protocol === 'https' || String(request.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https';
 }
 
+/** The session cookie: script cannot read it, other sites' requests do not carry it, HTTPS keeps it to HTTPS. */
+function sessionCookie(request: FastifyRequest, value: string, maxAgeSeconds: number): string {
+  return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${isHttps(request) ? '; Secure' : ''}`;
+}
+
 /** The portfolio, each deployment's page, and signing in to see them. */
 @Controller()
 export class WebController {
   constructor(
     private readonly projector: ProjectorService,
     private readonly access: ViewerAccess,
+    private readonly sessions: ViewerSessions,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -129,8 +140,9 @@ export class WebController {
   }
 
   @Get('sign-in')
-  signInForm(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('next') next?: string): void {
-    this.send(request, reply, 200, page('Sign in', signInView(safeNext(next))));
+  signInForm(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('next') next?: string, @Query('ended') ended?: string): void {
+    const notice = ended === '1' ? 'Your session has ended (it expired, was signed out, or its token was revoked). Sign in again.' : undefined;
+    this.send(request, reply, 200, page('Sign in', signInView(safeNext(next), undefined, notice)));
   }
 
   @Post('sign-in')
@@ -148,10 +160,12 @@ export class WebController {
       this.send(request, reply, 401, page('Sign in', signInView(next, problem)));
       return;
     }
-    const secure = isHttps(request) ? '; Secure' : '';
+    // The token is exchanged for a new session id and not kept; a session this browser had ends.
+    this.sessions.end(cookieValue(request, SESSION_COOKIE));
+    const session = this.sessions.start(viewer);
     void reply
       .code(303)
-      .headers({ ...SECURITY_HEADERS, location: next, 'set-cookie': `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MAX_AGE_SECONDS}${secure}` })
+      .headers({ ...SECURITY_HEADERS, location: next, 'set-cookie': sessionCookie(request, session.id, session.maxAgeSeconds) })
       .send();
   }
 
@@ -161,22 +175,29 @@ export class WebController {
       this.send(request, reply, 403, page('Sign out', html`<h1>Refused</h1><p>A sign-out from another site was refused.</p>`));
       return;
     }
+    // Ended here and now: the id opens nothing any more, whoever else holds a copy of it.
+    this.sessions.end(cookieValue(request, SESSION_COOKIE));
     void reply
       .code(303)
-      .headers({ ...SECURITY_HEADERS, location: '/sign-in', 'set-cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` })
+      .headers({ ...SECURITY_HEADERS, location: '/sign-in', 'set-cookie': sessionCookie(request, '', 0) })
       .send();
   }
 
   /** The signed-in viewer, or a redirect to the sign-in page (and undefined). */
   private async viewerOf(request: FastifyRequest, reply: FastifyReply): Promise<Viewer | undefined> {
-    const viewer = await this.access.check(cookieValue(request, SESSION_COOKIE));
-    if (!viewer) {
-      void reply
-        .code(303)
-        .headers({ ...SECURITY_HEADERS, location: `/sign-in?next=${encodeURIComponent(request.url)}` })
-        .send();
-    }
-    return viewer;
+    const presented = hasCookie(request, SESSION_COOKIE);
+    const id = cookieValue(request, SESSION_COOKIE);
+    const session = this.sessions.find(id);
+    if (session && (await this.access.stillValid(session.viewer))) return session.viewer;
+    // The viewer token behind it was revoked: every session it opened here ends.
+    if (session) this.sessions.endAllOf(holderOf(session.viewer));
+    const next = `/sign-in?next=${encodeURIComponent(request.url)}${presented ? '&ended=1' : ''}`;
+    void reply
+      .code(303)
+      // A cookie that opens nothing (expired, ended, malformed, or a token from before sessions) is dropped.
+      .headers({ ...SECURITY_HEADERS, location: next, ...(presented && { 'set-cookie': sessionCookie(request, '', 0) }) })
+      .send();
+    return undefined;
   }
 
   /** HTML, gzipped when the browser takes it (a 1,000-row portfolio shrinks about tenfold). */

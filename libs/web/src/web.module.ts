@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '@baseliner/platform';
 import { ViewerAccess } from './viewer-access';
+import { ViewerSessions } from './viewer-sessions';
 import { WebController } from './web.controller';
 
 /** The sign-in and sign-out forms are the only forms: small, plain URL-encoded. */
@@ -10,7 +11,7 @@ const FORM_BODY_LIMIT = 8 * 1024;
 const FORM_ROUTES = new Set(['/sign-in', '/sign-out']);
 
 /** Server-rendered pages over the projector's read models; needs the ProjectorModule in the same app. */
-@Module({ controllers: [WebController], providers: [ViewerAccess] })
+@Module({ controllers: [WebController], providers: [ViewerAccess, ViewerSessions] })
 export class WebModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 

@@ -46,6 +46,7 @@ ol.timeline{list-style:none;padding:0;margin:0}ol.timeline li{padding:.3rem 0;bo
 ol.timeline time{display:inline-block;min-width:11rem;color:var(--muted);font-variant-numeric:tabular-nums}
 .signin{max-width:28rem;margin:3rem auto}.signin input{width:100%;margin:.3rem 0 .8rem}
 .error{color:var(--failing);background:var(--failing-bg);padding:.4rem .6rem;border-radius:4px}
+.notice{color:var(--neutral);background:var(--neutral-bg);padding:.4rem .6rem;border-radius:4px}
 p.empty{color:var(--muted);font-style:italic}
 .tag{color:var(--neutral);background:var(--neutral-bg);font-weight:500}
 section.design p{max-width:70rem}
