@@ -95,10 +95,12 @@ function secret(env: Env, name: string): string | undefined {
   return raw;
 }
 
-/** A bearer token: a secret as above that also fits in an Authorization header as one word. */
+/** A bearer token: 24+ characters that fit in an Authorization header as one word. Never generated. */
 function bearerSecret(env: Env, name: string): string | undefined {
-  const value = secret(env, name);
-  if (value !== undefined && !/^[\x21-\x7e]+$/.test(value)) {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (value.length < 24) throw new ConfigurationError(name, 'is too short: use at least 24 random characters (e.g. openssl rand -hex 32), or unset it');
+  if (!/^[\x21-\x7e]+$/.test(value)) {
     throw new ConfigurationError(name, 'must be printable ASCII without spaces (it is sent as "Authorization: Bearer <token>"); e.g. openssl rand -hex 32');
   }
   return value;

@@ -30,6 +30,7 @@ describe('configuration', () => {
 
   it('takes a metrics token (BASELINER_METRICS_TOKEN), and leaves /metrics open without one', () => {
     expect(loadConfiguration({}).metricsToken).toBeUndefined();
+    expect(() => loadConfiguration({ BASELINER_METRICS_TOKEN: 'short' })).toThrow(/at least 24 random characters \(e\.g\. openssl rand -hex 32\), or unset it$/);
     expect(loadConfiguration({ BASELINER_METRICS_TOKEN: '' }).metricsToken).toBeUndefined();
     expect(loadConfiguration({ BASELINER_METRICS_TOKEN: 'm'.repeat(32) }).metricsToken).toBe('m'.repeat(32));
   });
