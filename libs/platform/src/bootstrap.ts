@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { ConsoleLogger, type DynamicModule, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger, NotFoundException, type DynamicModule, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { existsSync, writeFileSync } from 'node:fs';
 import { INTAKE_LIMITS } from '@baseliner/contracts';
 import type { EventStore } from '@baseliner/event-store';
@@ -52,7 +52,7 @@ export async function bootServer(
     // A client that stalls (headers or a body promised by Content-Length that never comes) gives
     // its socket back instead of holding it for ever; so does an idle keep-alive connection.
     connectionTimeout: config.idleTimeoutSeconds * 1000,
-    requestTimeout: config.requestTimeoutSeconds * 1000,
+    ...requestDeadline(config),
     // Bad URLs and over-long path segments fail in the router, before Nest's exception filter:
     // answer them with the API's own error body.
     frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) => {
@@ -66,6 +66,7 @@ export async function bootServer(
     { bodyParser: false, logger: createLogger(config), abortOnError: false },
   );
   registerJsonBodyParser(app.getHttpAdapter().getInstance());
+  closeConnectionsOfUnreadBodies(app.getHttpAdapter().getInstance());
   app.enableShutdownHooks();
   try {
     await app.listen(config.port, config.host);
@@ -85,6 +86,52 @@ export async function bootServer(
   const pages = app.getHttpAdapter().getInstance().hasRoute({ method: 'GET', url: '/' });
   if (options.announce !== false) announce(url, secrets, pages);
   return { app, url, secrets, close: () => app.close() };
+}
+
+/**
+ * `BASELINER_REQUEST_TIMEOUT_SECONDS` as Node enforces it: a request (headers and body) that has
+ * not arrived whole by then is answered 408 and its socket closed — a body trickled a byte at a
+ * time included, which the idle timeout never sees. Node checks its connections every
+ * `connectionsCheckingInterval` (30 s unless told, so a 30 s limit meant up to 60 s) and, with
+ * its default 60 s `headersTimeout` above the request timeout, did not expire them at all; here it
+ * checks every second (a quarter of the limit when shorter) and the limit is shortened by that
+ * much, so that every request is ended within the configured time.
+ */
+function requestDeadline(config: AppConfig): { requestTimeout: number; http: { connectionsCheckingInterval: number; headersTimeout: number; requestTimeout: number } } {
+  const limitMs = config.requestTimeoutSeconds * 1000;
+  const checkEveryMs = Math.min(1000, Math.floor(limitMs / 4));
+  const enforcedMs = limitMs - checkEveryMs;
+  return { requestTimeout: enforcedMs, http: { connectionsCheckingInterval: checkEveryMs, headersTimeout: enforcedMs, requestTimeout: enforcedMs } };
+}
+
+/** How long a refused client may keep its connection to read the answer before it is cut. */
+export const REFUSED_CONNECTION_GRACE_MS = 1_000;
+
+/**
+ * A request answered before its body arrived — refused from its headers (401, 429, 503, 413), or
+ * a route that never reads one, or no route at all — must not keep its connection: the body it
+ * announced would be read and thrown away for as long as the client cares to send it (or not
+ * send it). Such an answer says `Connection: close`, and once it is written the socket is ended;
+ * a client that holds it open anyway is cut after `REFUSED_CONNECTION_GRACE_MS`. A request that
+ * matches no route and announces a body is answered 404 from its headers, without reading it.
+ */
+function closeConnectionsOfUnreadBodies(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.is404 || request.raw.complete) return;
+    const response = toErrorResponse(new NotFoundException(`Cannot ${request.method} ${request.url.split('?')[0]}`));
+    return reply.code(response.status).headers({ ...response.headers, connection: 'close' }).send(response.body);
+  });
+  fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.raw.complete) reply.header('connection', 'close');
+  });
+  fastify.addHook('onResponse', async (request: FastifyRequest) => {
+    if (request.raw.complete) return;
+    const socket = request.raw.socket;
+    if (!socket || socket.destroyed) return;
+    socket.end();
+    const cut = setTimeout(() => socket.destroy(), REFUSED_CONNECTION_GRACE_MS).unref();
+    socket.once('close', () => clearTimeout(cut));
+  });
 }
 
 /** The server could not listen: its port is taken. */
