@@ -18,6 +18,10 @@ const project = (displayName, testMatch, extra = {}) => ({
 });
 
 module.exports = {
+  // One directory per run, marked in the environment of every process a test starts; the teardown
+  // stops the run's shared Kafka broker and anything else still running (test/support/global-setup.ts).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   projects: [
     project('unit', ['<rootDir>/{apps,libs,test,dashboards,deploy}/**/*.unit.spec.ts']),
     project('int', ['<rootDir>/{apps,libs,test,dashboards,deploy}/**/*.int.spec.ts']),
