@@ -45,8 +45,13 @@ export class IntakeMetrics {
     for (const { reason } of outcome.rejected) this.rejected.inc({ reason, transport });
   }
 
-  /** A record refused before validation (Kafka: not JSON, no valid key). */
-  rejectedBeforeValidation(reason: string, transport: 'http' | 'kafka'): void {
+  /**
+   * An event refused before validation (Kafka: not JSON, not an event, no valid key): counted in
+   * both families, as a rejection by the intake service is, so that the sum of
+   * `baseliner_events_received_total{result="rejected"}` is the sum of `baseliner_events_rejected_total`.
+   */
+  rejectedBeforeValidation(reason: string, transport: 'http' | 'kafka', type?: string): void {
+    this.received.inc({ type: type !== undefined && KNOWN_TYPES.has(type) ? type : 'other', result: 'rejected' });
     this.rejected.inc({ reason, transport });
   }
 }

@@ -2,13 +2,11 @@ import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, typ
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { METRIC_NAMES } from '@baseliner/contracts';
-import { DeploymentRegistry, parseIngestKey } from '@baseliner/control';
-import { IntakeCoreModule, IntakeMetrics, IntakeService } from '@baseliner/intake';
-import { APP_CONFIG, CLOCK, METRICS_REGISTRY, ReadinessChecks, secretsEqual, type AppConfig, type Clock } from '@baseliner/platform';
+import { IngestAuthenticator, IngestAuthModule, IntakeMetrics, IntakeService } from '@baseliner/intake';
+import { APP_CONFIG, CLOCK, METRICS_REGISTRY, ReadinessChecks, type AppConfig, type Clock } from '@baseliner/platform';
 import { KafkaIntakeRunner, type DeadLetterReason } from './kafka-intake.runner';
 
 const KAFKA_ONLY_REASONS = ['invalid_json', 'unauthorized'] as const;
-const UNAUTHORIZED = 'Send the deployment’s ingest key in the record header "authorization: Bearer blk_…" (POST /v1/deployments/{id}/keys issues one)';
 
 /** The same kafkajs message at most once per this long: an outage makes it say the same thing many times a second. */
 const REPEAT_QUIET_MS = 10_000;
@@ -45,7 +43,7 @@ export class KafkaIntakeService implements OnApplicationBootstrap, BeforeApplica
     @Inject(METRICS_REGISTRY) registry: Registry,
     intake: IntakeService,
     metrics: IntakeMetrics,
-    deployments: DeploymentRegistry,
+    authenticator: IngestAuthenticator,
     readiness: ReadinessChecks,
   ) {
     const settings = config.kafka as NonNullable<AppConfig['kafka']>;
@@ -78,32 +76,18 @@ export class KafkaIntakeService implements OnApplicationBootstrap, BeforeApplica
       logLevel: logLevel.WARN,
       logCreator: kafkaLogger(this.logger),
     });
-    // A key proven once is remembered with its key id (hashing per record would cost more than the
-    // record, and a batch usually carries one key); revocation is looked up on every record.
-    const proven = new Map<string, { keyId: string; proof: { deploymentId: string } }>();
     this.runner = new KafkaIntakeRunner(kafka, intake, { brokers: settings.brokers, topic: settings.topic, groupId: settings.groupId }, {
+      // The same check, order and reasons as HTTP's (IngestAuthenticator); a record has no client address.
       authenticate: (token) => {
-        const known = token === undefined ? undefined : proven.get(token);
-        if (known) {
-          const entry = deployments.findKey(known.keyId);
-          if (entry && !entry.revoked && entry.deploymentId === known.proof.deploymentId) return known.proof;
-        }
-        const parsed = token ? parseIngestKey(token) : undefined;
-        const entry = parsed ? deployments.findKey(parsed.keyId) : undefined;
-        if (!parsed || !entry) return { message: `Missing or unknown ingest key. ${UNAUTHORIZED}` };
-        if (entry.revoked) return { message: `This ingest key was revoked. ${UNAUTHORIZED}` };
-        if (!secretsEqual(parsed.secret, entry.keyHash)) return { message: `Missing or unknown ingest key. ${UNAUTHORIZED}` };
-        if (proven.size >= 10_000) proven.clear();
-        const proof = { deploymentId: entry.deploymentId };
-        proven.set(token as string, { keyId: parsed.keyId, proof });
-        return proof;
+        const result = authenticator.authenticate(token, { transport: 'kafka' });
+        return result.ok ? { deploymentId: result.deploymentId } : { message: result.message };
       },
       now: () => clock.now(),
       onOutcome: (outcome) => metrics.record(outcome, 'kafka'),
-      onDeadLetter: (reason: DeadLetterReason) => {
-        deadLetters.inc({ reason });
-        if ((KAFKA_ONLY_REASONS as readonly string[]).includes(reason)) metrics.rejectedBeforeValidation(reason, 'kafka');
-      },
+      // Counted where it is decided, as the intake service's rejections are: received{result="rejected"}
+      // and rejected{reason} move together.
+      onRefused: (reason, type) => metrics.rejectedBeforeValidation(reason, 'kafka', type),
+      onDeadLetter: (reason: DeadLetterReason) => deadLetters.inc({ reason }),
       log: (level, entry) => this.logger[level](entry),
     });
     readiness.add('kafka', () => this.runner.notReady());
@@ -123,6 +107,6 @@ export class KafkaIntakeService implements OnApplicationBootstrap, BeforeApplica
 @Module({})
 export class KafkaIntakeModule {
   static forRoot(): DynamicModule {
-    return { module: KafkaIntakeModule, imports: [IntakeCoreModule], providers: [KafkaIntakeService] };
+    return { module: KafkaIntakeModule, imports: [IngestAuthModule], providers: [KafkaIntakeService] };
   }
 }

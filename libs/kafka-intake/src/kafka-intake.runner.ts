@@ -2,7 +2,7 @@ import { Partitioners, type Admin, type Consumer, type EachBatchPayload, type Ka
 import { INTAKE_LIMITS, type IntakeRejection } from '@baseliner/contracts';
 import { EventStoreUnavailableError } from '@baseliner/event-store';
 import type { IntakeOutcome, IntakeService } from '@baseliner/intake';
-import { decodeRecord, type KafkaRecord } from './kafka-message';
+import { decodeRecord, headerText, type KafkaRecord } from './kafka-message';
 
 /** Why a record went to the dead-letter topic: the HTTP 207 answer's reasons, plus two of Kafka's own. */
 export type DeadLetterReason = IntakeRejection['reason'] | 'invalid_json' | 'unauthorized';
@@ -30,6 +30,12 @@ export interface KafkaIntakeHooks {
   authenticate(token: string | undefined): { deploymentId: string } | { message: string };
   now(): Date;
   onOutcome(outcome: IntakeOutcome): void;
+  /**
+   * A record refused before the intake service saw it (not JSON, not an event, no valid key),
+   * with its event type when readable: counted when decided, as `onOutcome`'s rejections are.
+   */
+  onRefused?(reason: DeadLetterReason, type: string | undefined): void;
+  /** A record the broker acknowledged on the dead-letter topic. */
   onDeadLetter(reason: DeadLetterReason): void;
   log(level: 'log' | 'warn' | 'error', entry: Record<string, unknown>): void;
 }
@@ -333,11 +339,13 @@ export class KafkaIntakeRunner {
       const decoded = decodeRecord(record);
       if (!decoded.ok) {
         dead.push({ record, reason: decoded.reason, message: decoded.message });
+        this.hooks.onRefused?.(decoded.reason, headerText(record, 'ce_type'));
         continue;
       }
       const proof = this.hooks.authenticate(decoded.token);
       if (!('deploymentId' in proof)) {
         dead.push({ record, reason: 'unauthorized', message: proof.message });
+        this.hooks.onRefused?.('unauthorized', typeof decoded.event.type === 'string' ? decoded.event.type : undefined);
         continue;
       }
       let group = filling.get(proof.deploymentId);
