@@ -318,9 +318,10 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
         get: {
           summary: 'Prometheus metrics',
           description:
-            'Prometheus text format 0.0.4: the per-deployment gauges (re-evaluated every 5 s), intake counters, projection lag and process metrics. No authentication: labels carry no users, tasks or free text.',
+            'Prometheus text format 0.0.4: the per-deployment gauges (re-evaluated every 5 s), intake counters, projection lag and process metrics. Labels carry no users, tasks or free text, but do carry every deployment’s name, owner and verdict: with BASELINER_METRICS_TOKEN set it requires "Authorization: Bearer <that token>" (Prometheus: the scrape config’s authorization setting); unset, it is open.',
           responses: {
             '200': { description: 'The exposition', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } },
+            '401': errorResponse('BASELINER_METRICS_TOKEN is set and the request did not send it as a bearer token'),
           },
         },
       },
