@@ -4,11 +4,13 @@
 // every process a test starts (servers, brokers, browsers, and their own children) carries it;
 // .ci/run does the same with BASELINER_CI_RUN. Linux (/proc); elsewhere it finds nothing, and says so.
 //
-//   node test/support/leftover-processes.js NAME=VALUE [--stop] [--exclude PID]...
+//   node test/support/leftover-processes.js NAME=VALUE [--path DIR --since PID] [--stop] [--exclude PID]...
 //
-// Lists the processes whose environment holds NAME=VALUE (not itself, its ancestors, or the
-// excluded pids and their descendants); with --stop, stops them (SIGTERM, SIGKILL after 5 s).
-// Exits 1 when it found any, 0 when none.
+// Lists the processes whose environment holds NAME=VALUE, and with --path those whose command
+// line names DIR and that started after process PID did (a process of this checkout that dropped
+// the mark from its environment); never itself, its ancestors, or the excluded pids and their
+// descendants. Waits up to LEFTOVER_GRACE_MS (5 s) for them to end by themselves; with --stop,
+// stops those still running (SIGTERM, SIGKILL after 5 s). Exits 1 when any was left, 0 when none.
 'use strict';
 const { existsSync, readdirSync, readFileSync } = require('node:fs');
 
@@ -23,9 +25,11 @@ function processTable() {
       const command = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').filter(Boolean).join(' ');
       const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
       // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const [state, ppid] = fields;
       if (state === 'Z') continue; // a zombie has ended; only its parent has not collected it
-      table.push({ pid: Number(entry), ppid: Number(ppid), command, environ });
+      // starttime (field 22 of stat; 20th after the command): clock ticks since boot.
+      table.push({ pid: Number(entry), ppid: Number(ppid), command, environ, started: Number(fields[19]) });
     } catch {
       // gone meanwhile, or not ours to read
     }
@@ -34,10 +38,11 @@ function processTable() {
 }
 
 /**
- * The processes whose environment holds `mark` ("NAME=VALUE"), except this process, its
+ * The processes whose environment holds `mark` ("NAME=VALUE"), or (with `path`) whose command
+ * line names `path` and that started no earlier than process `since`; except this process, its
  * ancestors, and `exclude` (pids) with their descendants. Undefined where /proc is missing.
  */
-function processesMarked(mark, exclude = []) {
+function processesMarked(mark, exclude = [], { path, since } = {}) {
   const table = processTable();
   if (!table) return undefined;
   const byPid = new Map(table.map((p) => [p.pid, p]));
@@ -48,8 +53,10 @@ function processesMarked(mark, exclude = []) {
     for (let at = p, hops = 0; at && hops < 64; at = byPid.get(at.ppid), hops += 1) if (excluded.has(at.pid)) return true;
     return false;
   };
+  const sinceTicks = since ? byPid.get(Number(since))?.started : undefined;
+  const ofCheckout = (p) => Boolean(path) && sinceTicks !== undefined && p.started >= sinceTicks && p.command.includes(path);
   return table
-    .filter((p) => !spared.has(p.pid) && p.environ.includes(mark) && !underExcluded(p))
+    .filter((p) => !spared.has(p.pid) && (p.environ.includes(mark) || ofCheckout(p)) && !underExcluded(p))
     .map(({ pid, ppid, command }) => ({ pid, ppid, command }));
 }
 
@@ -82,9 +89,9 @@ async function stopProcesses(processes, graceMs = 5_000) {
 }
 
 /** Waits up to `ms` for the marked processes to end by themselves; returns those still running. */
-async function settle(mark, ms, exclude = []) {
-  let left = processesMarked(mark, exclude) ?? [];
-  for (const deadline = Date.now() + ms; left.length > 0 && Date.now() < deadline; left = processesMarked(mark, exclude) ?? []) await sleep(200);
+async function settle(mark, ms, exclude = [], options = {}) {
+  let left = processesMarked(mark, exclude, options) ?? [];
+  for (const deadline = Date.now() + ms; left.length > 0 && Date.now() < deadline; left = processesMarked(mark, exclude, options) ?? []) await sleep(200);
   return left;
 }
 
@@ -94,10 +101,13 @@ module.exports = { processesMarked, stopProcesses, settle, describeProcess, aliv
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const mark = args.find((a) => a.includes('=') && !a.startsWith('--'));
-  const exclude = args.flatMap((a, i) => (args[i - 1] === '--exclude' ? [a] : []));
+  const mark = args.find((a, i) => a.includes('=') && !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+  const valuesOf = (flag) => args.flatMap((a, i) => (args[i - 1] === flag ? [a] : []));
+  const exclude = valuesOf('--exclude').filter(Boolean);
+  const [path] = valuesOf('--path');
+  const [since] = valuesOf('--since');
   if (!mark) {
-    process.stderr.write('usage: leftover-processes.js NAME=VALUE [--stop] [--exclude PID]...\n');
+    process.stderr.write('usage: leftover-processes.js NAME=VALUE [--path DIR --since PID] [--stop] [--exclude PID]...\n');
     process.exit(2);
   }
   (async () => {
@@ -105,7 +115,7 @@ if (require.main === module) {
       process.stdout.write('no /proc here: cannot look for leftover processes\n');
       return;
     }
-    const left = await settle(mark, Number(process.env.LEFTOVER_GRACE_MS ?? 5_000), exclude);
+    const left = await settle(mark, Number(process.env.LEFTOVER_GRACE_MS ?? 5_000), exclude, { path, since });
     if (left.length === 0) return;
     process.stdout.write(`${left.length} process(es) left running (${mark}):\n${left.map(describeProcess).join('\n')}\n`);
     if (args.includes('--stop')) await stopProcesses(left);
