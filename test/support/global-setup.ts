@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as leftovers from './leftover-processes';
@@ -42,11 +42,15 @@ export default async function globalSetup(): Promise<void> {
   // A run that was interrupted (Ctrl-C) never reached its teardown: end what it left, once its Jest is gone.
   for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(RUN_PREFIX))) {
     const dir = join(tmpdir(), name);
-    const owner = Number(existsSync(join(dir, 'owner')) ? readFileSync(join(dir, 'owner'), 'utf8') : NaN);
-    if (Number.isInteger(owner) && running(owner)) continue;
-    const left = await endRun(dir, 0);
-    if (left.length > 0) {
-      process.stderr.write(`\nStopped what an interrupted test run left running (${dir}):\n${left.map(leftovers.describeProcess).join('\n')}\n`);
+    try {
+      const owner = Number(existsSync(join(dir, 'owner')) ? readFileSync(join(dir, 'owner'), 'utf8') : NaN);
+      if (Number.isInteger(owner) ? running(owner) : Date.now() - statSync(dir).mtimeMs < 60_000) continue; // alive, or just being made
+      const left = await endRun(dir, 0);
+      if (left.length > 0) {
+        process.stderr.write(`\nStopped what an interrupted test run left running (${dir}):\n${left.map(leftovers.describeProcess).join('\n')}\n`);
+      }
+    } catch {
+      // another run's teardown removed it meanwhile
     }
   }
   const runDir = mkdtempSync(join(tmpdir(), RUN_PREFIX));

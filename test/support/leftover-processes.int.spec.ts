@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { endRun } from './global-setup';
+import globalSetup, { endRun, RUN_PREFIX } from './global-setup';
 import { alive as running, processesMarked } from './leftover-processes';
 import { exited, repoRoot } from './run-ts';
 import { describeRequiring } from './requires';
@@ -36,6 +36,27 @@ describeRequiring('the end of a test run', hasProc ? undefined : 'no /proc here:
     await forgottenExit;
     for (const p of marked) expect(running(p.pid)).toBe(false);
     expect(existsSync(runDir)).toBe(false);
+  }, 30_000);
+
+  it('a run interrupted before its teardown (its Jest gone) is ended by the setup of the next run; a live run is left alone', async () => {
+    const dead = spawn('true');
+    await exited(dead);
+    const interrupted = mkdtempSync(join(tmpdir(), RUN_PREFIX));
+    writeFileSync(join(interrupted, 'owner'), String(dead.pid));
+    const live = mkdtempSync(join(tmpdir(), RUN_PREFIX));
+    writeFileSync(join(live, 'owner'), String(process.pid));
+    const orphan = Number(spawnSync('sh', ['-c', 'sleep 300 >/dev/null 2>&1 & echo $!'], { env: { ...process.env, BASELINER_TEST_RUN_DIR: interrupted }, encoding: 'utf8' }).stdout.trim());
+    const ownRun = process.env.BASELINER_TEST_RUN_DIR;
+    try {
+      await globalSetup();
+      expect(running(orphan)).toBe(false);
+      expect(existsSync(interrupted)).toBe(false);
+      expect(existsSync(live)).toBe(true);
+    } finally {
+      if (process.env.BASELINER_TEST_RUN_DIR !== ownRun) rmSync(process.env.BASELINER_TEST_RUN_DIR as string, { recursive: true, force: true });
+      process.env.BASELINER_TEST_RUN_DIR = ownRun;
+      rmSync(live, { recursive: true, force: true });
+    }
   }, 30_000);
 
   it('with the real Jest configuration: a test that leaves a process running is named, the process stopped, and under CI the run fails', async () => {
