@@ -50,7 +50,9 @@ export async function bootServer(
     bodyLimit: INTAKE_LIMITS.maxBodyBytes,
     return503OnClosing: true,
     // A client that stalls (headers or a body promised by Content-Length that never comes) gives
-    // its socket back instead of holding it for ever; so does an idle keep-alive connection.
+    // its socket back after the idle timeout instead of holding it for ever. Between requests, an
+    // idle keep-alive connection has Fastify's keepAliveTimeout instead (72 s: longer than a load
+    // balancer's own idle timeout, so that it never reuses a connection just closed here).
     connectionTimeout: config.idleTimeoutSeconds * 1000,
     ...requestDeadline(config),
     // Bad URLs and over-long path segments fail in the router, before Nest's exception filter:
