@@ -139,6 +139,17 @@ export function shortfall(result: CriterionResult): number {
   return value > 0 ? miss / value : miss;
 }
 
+/**
+ * The headline win among met criteria: a change against the baseline ranks before a level (a
+ * task time −59% says more than adoption 100%), and among them the largest move in the better
+ * direction, in the criterion's own terms (points of change, or relative to the target).
+ */
+function headlineScore(result: CriterionResult): number {
+  if (!judged(result) || result.status !== 'met') return -Infinity;
+  const gain = -shortfall(result);
+  return (result.target.kind === 'relativeChange' ? 1e6 : 0) + gain;
+}
+
 /** How far the estimate sits from the target, in interval widths: near 0 = far from being decided. */
 export function decisiveness(result: CriterionResult): number {
   if (!judged(result)) return 0;
@@ -244,10 +255,15 @@ export function explainVerdict(inputs: ExplanationInputs): VerdictExplanation {
       return explainCriterion(chosen, days.get(chosen), failing.length > 1 ? `worst of ${failing.length} failing: ` : '', held);
     }
     case 'works': {
-      const chosen = best(criteria, (c) => -clearance(c));
-      if (!chosen) return { sentence: 'works', short: 'works' };
-      const lead = criteria.length > 1 ? 'closest to its target: ' : '';
-      return explainCriterion(chosen, days.get(chosen), lead, held);
+      // What an owner asks first is what the AI won: the outcome that improved most beyond its
+      // target (changes against the baseline before levels such as adoption). Second, the
+      // closest call: the criterion whose interval lies nearest its target, the first that could turn.
+      const headline = best(criteria, headlineScore);
+      if (!headline) return { sentence: 'works', short: 'works' };
+      const closest = best(criteria, (c) => -clearance(c));
+      const closestCall =
+        closest && closest !== headline ? `; closest call: ${explainCriterion(closest, days.get(closest), '', '').sentence}` : '';
+      return explainCriterion(headline, days.get(headline), '', `${closestCall}${held}`);
     }
     case 'inconclusive': {
       const open = criteria.filter((c) => c.status === 'inconclusive');

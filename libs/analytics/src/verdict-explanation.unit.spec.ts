@@ -47,14 +47,24 @@ describe('the verdict explains itself', () => {
     expect(explainVerdict(inputs({ verdict: 'failing', criteria: [adoption, slow] })).short).toBe('time p90 300 s vs ≤120 s');
   });
 
-  it('works: the criterion closest to its target, the first to watch', () => {
-    // time: (−30% − −55%) / 8 points = 3.1 widths clear; errors: (0 − −45%) / 35 = 1.3; adoption: (84% − 60%) / 16 = 1.5.
-    const errors = criterion({ metric: 'error_ratio', target: { kind: 'relativeChange', value: 0 }, status: 'met', estimate: -0.66, lower: -0.8, upper: -0.45 });
+  it('works: the headline win first, then the closest call', () => {
+    // Headline: the largest move beyond target among changes against the baseline: time −59% vs
+    // −30% is 29 points beyond, errors −20% vs 0 is 20; adoption is a level, ranked after changes.
+    // Closest call, in interval widths clear: time (−30% − −55%) / 8 = 3.1, errors (0 − −5%) / 30 = 0.17, adoption (84% − 60%) / 16 = 1.5.
+    const errors = criterion({ metric: 'error_ratio', target: { kind: 'relativeChange', value: 0 }, status: 'met', estimate: -0.2, lower: -0.35, upper: -0.05 });
     const adoption = criterion({ metric: 'adoption_ratio', target: { kind: 'atLeast', value: 0.6 }, status: 'met', estimate: 1, lower: 0.84, upper: 1 });
-    const why = explainVerdict(inputs({ verdict: 'works', criteria: [timeDown, errors, adoption] }));
-    expect(why).toMatchObject({ metric: 'error_ratio', status: 'met' });
-    expect(why.sentence).toBe('closest to its target: error ratio -66% (95% interval -80% to -45%) vs must not rise');
-    expect(why.short).toBe('errors -66% vs ≤0%');
+    const why = explainVerdict(inputs({ verdict: 'works', criteria: [adoption, errors, timeDown] }));
+    expect(why).toMatchObject({ metric: 'task_duration_p50', status: 'met' });
+    expect(why.sentence).toBe(
+      'median task time -59% (95% interval -63% to -55%) vs must fall by at least 30%; closest call: error ratio -20% (95% interval -35% to -5%) vs must not rise',
+    );
+    expect(why.short).toBe('time p50 -59% vs ≤-30%');
+    // Adoption 100% is not the headline even where it is the only other criterion (the demo's doc-review).
+    expect(explainVerdict(inputs({ verdict: 'works', criteria: [adoption, timeDown] })).sentence).toBe(
+      'median task time -59% (95% interval -63% to -55%) vs must fall by at least 30%; closest call: adoption 100% (95% interval 84% to 100%) vs must reach at least 60%',
+    );
+    // When the headline is also the closest call, it is said once.
+    expect(explainVerdict(inputs({ verdict: 'works', criteria: [timeDown] })).sentence).toBe('median task time -59% (95% interval -63% to -55%) vs must fall by at least 30%');
   });
 
   it('inconclusive: the criterion furthest from being decided, with the days it may take', () => {
@@ -85,9 +95,10 @@ describe('the verdict explains itself', () => {
   it('a held verdict says since when, and what the criteria say today', () => {
     const wobbly = criterion({ metric: 'error_ratio', target: { kind: 'atMost', value: 0.15 }, status: 'inconclusive', estimate: 0.1, lower: 0.05, upper: 0.2 });
     const why = explainVerdict(inputs({ verdict: 'works', criteriaVerdict: 'inconclusive', verdictSince: '2026-11-01', criteria: [timeDown, wobbly] }));
-    expect(why.metric).toBe('error_ratio');
+    // The headline is the met criterion; the closest call the one that has since blurred.
+    expect(why.metric).toBe('task_duration_p50');
     expect(why.sentence).toBe(
-      'closest to its target: error ratio 10% (95% interval 5% to 20%) vs must stay at or below 15%; held since 2026-11-01 (the criteria say inconclusive today)',
+      'median task time -59% (95% interval -63% to -55%) vs must fall by at least 30%; closest call: error ratio 10% (95% interval 5% to 20%) vs must stay at or below 15%; held since 2026-11-01 (the criteria say inconclusive today)',
     );
   });
 

@@ -140,7 +140,7 @@ const VerdictExplanation = Type.Object(
   {
     additionalProperties: false,
     description:
-      'Why the verdict is what it is. The deciding criterion: failing, the one that misses its target by most; works, the one closest to its target; inconclusive, the one furthest from being decided; insufficient_data, the one needing the most days. No criterion for pending, rolled_back, retired.',
+      'Why the verdict is what it is. The deciding criterion: failing, the one that misses its target by most; works, the headline win (the change against the baseline furthest beyond its target; a level such as adoption only when no change is met), with the closest call named second in the sentence; inconclusive, the one furthest from being decided; insufficient_data, the one needing the most days. No criterion for pending, rolled_back, retired.',
   },
 );
 
