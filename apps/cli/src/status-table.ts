@@ -47,14 +47,22 @@ export async function loadStatusRows(get: <T>(path: string) => Promise<T>, now: 
         warnings: (card.warnings ?? []).map(({ kind, short, message }) => ({ kind, short, message })),
         design: designShort(card.comparison),
         comparisonSegments: card.comparison?.design === 'difference_in_differences' ? card.comparison.comparisonSegments : [],
-        timeChange: card.metrics.task_duration_p50.change?.estimate ?? null,
-        errorChange: card.metrics.error_ratio.change?.estimate ?? null,
+        // Changes are results only once there is evidence: before that (too few tasks or days)
+        // "time −73%" would read like one, so the cells stay empty.
+        timeChange: changeWorthShowing(card, 'task_duration_p50'),
+        errorChange: changeWorthShowing(card, 'error_ratio'),
         adoption: card.adoption.adoptionRatio,
         reversion: card.adoption.reversionRatio,
         lastEventAgeHours: card.lastEventAt ? Math.max(0, now - Date.parse(card.lastEventAt)) / 3_600_000 : null,
       };
     }),
   );
+}
+
+/** A metric's change, unless the verdict is still pending or waiting for data. */
+function changeWorthShowing(card: Scorecard, metric: 'task_duration_p50' | 'error_ratio'): number | null {
+  if (card.verdict === 'pending' || card.verdict === 'insufficient_data') return null;
+  return card.metrics[metric].change?.estimate ?? null;
 }
 
 /** "DiD vs 2 segments" (difference-in-differences against segments not live on the same days) or "before/after". */
