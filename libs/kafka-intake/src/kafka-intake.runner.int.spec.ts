@@ -76,6 +76,7 @@ async function runnerFixture(
   const intake = new IntakeService({ store: options.storeFor?.(store) ?? store, pseudonymiser: new ActorPseudonymiser('k'.repeat(32)), phaseOf: () => 'live' });
   const counted = { accepted: 0, rejected: 0 };
   const warnings: string[] = [];
+  const entries: Record<string, unknown>[] = [];
   const runner = new KafkaIntakeRunner(kafka, intake, { brokers: [brokers], topic, groupId: `runner-test-${id}`, backoffMs: 300, ...options.settings }, {
     authenticate: options.authenticate ?? (() => ({ deploymentId: 'dep' })),
     now: () => new Date(),
@@ -84,10 +85,15 @@ async function runnerFixture(
       counted.rejected += outcome.rejected.length;
     },
     onDeadLetter: () => undefined,
-    log: (_, entry) => warnings.push(String(entry.msg)),
+    log: (_, entry) => {
+      warnings.push(String(entry.msg));
+      entries.push(entry);
+    },
   });
   return {
     kafka,
+    topic,
+    entries,
     store,
     runner,
     counted,
@@ -363,13 +369,22 @@ describeWithKafka('the Kafka intake when it cannot start', (brokers) => {
       const started = runner.start();
       await eventually(async () => fixture.failedStarts(), (n) => n >= 3, 30_000);
       expect(fixture.failedStarts()).toBeGreaterThanOrEqual(3);
-      // The broker's reason, whatever its wording: it names the topic and says it retries.
-      expect(runner.notReady()).toMatch(/^could not start on topic runner-topic-later-\S+ \(.+\): .+; retrying$/);
+      // In our words, not kafkajs's "This server does not host this topic-partition": what is missing and the command that makes it.
+      expect(runner.notReady()).toBe(
+        `the topic ${fixture.topic} does not exist on ${brokers}: create it (Baseliner creates only ${fixture.topic}.dlq, not the topic it reads) ` +
+          `with npm run kafka:topic -- ${fixture.topic} on the broker of npm run kafka:up, or kafka-topics.sh --bootstrap-server ${brokers} --create --topic ${fixture.topic} on your own; retrying`,
+      );
+      expect(fixture.entries.find((e) => e.msg === 'Kafka intake could not start; retrying')?.detail).toBe(runner.notReady());
+      expect(fixture.entries.some((e) => String(e.msg).startsWith('Kafka intake reading'))).toBe(false);
 
       await fixture.createTopic();
       await started;
       await eventually(() => runner.lag(), allCommitted, 60_000);
       expect(runner.notReady()).toBeUndefined();
+      // Once in its group it says so, once: topic, brokers, group, its partitions.
+      expect(fixture.entries.filter((e) => String(e.msg).startsWith('Kafka intake reading'))).toEqual([
+        { msg: `Kafka intake reading topic ${fixture.topic}`, topic: fixture.topic, brokers, group: expect.stringMatching(/^runner-test-/), partitions: '0,1', deadLetters: `${fixture.topic}.dlq` },
+      ]);
       const stored = await store.readStream('telemetry-dep', { maxCount: total * 2 });
       expect(new Set(stored.map(taskIdOf)).size).toBe(total);
       expect(stored).toHaveLength(total);

@@ -83,6 +83,24 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
+ * Why an attempt to start failed, in words that say what to do, for /readyz and the log. A
+ * missing topic is the usual first failure (kafkajs says only "This server does not host this
+ * topic-partition"): Baseliner creates `<topic>.dlq`, never the producers' topic.
+ */
+export function whyNotStarted(error: Error, settings: Pick<KafkaIntakeSettings, 'brokers' | 'topic'>): string {
+  const { topic } = settings;
+  const brokers = settings.brokers.join(',');
+  const { type } = error as Error & { type?: string };
+  if (type === 'UNKNOWN_TOPIC_OR_PARTITION' || /does not host this topic-partition/i.test(error.message)) {
+    return (
+      `the topic ${topic} does not exist on ${brokers}: create it (Baseliner creates only ${deadLetterTopic(topic)}, not the topic it reads) ` +
+      `with npm run kafka:topic -- ${topic} on the broker of npm run kafka:up, or kafka-topics.sh --bootstrap-server ${brokers} --create --topic ${topic} on your own; retrying`
+    );
+  }
+  return `could not start on topic ${topic} (${brokers}): ${error.message}; retrying`;
+}
+
+/**
  * Reads CloudEvents from a Kafka topic into the same IntakeService as HTTP (same validation,
  * pseudonymisation and dedupe), at least once and counted once:
  * - a batch's offset is committed only after its events are durably appended, its dead letters
@@ -105,8 +123,10 @@ export class KafkaIntakeRunner {
   private readonly unsettled = new Set<Promise<boolean>>();
   private producer: Producer | undefined;
   private joined = false;
+  /** The first join has been logged. */
+  private announced = false;
   private crashed: string | undefined;
-  /** Why the last attempt to start failed, until one succeeds. */
+  /** Why the last attempt to start failed and what to do (whyNotStarted), until one succeeds. */
   private startError: string | undefined;
   /** The start and its retries, awaited by stop. */
   private starting: Promise<void> | undefined;
@@ -131,7 +151,7 @@ export class KafkaIntakeRunner {
   /** Why this consumer is not consuming, or undefined when it is (for /readyz). */
   notReady(): string | undefined {
     if (this.crashed) return `the Kafka consumer stopped: ${this.crashed}`;
-    if (this.startError) return `could not start on topic ${this.settings.topic} (${this.settings.brokers.join(',')}): ${this.startError}; retrying`;
+    if (this.startError) return this.startError;
     if (!this.joined) return `not yet in consumer group ${this.settings.groupId} on ${this.settings.brokers.join(',')}`;
     return undefined;
   }
@@ -159,7 +179,7 @@ export class KafkaIntakeRunner {
       } catch (error) {
         await this.discardHalfStarted();
         if (this.stopping) return;
-        this.startError = (error as Error).message;
+        this.startError = whyNotStarted(error as Error, this.settings);
         this.hooks.log('error', { msg: 'Kafka intake could not start; retrying', topic: this.settings.topic, error: (error as Error).name, detail: this.startError, retryInMs: waitMs });
         await new Promise<void>((resolve) => {
           // Unref'd: a wait to retry never keeps the process alive by itself.
@@ -211,9 +231,21 @@ export class KafkaIntakeRunner {
       maxWaitTimeInMs: 1_000,
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
       this.crashed = undefined;
+      // Said once: the first time the intake is in its group and reading (later joins are rebalances).
+      if (this.announced) return;
+      this.announced = true;
+      const assigned = Object.values(event.payload.memberAssignment ?? {}).flat().sort((a, b) => a - b);
+      this.hooks.log('log', {
+        msg: `Kafka intake reading topic ${this.settings.topic}`,
+        topic: this.settings.topic,
+        brokers: this.settings.brokers.join(','),
+        group: this.settings.groupId,
+        partitions: assigned.join(','),
+        deadLetters: deadLetterTopic(this.settings.topic),
+      });
     });
     consumer.on(consumer.events.DISCONNECT, () => (this.joined = false));
     consumer.on(consumer.events.CRASH, (event) => {
