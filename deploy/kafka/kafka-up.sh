@@ -3,18 +3,23 @@
 # Maven Central jars, for tests, CI and local runs on machines without Docker. Idempotent: if the
 # broker of this directory is already running, it only prints its address.
 #
-#   deploy/kafka/kafka-up.sh [--dir DIR]     # default DIR: .tmp/kafka in the repository
+#   deploy/kafka/kafka-up.sh [--dir DIR] [--topic NAME]…   # default DIR: .tmp/kafka in the repository
 #
-# The last line on stdout is the bootstrap address (host:port), for BASELINER_KAFKA_BROKERS.
+# The only line on stdout is the bootstrap address (host:port), for BASELINER_KAFKA_BROKERS:
+# `export BASELINER_KAFKA_BROKERS=$(npm run -s kafka:up)`. The port is a free one, chosen at the
+# first start and kept. --topic creates that topic too, if it does not exist (kafka-topic.sh:
+# 4 partitions); what is said about it goes to stderr.
 # Needs java (17+) and mvn; the jars (~56 MB) are cached in ~/.cache/baseliner/kafka-<version>.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "${here}/../.." && pwd)"
 dir="${repo}/.tmp/kafka"
+topics=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) dir="$2"; shift 2 ;;
-    *) echo "kafka-up.sh: unknown argument $1 (use --dir DIR)" >&2; exit 2 ;;
+    --topic) topics+=("$2"); shift 2 ;;
+    *) echo "kafka-up.sh: unknown argument $1 (use --dir DIR, --topic NAME)" >&2; exit 2 ;;
   esac
 done
 mkdir -p "${dir}"
@@ -24,23 +29,25 @@ exec 9>"${dir}.lock"
 flock 9
 
 log() { echo "kafka-up: $*" >&2; }
+# shellcheck source=lib.sh
+. "${here}/lib.sh"
+# The topics asked for, on the broker at $1 (output on stderr: stdout is the address alone).
+create_topics() {
+  local topic
+  for topic in ${topics[@]+"${topics[@]}"}; do "${here}/kafka-topic.sh" "${topic}" --bootstrap-server "$1" >&2; done
+}
 port_open() { node -e "require('net').connect($1, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))"; }
 
 if [ -f "${dir}/pid" ] && kill -0 "$(cat "${dir}/pid")" 2>/dev/null && [ -f "${dir}/port" ] && port_open "$(cat "${dir}/port")"; then
+  log "broker already running on 127.0.0.1:$(cat "${dir}/port") (pid $(cat "${dir}/pid"), data in ${dir}; npm run kafka:down stops it)"
+  create_topics "127.0.0.1:$(cat "${dir}/port")"
   echo "127.0.0.1:$(cat "${dir}/port")"
   exit 0
 fi
 
 command -v java >/dev/null || { log "java is not installed (Kafka needs Java 17+)"; exit 1; }
-version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "${here}/pom.xml")"
-lib="${KAFKA_LIB_DIR:-${HOME}/.cache/baseliner/kafka-${version}}"
-if [ ! -f "${lib}/.complete" ]; then
-  command -v mvn >/dev/null || { log "mvn is not installed: it resolves Kafka's jars from Maven Central"; exit 1; }
-  log "resolving Kafka ${version} jars from Maven Central into ${lib}"
-  rm -rf "${lib}" && mkdir -p "${lib}"
-  mvn -q -B -f "${here}/pom.xml" dependency:copy-dependencies -DoutputDirectory="${lib}" -DincludeScope=runtime >&2
-  touch "${lib}/.complete"
-fi
+version="$(kafka_version)"
+lib="$(kafka_jars)"
 
 # Two free ports: the broker's and the controller's. A port of a stopped broker is reused, so
 # clients that knew it find the restarted broker at the same address.
@@ -100,7 +107,8 @@ echo $! > "${dir}/pid"
 
 for _ in $(seq 1 120); do
   if port_open "${port}"; then
-    log "broker ${version} listening on 127.0.0.1:${port} (pid $(cat "${dir}/pid"), data in ${dir})"
+    log "broker ${version} listening on 127.0.0.1:${port} (pid $(cat "${dir}/pid"), data in ${dir}; npm run kafka:down stops it)"
+    create_topics "127.0.0.1:${port}"
     echo "127.0.0.1:${port}"
     exit 0
   fi
