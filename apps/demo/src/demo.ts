@@ -136,6 +136,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
   const clients = new Map<string, BaselinerClient>();
+  const warned = new Set<string>();
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
@@ -164,8 +165,12 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
           source: `demo/${story.id}`,
           batchSize: 1000,
           maxQueue: 200_000,
-          // What a stop gives up is not worth a warning; anything else is.
-          onError: (error) => stopping || process.stderr.write(`demo/${story.id}: ${error.message}\n`),
+          // What a stop gives up is not worth a warning; anything else is, once per problem.
+          onError: (error) => {
+            if (stopping || warned.has(error.message)) return;
+            warned.add(error.message);
+            process.stderr.write(`demo/${story.id}: ${error.message}\n`);
+          },
         }),
       );
     }
