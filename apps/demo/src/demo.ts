@@ -174,7 +174,9 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
         }),
       );
     }
-    log(`registered ${STORIES.length} deployments, live for ${GO_LIVE_DAYS_AGO} days; backfilling ${BASELINE_DAYS + GO_LIVE_DAYS_AGO} days of history and today up to now…`);
+    // Whole days since go-live, counted as the pages and `baseliner status` count them.
+    const daysLive = Math.floor((timeline.now - timeline.goLive) / DAY);
+    log(`registered ${STORIES.length} deployments, live for ${daysLive} days; backfilling ${BASELINE_DAYS + GO_LIVE_DAYS_AGO} days of history and today up to now…`);
 
     const random = seeded(2026);
     const clientOf = (id: string) => clients.get(id) as BaselinerClient;
