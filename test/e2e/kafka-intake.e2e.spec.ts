@@ -187,4 +187,24 @@ describeWithKafka('the Kafka intake, through a real broker', (brokers) => {
       await kafkaAdmin.disconnect();
     }
   }, 120_000);
+
+  it('dlq replay names the default topic (baseliner.events) when neither --topic nor BASELINER_KAFKA_TOPIC is given', async () => {
+    const kafkaAdmin = kafka.admin();
+    await kafkaAdmin.connect();
+    const names = ['baseliner.events', 'baseliner.events.dlq'];
+    const existed = new Set((await kafkaAdmin.listTopics()).filter((name) => names.includes(name)));
+    try {
+      await kafkaAdmin.createTopics({ topics: names.filter((name) => !existed.has(name)).map((name) => ({ topic: name, numPartitions: 1 })), waitForLeaders: true });
+      const deployment = `kafka-nobody-${randomUUID().slice(0, 8)}`;
+      const dry = await runCli(server, ['dlq', 'replay', '--deployment', deployment, '--brokers', brokers, '--dry-run'], { BASELINER_KAFKA_TOPIC: '' });
+      expect(dry.code).toBe(0);
+      expect(dry.stdout.split('\n')[0]).toBe(`no dead letters of ${deployment} to replay in baseliner.events.dlq`);
+      expect(dry.stdout).not.toContain('undefined');
+    } finally {
+      // Only what this test made: a broker named by BASELINER_TEST_KAFKA_BROKERS may be someone's own.
+      const made = names.filter((name) => !existed.has(name));
+      if (made.length > 0) await kafkaAdmin.deleteTopics({ topics: made }).catch(() => undefined);
+      await kafkaAdmin.disconnect();
+    }
+  }, 60_000);
 });

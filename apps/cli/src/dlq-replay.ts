@@ -25,6 +25,26 @@ export interface ReplaySummary {
 
 const BASELINER_HEADER = /^baseliner-/i;
 
+/**
+ * What `baseliner dlq replay` prints once done. `options` are the ones the replay ran with: the
+ * topic as it was read (`--topic`, else BASELINER_KAFKA_TOPIC, else `baseliner.events`), never the
+ * raw option, which is undefined when neither was given.
+ */
+export function replayReport(summary: ReplaySummary, options: Pick<ReplayOptions, 'topic' | 'deployment' | 'dryRun'>): string[] {
+  const { topic, deployment, dryRun } = options;
+  const byReason = Object.entries(summary.replayed);
+  const count = byReason.reduce((sum, [, n]) => sum + n, 0);
+  const reasons = byReason.length > 0 ? ` (${byReason.map(([reason, n]) => `${reason} ${n}`).join(', ')})` : '';
+  const lines =
+    count === 0
+      ? [`no dead letters of ${deployment} to replay in ${deadLetterTopic(topic)}${dryRun ? '' : ' since the last replay'}`]
+      : [`${dryRun ? 'would replay' : 'replayed'} ${count} dead ${count === 1 ? 'letter' : 'letters'} of ${deployment} to ${topic}${reasons}`];
+  if (summary.otherDeployments > 0 || summary.unreadable > 0) {
+    lines.push(`left: ${summary.otherDeployments} of other deployments (replay them with their own key), ${summary.unreadable} whose deployment cannot be read (not JSON)`);
+  }
+  return lines;
+}
+
 /** The deployment a dead letter names, read as the intake reads it: `ce_deployment` in binary mode, else the JSON value's `deployment`. */
 export function deploymentOf(record: KafkaRecord): string | undefined {
   if (headerText(record, 'ce_specversion') !== undefined) return headerText(record, 'ce_deployment');

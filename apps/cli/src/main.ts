@@ -181,23 +181,14 @@ dlq
     }
     // Loaded only here: it brings kafkajs and the Kafka intake.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { replayDeadLetters } = require('./dlq-replay') as typeof import('./dlq-replay');
+    const { replayDeadLetters, replayReport } = require('./dlq-replay') as typeof import('./dlq-replay');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { kafkaBrokers, kafkaTopic } = require('@baseliner/platform') as typeof import('@baseliner/platform');
     // Read as the server reads BASELINER_KAFKA_BROKERS and BASELINER_KAFKA_TOPIC.
     const target = { brokers: kafkaBrokers(o.brokers, '--brokers'), topic: kafkaTopic(o.topic, '--topic') };
-    const summary = await replayDeadLetters(
-      { ...target, deployment: o.deployment, ingestKey: ingestKey ?? '', dryRun: Boolean(o.dryRun) },
-      (line) => void process.stderr.write(`${line}\n`),
-    );
-    const byReason = Object.entries(summary.replayed);
-    const count = byReason.reduce((sum, [, n]) => sum + n, 0);
-    const reasons = byReason.length > 0 ? ` (${byReason.map(([reason, n]) => `${reason} ${n}`).join(', ')})` : '';
-    if (count === 0) print(`no dead letters of ${o.deployment} to replay in ${o.topic}.dlq${o.dryRun ? '' : ' since the last replay'}`);
-    else print(`${o.dryRun ? 'would replay' : 'replayed'} ${count} dead ${count === 1 ? 'letter' : 'letters'} of ${o.deployment} to ${o.topic}${reasons}`);
-    if (summary.otherDeployments > 0 || summary.unreadable > 0) {
-      print(`left: ${summary.otherDeployments} of other deployments (replay them with their own key), ${summary.unreadable} whose deployment cannot be read (not JSON)`);
-    }
+    const options = { ...target, deployment: o.deployment as string, ingestKey: ingestKey ?? '', dryRun: Boolean(o.dryRun) };
+    const summary = await replayDeadLetters(options, (line) => void process.stderr.write(`${line}\n`));
+    for (const line of replayReport(summary, options)) print(line);
   });
 
 program
