@@ -117,12 +117,18 @@ describe('the first hour with the baseliner CLI', () => {
     const lenient = await cli(server, ['import', file, '--deployment', 'history', '--key', key]);
     expect(lenient.code).toBe(0);
     expect(lenient.stdout).toContain('imported: 2, already there: 0, rejected: 1');
-    expect(lenient.stderr).toContain(`note: 1 row was rejected (reasons in ${file}.rejected.csv); with --strict that is an error (exit status 2)`);
+    expect(lenient.stderr).toBe(
+      'note: 1 row of 3 was rejected:\n' +
+        '  1 row invalid_row: row 2: time "not a date" is not a date and time\n' +
+        `Each is in ${file}.rejected.csv with its row number, its fields and the reason: fix them there and import that file (its rejected_* columns are ignored).\n` +
+        'With --strict that is an error (exit status 2).\n',
+    );
 
     const strict = await cli(server, ['import', file, '--deployment', 'history', '--key', key, '--strict']);
     expect(strict.code).toBe(2);
     expect(strict.stdout).toContain('imported: 0, already there: 2, rejected: 1');
-    expect(strict.stderr).toContain('baseliner: 1 row was rejected');
+    expect(strict.stderr).toContain('baseliner: 1 row of 3 was rejected:\n');
+    expect(strict.stderr).toContain('--strict makes that an error (exit status 2).\n');
   }, 60_000);
 
   it('tells an ingest key used as the admin token, and the admin token used as an ingest key', async () => {

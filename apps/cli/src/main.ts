@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { Scorecard } from '@baseliner/analytics';
 import { backupEventStore } from '@baseliner/event-store-sqlite';
-import { apiOptionsFromEnv, call, CliError } from './api';
+import { apiOptionsFromEnv, call, CliError, userFolder, userPath } from './api';
 import { baselineWindow, isPlainDate } from './dates';
 import { importFile } from './import-file';
 import { designLines, loadStatusRows, renderStatus } from './status-table';
@@ -20,7 +20,7 @@ const printDeployment = (deployment: { criteriaAdvice?: { field: string; message
   for (const advice of deployment.criteriaAdvice ?? []) process.stderr.write(`note: ${advice.field}: ${advice.message}\n`);
 };
 const readBody = (file: string): unknown => {
-  const text = readFileSync(file, 'utf8');
+  const text = readFileSync(userPath(file), 'utf8');
   return /\.ya?ml$/.test(file) ? parseYaml(text) : JSON.parse(text);
 };
 /** `--segments north,south`: trimmed names, none empty. */
@@ -233,7 +233,9 @@ program
 
 program
   .command('import <file>')
-  .description('load historical tasks (CSV or NDJSON) as backdated task.completed events')
+  .description(
+    'load historical tasks (CSV or NDJSON) as backdated task.completed events; rejected rows go to <file>.rejected.csv (.rejected.ndjson) with their row number, fields and reason; exit status 1 when no row was imported',
+  )
   .requiredOption('--deployment <id>')
   .option('--key <ingestKey>', 'the deployment’s ingest key (or BASELINER_INGEST_KEY)')
   .addOption(new Option('--format <format>').choices(['csv', 'ndjson']))
@@ -253,8 +255,12 @@ program
   .action(async (file: string, o) => {
     const ingestKey = o.key ?? process.env.BASELINER_INGEST_KEY;
     if (!ingestKey) throw new CliError('Give the deployment’s ingest key with --key or BASELINER_INGEST_KEY');
+    const path = userPath(file);
+    if (!existsSync(path)) {
+      throw new CliError(`There is no file ${path}${path === file ? '' : ` (${file}, from the folder the command was run in, ${userFolder()})`}: check the name and folder`);
+    }
     const summary = await importFile({
-      file,
+      file: path,
       deployment: o.deployment,
       url: api.url,
       ingestKey,
@@ -278,17 +284,27 @@ program
     print(
       [
         `rows read: ${summary.rows}${summary.skippedAlreadyImported ? ` (resumed after row ${summary.skippedAlreadyImported})` : ''}`,
-        `imported: ${summary.accepted}, already there: ${summary.duplicates}, rejected: ${summary.rejected}${summary.rejectedFile ? ` (reasons in ${summary.rejectedFile})` : ''}`,
+        `imported: ${summary.accepted}, already there: ${summary.duplicates}, rejected: ${summary.rejected}${summary.rejectedFile ? ` (in ${summary.rejectedFile})` : ''}`,
         `took ${summary.seconds.toFixed(1)} s`,
       ].join('\n'),
     );
-    if (summary.rejected > 0) {
-      const what = `${summary.rejected} ${summary.rejected === 1 ? 'row was' : 'rows were'} rejected${summary.rejectedFile ? ` (reasons in ${summary.rejectedFile})` : ''}`;
-      if (o.strict) {
-        process.stderr.write(`baseliner: ${what}; --strict makes that an error\n`);
-        process.exitCode = 2;
-      } else process.stderr.write(`note: ${what}; with --strict that is an error (exit status 2)\n`);
+    if (summary.rows === 0) throw new CliError(`${path} has no rows to import${/\.(ndjson|jsonl)$/i.test(path) ? '' : ' under its header'}`);
+    if (summary.rejected === 0) return;
+    const rows = (n: number) => `${n} ${n === 1 ? 'row' : 'rows'}`;
+    const reasons = summary.rejectedByReason.map(
+      (r) => `  ${rows(r.rows)} ${r.reason}${r.rows > 1 ? `, e.g. row ${r.firstRow}` : `: row ${r.firstRow}`}: ${r.firstMessage}`,
+    );
+    const where = `Each is in ${summary.rejectedFile} with its row number, its fields and the reason: fix them there and import that file (its rejected_* columns are ignored).`;
+    if (summary.accepted + summary.duplicates === 0 && summary.skippedAlreadyImported === 0) {
+      process.stderr.write(`baseliner: nothing was imported: all ${rows(summary.rejected)} of ${path} were rejected:\n${reasons.join('\n')}\n${where}\n`);
+      process.exitCode = 1;
+      return;
     }
+    const what = `${rows(summary.rejected)} of ${summary.rows - summary.skippedAlreadyImported} ${summary.rejected === 1 ? 'was' : 'were'} rejected:\n${reasons.join('\n')}\n${where}`;
+    if (o.strict) {
+      process.stderr.write(`baseliner: ${what}\n--strict makes that an error (exit status 2).\n`);
+      process.exitCode = 2;
+    } else process.stderr.write(`note: ${what}\nWith --strict that is an error (exit status 2).\n`);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
