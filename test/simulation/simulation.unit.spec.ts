@@ -217,6 +217,29 @@ const CASES: Case[] = [
   // why no test can meet it and the false-alarm target together); this guards the detector's power.
   { title: 'G weekday-effect/50: a 3× Tuesday at 50 tasks/day is found within 60 days in ≥ 95%, no other day in ≥ 95%', cells: ['weekday-effect/50'], deployments: 200, slow: true },
   { title: 'H days-to-verdict (p50 criterion) at 20 and 100 tasks/day: 35–65% conclusive by the predicted day', cells: ['days-to-verdict/20', 'days-to-verdict/100'], deployments: 200, slow: true },
+  // Situations (situations.ts) that meet their targets at this seed. Cells that still miss one
+  // (busy season and mix shift before/after: a verdict before the shift warning; AR(1) days) are
+  // reported by npm run simulate and not asserted here; see docs/statistics.md, "Simulation study".
+  { title: 'Whole-minute durations, no change, p50 rc 0: a wrong verdict in ≤ 5%', cells: ['minutes/no-change'], deployments: 200 },
+  { title: 'Zero baseline: downstream errors 0% → 20% against rc 0 are failing within 28 days in ≥ 95%', cells: ['downstream/zero-baseline'], deployments: 200 },
+  { title: 'Whole-minute durations, AI 5% slower: works (wrongly) in ≤ 2.5%', cells: ['minutes/slower'], deployments: 200, slow: true },
+  { title: 'Escalations 1.5 → 0.8 per task against rc −0.2: works within 28 days in ≥ 80%, failing in ≤ 2.5%', cells: ['escalations/1.5-to-0.8'], deployments: 200, slow: true },
+  {
+    title: 'Adoption rules: 18 of 20 declared users active every week meet ≥ 60% at look 28 in ≥ 95%; undeclared users at 50% never works in ≥ 95%',
+    cells: ['adoption/declared-18-of-20', 'adoption/undeclared-50'],
+    deployments: 200,
+    slow: true,
+  },
+  { title: 'A year of daily looks (365), no change: a wrong verdict in ≤ 5%', cells: ['year/no-change'], deployments: 200, slow: true },
+  {
+    title: 'Comparison segment, no effect (season, trend, mix shift in both segments): a wrong works/failing in ≤ 5%',
+    cells: ['comparison/season', 'comparison/trend', 'comparison/mix-shift'],
+    deployments: 200,
+    slow: true,
+  },
+  { title: 'Comparison segment, a true effect under a season: works within 28 days in ≥ 80%', cells: ['comparison/effect-in-season'], deployments: 200, slow: true },
+  { title: 'Weekday detector, no weekday effect, at 100 / 500 / 2,000 tasks/day: warned in ≤ 5%', cells: ['weekday-null/100', 'weekday-null/500', 'weekday-null/2000'], deployments: 200, slow: true },
+  { title: 'Quiet season from go-live, before/after: a decisive verdict without a shift warning in ≤ 10%', cells: ['season/quiet'], deployments: 200, slow: true },
 ];
 
 describe('simulation study (fixed seed, targets with Monte Carlo slack)', () => {
