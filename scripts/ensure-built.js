@@ -9,10 +9,14 @@
 //                                           Docker layer with package.json alone); a failed build
 //                                           warns without failing the install
 //
-// "Changed" means newer than dist/.build-stamp, which carries the time the last build *started*
-// (a file saved during a build is seen next time). Directories count too: adding, deleting or
-// renaming a file changes its directory's time. The build is package.json's `build` script with
-// tsc made incremental (its state in dist/.tsbuildinfo); `npm run build` itself stays a full build.
+// "Changed" means an input file newer than dist/.build-stamp, which carries the time the last build
+// *started* (a file saved during a build is seen next time), or an input file added, deleted or
+// renamed: the stamp lists the input files as they were when that build started. Anything else
+// in the tree may come and go without a rebuild: `npm pack ./libs/sdk` (which rebuilds
+// libs/sdk/dist and may leave a .tgz) is not a source change. (A stamp without that list, from an
+// older version of this script, falls back to directory times: any entry added or removed.) The
+// build is package.json's `build` script with tsc made incremental (its state in
+// dist/.tsbuildinfo); `npm run build` itself stays a full build.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, closeSync } = require('node:fs');
@@ -35,8 +39,15 @@ function inputRoots() {
   return [...include, 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json'].map((p) => join(root, p));
 }
 
-/** The first input newer than `since` (ms), or undefined. Tests (*.spec.ts) are not built. */
-function firstChangedInput(since) {
+/**
+ * Every input file (paths relative to the root, sorted), the first one newer than `since` (ms) and
+ * the first directory newer than it. Tests (*.spec.ts) are not built; nor is anything in
+ * node_modules, dist, coverage or .git, or a file that is not source or JSON.
+ */
+function scanInputs(since) {
+  const files = [];
+  let changedFile;
+  let changedDirectory;
   const pending = inputRoots();
   while (pending.length > 0) {
     const path = pending.pop();
@@ -46,14 +57,28 @@ function firstChangedInput(since) {
     } catch {
       continue; // an include that does not exist (yet)
     }
-    if (stat.mtimeMs > since) return path;
-    if (!stat.isDirectory()) continue;
+    if (!stat.isDirectory()) {
+      files.push(relative(root, path));
+      if (changedFile === undefined && stat.mtimeMs > since) changedFile = relative(root, path);
+      continue;
+    }
+    if (changedDirectory === undefined && stat.mtimeMs > since) changedDirectory = relative(root, path) || '.';
     for (const entry of readdirSync(path, { withFileTypes: true })) {
       if (entry.isDirectory() ? SKIPPED_DIRECTORIES.has(entry.name) : !INPUT_FILE.test(entry.name) || entry.name.endsWith('.spec.ts')) continue;
       pending.push(join(path, entry.name));
     }
   }
-  return undefined;
+  return { files: files.sort(), changedFile, changedDirectory };
+}
+
+/** The input files the last complete build started from, or undefined (an older stamp, or none). */
+function recordedInputs() {
+  try {
+    const { inputs } = JSON.parse(readFileSync(STAMP, 'utf8'));
+    return Array.isArray(inputs) ? inputs : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Why a build is needed, or undefined when dist/ is up to date. */
@@ -62,8 +87,16 @@ function buildReason() {
     if (existsSync(FAILED)) return 'the last build failed';
     return existsSync(dist) ? 'no record of a complete build in dist/' : 'not built yet';
   }
-  const changed = firstChangedInput(statSync(STAMP).mtimeMs);
-  return changed && `${relative(root, changed) || '.'} changed since the last build`;
+  const { files, changedFile, changedDirectory } = scanInputs(statSync(STAMP).mtimeMs);
+  if (changedFile) return `${changedFile} changed since the last build`;
+  const before = recordedInputs();
+  if (!before) return changedDirectory && `${changedDirectory} changed since the last build`;
+  const known = new Set(before);
+  const added = files.find((file) => !known.has(file));
+  if (added) return `${added} added since the last build`;
+  const now = new Set(files);
+  const removed = before.find((file) => !now.has(file));
+  return removed && `${removed} deleted since the last build`;
 }
 
 /** Whether the process named in the lock file still runs (a lock just taken may not name it yet). */
@@ -108,6 +141,7 @@ function withLock(body) {
 /** package.json's build script, step by step, with tsc incremental. */
 function build(reason) {
   const started = Date.now();
+  const { files: inputs } = scanInputs(Infinity);
   // tsc --incremental does not re-emit outputs that went missing. Its state is kept only after a
   // build that ran to its end (passed, or failed on errors, which tsc still emits through);
   // otherwise (never built here, interrupted, dist/ touched by hand) every file is emitted.
@@ -127,7 +161,7 @@ function build(reason) {
       return false;
     }
   }
-  writeFileSync(STAMP, `${JSON.stringify({ started: new Date(started).toISOString(), reason })}\n`);
+  writeFileSync(STAMP, `${JSON.stringify({ started: new Date(started).toISOString(), reason, inputs })}\n`);
   utimesSync(STAMP, started / 1000, started / 1000);
   say(`Built in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   return true;

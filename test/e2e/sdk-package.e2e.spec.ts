@@ -1,8 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { eventually } from '../support/eventually';
 import { exited, onLines, repoRoot } from '../support/run-ts';
@@ -87,22 +87,31 @@ await baseliner.close();
 console.log(JSON.stringify(baseliner.stats));
 `;
 
-// A TypeScript consumer: every export it needs is typed, and a wrong field is a compile error.
+// A TypeScript consumer: every export it needs is typed, and a wrong field is a compile error. It
+// uses nothing of Node.js or the DOM itself (not even console), so that it compiles where the
+// project has neither: then only the SDK's declarations could need them.
 const TS_CONSUMER = `
 import { BaselinerClient, DeliveryError, QueueFullError, stableId, type BaselinerClientOptions, type CloudEvent, type Rejection } from '@baseliner/sdk';
 
+const seen: string[] = [];
 const options: BaselinerClientOptions = {
   url: 'http://localhost:3000',
   ingestKey: 'blk_x.y',
   deployment: 'doc-review',
   source: 'doc-review/eu-1',
   closeTimeoutMs: 5_000,
-  onRejected: (rejections: Rejection[]) => console.warn(rejections.map((r) => r.reason + ' ' + r.event.id)),
+  onRejected: (rejections: Rejection[]) => seen.push(...rejections.map((r) => r.reason + ' ' + r.event.id)),
   onError: (error: Error, events: CloudEvent[]) => {
-    if (error instanceof DeliveryError) console.warn(error.problem, error.url, error.status, events.length);
+    if (error instanceof DeliveryError) seen.push(error.problem + error.url + error.status + events.length);
+  },
+  sleep: async (ms: number, signal) => {
+    if (signal?.aborted || ms < 0) return;
   },
 };
 const baseliner = new BaselinerClient(options);
+const removeHooks: () => void = baseliner.flushOnShutdown(['SIGTERM', 'SIGINT', 'SIGHUP']);
+// @ts-expect-error not a signal
+baseliner.flushOnShutdown(['SIGTERMINATE']);
 const event: CloudEvent = baseliner.taskCompleted({ id: stableId('task', 1), taskId: '1', mode: 'assisted', outcome: 'rework', durationSeconds: 3 });
 const stats: number = baseliner.stats.failed + baseliner.pending;
 // @ts-expect-error mode is ai, assisted or manual
@@ -112,7 +121,8 @@ baseliner.feedbackGiven({ score: 9 });
 export async function stop(): Promise<void> {
   await baseliner.flush({ timeoutMs: 1_000 });
   await baseliner.close({ timeoutMs: 2_000 });
-  if (new QueueFullError(1).name !== 'QueueFullError') throw new Error(event.id + stats);
+  removeHooks();
+  if (new QueueFullError(1).name !== 'QueueFullError') throw new Error(event.id + stats + seen.length);
 }
 `;
 
@@ -243,11 +253,21 @@ describe('@baseliner/sdk installed from its tarball', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ accepted: 0, failed: 7 });
   }, 60_000);
 
-  it('type-checks a TypeScript consumer, CommonJS and ESM, against the shipped declarations', async () => {
-    writeFileSync(join(project, 'consumer.ts'), TS_CONSUMER);
-    writeFileSync(join(project, 'consumer.mts'), TS_CONSUMER);
+  // A project with @types/node; one without it (the default libraries, DOM included: TS2503 "Cannot
+  // find namespace 'NodeJS'" was what it got); and one with neither Node nor DOM types.
+  const TYPE_SETUPS = {
+    'with @types/node': { typeRoots: [join(repoRoot, 'node_modules/@types')], types: ['node'] },
+    'without @types/node': { types: [] },
+    'with neither Node nor DOM types': { lib: ['ES2022'], types: [] },
+  };
+  it.each(Object.entries(TYPE_SETUPS))('type-checks a TypeScript consumer, CommonJS and ESM, against the shipped declarations, %s', async (setup, types) => {
+    const dir = join(project, `types-${setup.replace(/\W+/g, '-')}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'consumer.ts'), TS_CONSUMER);
+    writeFileSync(join(dir, 'consumer.mts'), TS_CONSUMER);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'types-check', private: true }));
     writeFileSync(
-      join(project, 'tsconfig.json'),
+      join(dir, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: {
           target: 'ES2022',
@@ -256,17 +276,54 @@ describe('@baseliner/sdk installed from its tarball', () => {
           strict: true,
           noEmit: true,
           skipLibCheck: false, // the shipped declarations are checked too
-          // The repository's @types/node: the project here is offline and has only the SDK installed.
-          typeRoots: [join(repoRoot, 'node_modules/@types')],
-          types: ['node'],
+          ...types,
         },
         files: ['consumer.ts', 'consumer.mts'],
       }),
     );
     const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
-    // Errors make tsc exit non-zero (run rejects with them); the list shows the shipped .d.ts was what it read.
-    const checked = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--listFiles'], { cwd: project, timeout: 120_000 });
+    // Errors make tsc exit non-zero (run rejects with them, in stdout); the list shows the shipped .d.ts was what it read.
+    const checked = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--listFiles'], { cwd: dir, timeout: 120_000 }).catch(
+      (error: { stdout: string }) => ({ stdout: error.stdout, failed: true }),
+    );
+    expect(checked.stdout.split('\n').filter((line) => line.includes('error TS'))).toEqual([]);
     expect(checked.stdout).toContain(join(project, 'node_modules/@baseliner/sdk/dist/index.d.ts'));
     expect(checked.stdout).toContain(join(project, 'node_modules/@baseliner/sdk/dist/client.d.ts'));
+    expect(checked.stdout.includes('@types/node')).toBe(setup === 'with @types/node');
   }, 60_000);
+
+  it('packing it is not a source change: the next npm start does not rebuild, and git does not see the tarball', async () => {
+    // On a copy of the build inputs and dist/ (as npm-start.e2e does), built once by ensure-built itself.
+    const tree = tempDir('baseliner-sdk-pack-tree-');
+    for (const path of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts', 'apps', 'libs', 'dashboards/src', 'test/bench', 'test/simulation', 'dist']) {
+      cpSync(join(repoRoot, path), join(tree, path), { recursive: true, filter: (source) => !source.split(sep).includes('node_modules') });
+    }
+    symlinkSync(join(repoRoot, 'node_modules'), join(tree, 'node_modules'), 'dir');
+    const ensureBuilt = (...args: string[]) => run(process.execPath, ['scripts/ensure-built.js', ...args], { cwd: tree, env: childEnv(), timeout: 300_000 });
+    // The copied stamp made older than the sources: ensure-built builds (incrementally) and writes its own.
+    utimesSync(join(tree, 'dist/.build-stamp'), 1, 1);
+    await expect(ensureBuilt()).resolves.toMatchObject({ stderr: expect.stringContaining('Building dist/ (') });
+    await expect(ensureBuilt('--check')).resolves.toMatchObject({ stderr: 'dist/ is up to date\n' });
+
+    // As the README used to say (the tarball left in the folder), and from inside libs/sdk.
+    await run('npm', ['pack', './libs/sdk'], { cwd: tree, env: childEnv(), timeout: 120_000 });
+    await run('npm', ['pack'], { cwd: join(tree, 'libs/sdk'), env: childEnv(), timeout: 120_000 });
+    expect(existsSync(join(tree, 'baseliner-sdk-0.2.0.tgz')) && existsSync(join(tree, 'libs/sdk/baseliner-sdk-0.2.0.tgz'))).toBe(true);
+    await expect(ensureBuilt('--check')).resolves.toMatchObject({ stderr: 'dist/ is up to date\n' });
+
+    // A source added (even with an old time), deleted or renamed still is one.
+    writeFileSync(join(tree, 'libs/sdk/src/added.ts'), 'export const added = 1;\n');
+    utimesSync(join(tree, 'libs/sdk/src/added.ts'), 0, 0);
+    await expect(ensureBuilt('--check')).rejects.toMatchObject({ code: 1, stderr: 'build needed: libs/sdk/src/added.ts added since the last build\n' });
+    rmSync(join(tree, 'libs/sdk/src/added.ts'));
+    await expect(ensureBuilt('--check')).resolves.toMatchObject({ stderr: 'dist/ is up to date\n' });
+    renameSync(join(tree, 'libs/sdk/src/events.ts'), join(tree, 'libs/sdk/src/event-types.ts'));
+    await expect(ensureBuilt('--check')).rejects.toMatchObject({ code: 1, stderr: 'build needed: libs/sdk/src/event-types.ts added since the last build\n' });
+    rmSync(join(tree, 'libs/sdk/src/event-types.ts'));
+    await expect(ensureBuilt('--check')).rejects.toMatchObject({ code: 1, stderr: 'build needed: libs/sdk/src/events.ts deleted since the last build\n' });
+
+    // In the repository, a tarball packed there is ignored.
+    const ignored = await run('git', ['check-ignore', 'baseliner-sdk-0.2.0.tgz', 'libs/sdk/baseliner-sdk-0.2.0.tgz'], { cwd: repoRoot });
+    expect(ignored.stdout).toBe('baseliner-sdk-0.2.0.tgz\nlibs/sdk/baseliner-sdk-0.2.0.tgz\n');
+  }, 420_000);
 });

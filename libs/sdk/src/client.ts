@@ -1,5 +1,33 @@
 import { toCloudEvent, type CloudEvent, type Common, type TaskCompleted } from './events';
 
+// The declarations shipped with the SDK name no Node.js types (no @types/node needed to use it):
+// the types below are the platform's own where the consumer's project knows them (Node or DOM
+// types), else the part of them the client uses.
+
+/** `fetch` as the client calls it: the global fetch's type where the project has one. */
+export type FetchFunction = typeof globalThis extends { fetch: infer F }
+  ? F
+  : (
+      url: string,
+      init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignalLike },
+    ) => Promise<{ status: number; headers: { get(name: string): string | null }; json(): Promise<unknown> }>;
+
+/** An AbortSignal: the global one's type where the project has one. */
+export type AbortSignalLike = typeof globalThis extends { AbortSignal: { prototype: infer S } }
+  ? S
+  : {
+      readonly aborted: boolean;
+      addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+      removeEventListener(type: 'abort', listener: () => void): void;
+    };
+
+/** A process signal, as Node.js names them (the same names as NodeJS.Signals). */
+export type ShutdownSignal =
+  | 'SIGABRT' | 'SIGALRM' | 'SIGBUS' | 'SIGCHLD' | 'SIGCONT' | 'SIGFPE' | 'SIGHUP' | 'SIGILL' | 'SIGINT' | 'SIGIO'
+  | 'SIGIOT' | 'SIGKILL' | 'SIGPIPE' | 'SIGPOLL' | 'SIGPROF' | 'SIGPWR' | 'SIGQUIT' | 'SIGSEGV' | 'SIGSTKFLT'
+  | 'SIGSTOP' | 'SIGSYS' | 'SIGTERM' | 'SIGTRAP' | 'SIGTSTP' | 'SIGTTIN' | 'SIGTTOU' | 'SIGUNUSED' | 'SIGURG'
+  | 'SIGUSR1' | 'SIGUSR2' | 'SIGVTALRM' | 'SIGWINCH' | 'SIGXCPU' | 'SIGXFSZ' | 'SIGBREAK' | 'SIGLOST' | 'SIGINFO';
+
 export interface Rejection {
   event: CloudEvent;
   reason: string;
@@ -43,11 +71,11 @@ export interface BaselinerClientOptions {
    * distinct problem (and once, while retrying, when the server cannot be reached).
    */
   onError?: (error: Error, events: CloudEvent[]) => void;
-  fetch?: typeof fetch;
+  fetch?: FetchFunction;
   now?: () => Date;
   random?: () => number;
   /** Waits between attempts; `signal` aborts when a bounded close() or flush() gives up. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal?: AbortSignalLike) => Promise<void>;
 }
 
 export class QueueFullError extends Error {
@@ -258,8 +286,8 @@ export class BaselinerClient {
    * Closes on SIGTERM/SIGINT (then lets the signal end the process) and flushes before a natural
    * exit, both within `closeTimeoutMs`; returns a function that removes the hooks.
    */
-  flushOnShutdown(signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): () => void {
-    const onSignal = (signal: NodeJS.Signals) => {
+  flushOnShutdown(signals: ShutdownSignal[] = ['SIGTERM', 'SIGINT']): () => void {
+    const onSignal = (signal: ShutdownSignal) => {
       remove();
       void this.close().finally(() => process.kill(process.pid, signal));
     };
