@@ -13,6 +13,8 @@ import { describeRequiring } from '../support/requires';
 // Sessions themselves (expiry, a stolen cookie, sign-out): sessions.e2e.spec.ts.
 const SCREENSHOTS = resolve(__dirname, '../../reports/screenshots');
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+/** A laptop and a phone. */
+const WIDTHS = [1366, 390] as const;
 
 describeRequiring('web pages in Chromium', chromiumMissing, 'Chromium (Debian package chromium)', () => {
   let dir: string;
@@ -28,7 +30,7 @@ describeRequiring('web pages in Chromium', chromiumMissing, 'Chromium (Debian pa
   };
 
   /** A fresh browser context, with every console error and every URL it visited recorded. */
-  async function openContext(options: { bypassCSP?: boolean } = {}) {
+  async function openContext(options: { bypassCSP?: boolean; viewport?: { width: number; height: number } } = {}) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
     const consoleErrors: string[] = [];
     const urls: string[] = [];
@@ -126,7 +128,6 @@ describeRequiring('web pages in Chromium', chromiumMissing, 'Chromium (Debian pa
     const rank = ['failing', 'inconclusive', 'insufficient data', 'pending', 'works', 'rolled back', 'retired'];
     const ranks = shown.map((s) => rank.indexOf(s.verdict));
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
-    await page.screenshot({ path: join(SCREENSHOTS, 'portfolio.png'), fullPage: true });
 
     const failing = shown.filter((s) => s.verdict === 'failing').map((s) => s.id);
     expect(failing.length).toBeGreaterThan(0);
@@ -138,43 +139,106 @@ describeRequiring('web pages in Chromium', chromiumMissing, 'Chromium (Debian pa
     await context.close();
   }, 60_000);
 
-  it('draws each deployment page: criteria, non-empty charts, the weekday × hour grid and the lifecycle', async () => {
-    const { context, page, consoleErrors } = await openContext();
-    await signIn(page, demo.adminToken);
-    for (const { id } of (await api('GET', '/v1/deployments')).body as { id: string }[]) {
-      await page.goto(`${demo.url}/deployments/${id}`);
-      await containsText(page.getByRole('heading', { level: 1 }), id);
-      const card = (await api('GET', `/v1/deployments/${id}/scorecard`)).body as {
-        criteria: unknown[];
-        metrics: { cost_per_task: { current?: unknown; baseline?: unknown } };
-        comparison: { design: string; assumes: string };
-      };
-      await hasCount(page.locator('table.criteria tbody tr'), card.criteria.length);
-      // How the change is measured: the scorecard's design, in words, with what it assumes.
-      const design = page.locator('section.design');
-      await containsText(design, 'How the change is measured');
-      await containsText(design, card.comparison.design === 'difference_in_differences' ? 'Difference-in-differences' : 'Before/after');
-      await containsText(design, `Assumes: ${card.comparison.assumes}`);
-      // Five charts, each a drawn line (a path with segments) — cost only where tasks reported one —
-      // and 7 × 24 cells in the grid.
-      const hasCost = Boolean(card.metrics.cost_per_task.current ?? card.metrics.cost_per_task.baseline);
-      const charts = page.locator('figure.chart:not(.heatmap) svg');
-      await hasCount(charts, hasCost ? 5 : 4);
-      if (!hasCost) await containsText(page.locator('.charts'), 'No data to draw yet');
-      for (const chart of await charts.all()) {
-        const drawn = await chart.locator('path.line').evaluateAll((paths) => paths.filter((p) => (p.getAttribute('d') ?? '').length > 20).length);
-        expect(drawn).toBeGreaterThan(0);
+  it('draws each deployment page at 1366 and 390 px: a chart for every criterion and warning, honest axes, nothing outside its box or the screen', async () => {
+    const ids = ((await api('GET', '/v1/deployments')).body as { id: string }[]).map((d) => d.id);
+    for (const width of WIDTHS) {
+      const { context, page, consoleErrors } = await openContext({ viewport: { width, height: 900 } });
+      await signIn(page, demo.adminToken);
+      await page.screenshot({ path: join(SCREENSHOTS, `portfolio-${width}.png`), fullPage: true });
+      expect(await overflow(page)).toEqual([]);
+      for (const id of ids) {
+        await page.goto(`${demo.url}/deployments/${id}`);
+        await containsText(page.getByRole('heading', { level: 1 }), id);
+        const card = (await api('GET', `/v1/deployments/${id}/scorecard`)).body as {
+          criteria: { metric: string; status: string }[];
+          warnings: { kind: string }[];
+          metrics: { cost_per_task: { current?: unknown; baseline?: unknown } };
+          comparison: { design: string; assumes: string };
+        };
+        await hasCount(page.locator('table.criteria tbody tr'), card.criteria.length);
+        // How the change is measured: the scorecard's design, in words, with what it assumes.
+        const design = page.locator('section.design');
+        await containsText(design, 'How the change is measured');
+        await containsText(design, card.comparison.design === 'difference_in_differences' ? 'Difference-in-differences' : 'Before/after');
+        await containsText(design, `Assumes: ${card.comparison.assumes}`);
+
+        // Every criterion — failing, warned or met — has its chart, with a line drawn, and its row links to it.
+        for (const { metric } of card.criteria) {
+          const block = page.locator(`.chart-block[data-criteria~="${metric}"]`);
+          expect(`${id}: ${metric} ${await block.count()}`).toBe(`${id}: ${metric} 1`);
+          expect(await drawnLines(block)).toBeGreaterThan(0);
+          const anchor = await block.getAttribute('id');
+          expect(await page.locator(`table.criteria a[href="#${anchor}"]`).count()).toBe(1);
+        }
+        // So has every warning: a chart with a line, or the weekday × hour grid.
+        for (const { kind } of card.warnings) {
+          const shown = page.locator(`[data-warnings~="${kind}"]`);
+          expect(`${id}: ${kind} ${await shown.count()}`).toBe(`${id}: ${kind} 1`);
+          if (kind !== 'weekday_pattern') expect(await drawnLines(shown)).toBeGreaterThan(0);
+        }
+        // Cost only where tasks reported one; otherwise the page says what to send.
+        const hasCost = Boolean(card.metrics.cost_per_task.current ?? card.metrics.cost_per_task.baseline);
+        if (!hasCost) await containsText(page.locator('main'), 'Send costUsd with each task.completed event');
+        else expect(await drawnLines(page.locator('.chart-block[data-chart="cost"]'))).toBeGreaterThan(0);
+
+        // What a person checks on every chart on screen: no tick twice on an axis, counts in whole
+        // numbers, shares to at most 100%, every line, label and box inside the chart.
+        const problems = await page.evaluate(() => {
+          const found: string[] = [];
+          for (const svg of [...document.querySelectorAll('figure.chart svg')] as SVGSVGElement[]) {
+            if (svg.getBoundingClientRect().width === 0) continue; // the other width's drawing
+            const name = svg.getAttribute('aria-label');
+            for (const axis of ['x', 'y']) {
+              const labels = [...svg.querySelectorAll(`text.tick.${axis}`)].map((t) => t.textContent ?? '');
+              if (new Set(labels).size !== labels.length) found.push(`${name}: ${axis} ticks repeat: ${labels.join(', ')}`);
+            }
+            const ys = [...svg.querySelectorAll('text.tick.y')].map((t) => t.textContent ?? '');
+            const kind = svg.dataset.y;
+            if (kind === 'count' && ys.some((l) => !/^\d+$/.test(l))) found.push(`${name}: counts not whole: ${ys.join(', ')}`);
+            if (kind === 'share' && ys.some((l) => !/^\d+(\.\d+)?%$/.test(l) || parseFloat(l) > 100)) found.push(`${name}: shares past 100%: ${ys.join(', ')}`);
+            const [, , w, h] = (svg.getAttribute('viewBox') ?? '').split(' ').map(Number) as [number, number, number, number];
+            for (const el of [...svg.querySelectorAll('path, text, line, rect')] as SVGGraphicsElement[]) {
+              const b = el.getBBox();
+              if (b.x < -0.5 || b.y < -0.5 || b.x + b.width > w + 0.5 || b.y + b.height > h + 0.5) found.push(`${name}: ${el.tagName} "${el.textContent}" outside ${w}×${h}`);
+            }
+          }
+          return found;
+        });
+        expect(problems).toEqual([]);
+        expect(await overflow(page)).toEqual([]);
+
+        // The weekday × hour grid: 7 × 24 cells, a legend of its shades, "1 task" not "1 tasks".
+        const grid = page.locator('figure.heatmap svg:visible');
+        expect(await grid.locator('rect.heat').count()).toBe(7 * 24);
+        await containsText(page.locator('figure.heatmap figcaption'), 'no tasks');
+        expect(await grid.locator('title').evaluateAll((titles) => titles.map((t) => t.textContent ?? '').filter((t) => /\b1 (tasks|errors)\b/.test(t)))).toEqual([]);
+
+        // The lifecycle in the order of the dates it describes; a backdated go-live says when it was recorded.
+        const times = await page.locator('ol.timeline time').evaluateAll((els) => els.map((e) => Date.parse(e.getAttribute('datetime') ?? '')));
+        expect(times).toEqual([...times].sort((a, b) => a - b));
+        await containsText(page.locator('ol.timeline'), 'Registered');
+        await containsText(page.locator('ol.timeline li', { hasText: 'Went live' }).first(), 'recorded');
+        await page.screenshot({ path: join(SCREENSHOTS, `deployment-${id}-${width}.png`), fullPage: true });
       }
-      await hasCount(page.locator('figure.heatmap rect.heat'), 7 * 24);
-      await containsText(page.locator('ol.timeline li').first(), 'Registered');
-      await containsText(page.locator('ol.timeline'), 'Went live');
-      await page.screenshot({ path: join(SCREENSHOTS, `deployment-${id}.png`), fullPage: true });
+      await page.goto(`${demo.url}/deployments/no-such-thing`);
+      await hasText(page.getByRole('heading', { level: 1 }), 'Not found');
+      expect(consoleErrors.filter((e) => !e.includes('404'))).toEqual([]);
+      await context.close();
     }
-    await page.goto(`${demo.url}/deployments/no-such-thing`);
-    await hasText(page.getByRole('heading', { level: 1 }), 'Not found');
-    expect(consoleErrors.filter((e) => !e.includes('404'))).toEqual([]);
+  }, 240_000);
+
+  it('shows claims-triage failing on downstream errors with the chart of them rising while the errors at the step fall', async () => {
+    const { context, page } = await openContext();
+    await signIn(page, demo.adminToken, '/deployments/claims-triage');
+    const first = page.locator('.chart-block').first();
+    expect(await first.getAttribute('data-criteria')).toBe('downstream_error_ratio');
+    await containsText(first.locator('h3'), 'Downstream errors per task');
+    await containsText(first, 'not met');
+    expect(await first.getAttribute('data-warnings')).toBe('downstream_shift');
+    await containsText(first.locator('figcaption'), 'errors at this step');
+    await containsText(first.locator('figcaption'), 'target');
     await context.close();
-  }, 120_000);
+  }, 60_000);
 
   it('says how a staggered rollout is compared: live and comparison segments, paired days, what it assumes, each wave', async () => {
     const { context, page, consoleErrors } = await openContext();
@@ -227,27 +291,29 @@ describeRequiring('web pages in Chromium', chromiumMissing, 'Chromium (Debian pa
     await context.close();
   }, 60_000);
 
-  it('has no serious or critical accessibility violations (axe-core)', async () => {
-    // The pages allow no scripts at all (CSP); this context bypasses that to run axe in them.
-    const { context, page } = await openContext({ bypassCSP: true });
-    await signIn(page, demo.adminToken);
+  it('has no serious or critical accessibility violations (axe-core) at 1366 and 390 px', async () => {
+    const ids = ((await api('GET', '/v1/deployments')).body as { id: string }[]).map((d) => d.id);
     const violations: string[] = [];
-    for (const path of ['/', '/deployments/invoice-sync', '/deployments/dispatch', '/deployments/support-replies', '/sign-in?next=%2F&ended=1']) {
-      await page.goto(`${demo.url}${path}`);
-      await page.evaluate(AXE_SOURCE);
-      const result = (await page.evaluate('axe.run()')) as {
-        violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
-        passes: unknown[];
-      };
-      expect(result.passes.length).toBeGreaterThan(10); // axe really looked at the page
-      for (const v of result.violations) {
-        if (v.impact === 'serious' || v.impact === 'critical') violations.push(`${path}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    for (const width of WIDTHS) {
+      // The pages allow no scripts at all (CSP); this context bypasses that to run axe in them.
+      const { context, page } = await openContext({ bypassCSP: true, viewport: { width, height: 900 } });
+      await signIn(page, demo.adminToken);
+      for (const path of ['/', ...ids.map((id) => `/deployments/${id}`), '/sign-in?next=%2F&ended=1']) {
+        await page.goto(`${demo.url}${path}`);
+        await page.evaluate(AXE_SOURCE);
+        const result = (await page.evaluate('axe.run()')) as {
+          violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
+          passes: unknown[];
+        };
+        expect(result.passes.length).toBeGreaterThan(10); // axe really looked at the page
+        for (const v of result.violations) {
+          if (v.impact === 'serious' || v.impact === 'critical') violations.push(`${width} px ${path}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+        }
       }
+      await context.close();
     }
     expect(violations).toEqual([]);
-    await page.goto(`${demo.url}/sign-in`);
-    await context.close();
-  }, 60_000);
+  }, 120_000);
 
   it('lets a viewer token in until it is revoked', async () => {
     const issued = await api('POST', '/v1/viewer-tokens', { name: 'finance team' });
@@ -293,6 +359,18 @@ async function containsText(locator: Locator, text: string): Promise<void> {
 }
 async function hasText(locator: Locator, text: string): Promise<void> {
   expect((await textOf(locator, (t) => t.trim() === text)).trim()).toBe(text);
+}
+/** Lines (or bars) drawn in the visible charts under `locator`: paths with real segments. */
+async function drawnLines(locator: Locator): Promise<number> {
+  return locator.locator('svg:visible').locator('path.line, path.bar').evaluateAll((paths) => paths.filter((p) => (p.getAttribute('d') ?? '').length > 10).length);
+}
+/** Elements that reach past the right edge of the screen (none when the page fits its width). */
+async function overflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    if (document.documentElement.scrollWidth <= window.innerWidth) return [];
+    const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1);
+    return [`scrollWidth ${document.documentElement.scrollWidth} > ${window.innerWidth}`, ...wide.slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className}`)];
+  });
 }
 async function hasCount(locator: Locator, count: number): Promise<void> {
   expect(await eventually(() => locator.count(), (n) => n === count, 5_000, 100)).toBe(count);
