@@ -16,7 +16,10 @@
 // Speed: the cells run on two worker threads outside Jest's module sandbox (in which the same
 // code runs 3–4× slower), loading the TypeScript through ts-node (transpile only). Cells marked
 // `slow` run only with SIMULATION_SLOW=1; the rest keep this file within about a minute
-// (about 45 s on two cores at the time of writing; about 90 s with SIMULATION_SLOW=1).
+// (about 45 s on two cores when written; the two situation cells added later, whole minutes and a
+// zero baseline, add about 35 s on an idle machine). SIMULATION_SLOW=1 adds the rest, of which the
+// situation cells (a year of looks, four comparison cells) add roughly 10 minutes on two busy
+// cores (about 4 idle) — trim there first if CI time matters.
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DAY_VARIATION, DayConditionsProcess, GO_LIVE_DAY, NO_CHANGE_TRUTH, addTaskDay, hashSeed, registeredProjection, Rng } from './generate';
