@@ -16,6 +16,20 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 /** A laptop and a phone. */
 const WIDTHS = [1366, 390] as const;
 
+// The browser's globals used by the functions run in the page (this project's lib has no DOM).
+interface BrowserElement {
+  tagName: string;
+  className: string;
+  textContent: string | null;
+  dataset: Record<string, string | undefined>;
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { width: number; right: number };
+  getBBox(): { x: number; y: number; width: number; height: number };
+  querySelectorAll(selector: string): ArrayLike<BrowserElement>;
+}
+declare const document: { documentElement: { scrollWidth: number }; querySelectorAll(selector: string): ArrayLike<BrowserElement> };
+declare const window: { innerWidth: number };
+
 describeRequiring('web pages in Chromium', chromiumMissing, 'Chromium (Debian package chromium)', () => {
   let dir: string;
   let demo: RunningDemo;
@@ -185,19 +199,19 @@ describeRequiring('web pages in Chromium', chromiumMissing, 'Chromium (Debian pa
         // numbers, shares to at most 100%, every line, label and box inside the chart.
         const problems = await page.evaluate(() => {
           const found: string[] = [];
-          for (const svg of [...document.querySelectorAll('figure.chart svg')] as SVGSVGElement[]) {
+          for (const svg of Array.from(document.querySelectorAll('figure.chart svg'))) {
             if (svg.getBoundingClientRect().width === 0) continue; // the other width's drawing
             const name = svg.getAttribute('aria-label');
             for (const axis of ['x', 'y']) {
-              const labels = [...svg.querySelectorAll(`text.tick.${axis}`)].map((t) => t.textContent ?? '');
+              const labels = Array.from(svg.querySelectorAll(`text.tick.${axis}`)).map((t) => t.textContent ?? '');
               if (new Set(labels).size !== labels.length) found.push(`${name}: ${axis} ticks repeat: ${labels.join(', ')}`);
             }
-            const ys = [...svg.querySelectorAll('text.tick.y')].map((t) => t.textContent ?? '');
+            const ys = Array.from(svg.querySelectorAll('text.tick.y')).map((t) => t.textContent ?? '');
             const kind = svg.dataset.y;
             if (kind === 'count' && ys.some((l) => !/^\d+$/.test(l))) found.push(`${name}: counts not whole: ${ys.join(', ')}`);
             if (kind === 'share' && ys.some((l) => !/^\d+(\.\d+)?%$/.test(l) || parseFloat(l) > 100)) found.push(`${name}: shares past 100%: ${ys.join(', ')}`);
             const [, , w, h] = (svg.getAttribute('viewBox') ?? '').split(' ').map(Number) as [number, number, number, number];
-            for (const el of [...svg.querySelectorAll('path, text, line, rect')] as SVGGraphicsElement[]) {
+            for (const el of Array.from(svg.querySelectorAll('path, text, line, rect'))) {
               const b = el.getBBox();
               if (b.x < -0.5 || b.y < -0.5 || b.x + b.width > w + 0.5 || b.y + b.height > h + 0.5) found.push(`${name}: ${el.tagName} "${el.textContent}" outside ${w}×${h}`);
             }
@@ -368,7 +382,7 @@ async function drawnLines(locator: Locator): Promise<number> {
 async function overflow(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     if (document.documentElement.scrollWidth <= window.innerWidth) return [];
-    const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1);
+    const wide = Array.from(document.querySelectorAll('body *')).filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1);
     return [`scrollWidth ${document.documentElement.scrollWidth} > ${window.innerWidth}`, ...wide.slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className}`)];
   });
 }

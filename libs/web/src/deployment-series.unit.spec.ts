@@ -1,6 +1,6 @@
 import { applyLifecycleEvent, applyTelemetryEvent, emptyProjection, HOURLY_DAYS, localDay, type DeploymentProjection } from '@baseliner/analytics';
 import type { TelemetryEvent } from '@baseliner/contracts';
-import { dailySeries, durationDistribution, weekdayHourGrid } from './deployment-series';
+import { dailySeries, durationDistribution, segmentGroupSeries, segmentShareSeries, weekdayHourGrid } from './deployment-series';
 
 const DAY = 86_400_000;
 // 2026-11-02 is a Monday.
@@ -17,7 +17,11 @@ function projection(timezone = 'UTC'): DeploymentProjection {
 }
 
 let n = 0;
-function task(p: DeploymentProjection, at: number, data: { mode: 'ai' | 'assisted' | 'manual'; outcome?: string; durationSeconds?: number; costUsd?: number; actor?: string }) {
+function event(p: DeploymentProjection, at: number, type: string, data: Record<string, unknown> = {}) {
+  applyTelemetryEvent(p, { specversion: '1.0', id: `e${(n += 1)}`, source: 's', type, time: new Date(at).toISOString(), deployment: 'd', data } as TelemetryEvent);
+}
+
+function task(p: DeploymentProjection, at: number, data: { mode: 'ai' | 'assisted' | 'manual'; outcome?: string; durationSeconds?: number; costUsd?: number; actor?: string; segment?: string }) {
   applyTelemetryEvent(p, {
     specversion: '1.0',
     id: `e${(n += 1)}`,
@@ -44,6 +48,26 @@ describe('dailySeries', () => {
     expect(d0?.costPerTask).toBeCloseTo(0.2, 10);
     expect(d1).toMatchObject({ date: '2026-11-03', manualTasks: 0, aiTasks: 0, errorRatio: null, costPerTask: null, aiShare: null });
     expect(d2).toMatchObject({ aiTasks: 1, errorRatio: 0, aiShare: 1 });
+  });
+
+  it('gives each day its median and 90th-percentile duration, downstream errors and escalations per task, overrides per AI task', () => {
+    const p = projection();
+    // Ten tasks of 10, 20, … 100 s: 4 ai, 6 manual.
+    for (let i = 1; i <= 10; i += 1) task(p, MONDAY + i * 1_000, { mode: i <= 4 ? 'ai' : 'manual', durationSeconds: 10 * i });
+    event(p, MONDAY + 20_000, 'error.downstream', { stage: 'settlement' });
+    event(p, MONDAY + 21_000, 'error.downstream', { stage: 'settlement' });
+    event(p, MONDAY + 22_000, 'escalation.raised', { to: 'builder' });
+    event(p, MONDAY + 23_000, 'escalation.raised', { to: 'operator' });
+    event(p, MONDAY + 24_000, 'escalation.raised', { to: 'operator' });
+    event(p, MONDAY + 25_000, 'ai.overridden', { actor: 'u1' });
+    const [d0, d1] = dailySeries(p, day0, day0 + 1);
+    expect(d0?.p50).toBeCloseTo(50, -0.5);
+    expect(d0?.p90).toBeCloseTo(90, -0.5);
+    expect(d0).toMatchObject({ downstreamErrors: 2, downstreamErrorRatio: 0.2, escalations: 3, builderEscalations: 1, overrides: 1, overrideRatio: 0.25 });
+    expect(d0?.escalationRatio).toBeCloseTo(0.3, 10);
+    expect(d0?.builderEscalationRatio).toBeCloseTo(0.1, 10);
+    // A day without tasks has no ratios to draw.
+    expect(d1).toMatchObject({ p50: null, p90: null, downstreamErrorRatio: null, escalationRatio: null, overrideRatio: null });
   });
 
   it('counts an actor as active on the seven days from each AI day, once however many AI days overlap', () => {
@@ -83,6 +107,16 @@ describe('durationDistribution', () => {
     expect(d.current[0]).toBeGreaterThanOrEqual(0.5);
   });
 
+  it('takes fewer bins for few tasks, and a readable range when all durations are alike', () => {
+    const p = projection();
+    for (let i = 0; i < 20; i += 1) task(p, MONDAY + i * 1_000, { mode: 'manual', durationSeconds: 300 });
+    for (let i = 0; i < 20; i += 1) task(p, MONDAY + 5 * DAY + i * 1_000, { mode: 'ai', durationSeconds: 300 });
+    const d = durationDistribution(p, { fromDay: day0, toDay: day0 }, { fromDay: day0 + 5, toDay: day0 + 5 });
+    expect(d.edges).toHaveLength(9); // 8 bins for 20 tasks, not 24
+    expect(d.edges[8]! / d.edges[0]!).toBeGreaterThanOrEqual(3.99);
+    expect(d.baseline.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
+  });
+
   it('is empty when neither window has tasks', () => {
     expect(durationDistribution(projection(), { fromDay: day0, toDay: day0 }, undefined)).toMatchObject({ edges: [], baselineTasks: 0, currentTasks: 0 });
   });
@@ -117,5 +151,22 @@ describe('weekdayHourGrid', () => {
     task(p, MONDAY + 3_600_000, { mode: 'ai' });
     expect(p.days[day0]?.hourly).toBeUndefined();
     expect(p.days[day0]?.modes.ai?.tasks).toBe(2);
+  });
+});
+
+describe('segmentGroupSeries and segmentShareSeries', () => {
+  it('pools the named segments per day, and gives a segment its share of the tasks naming one', () => {
+    const p = projection();
+    task(p, MONDAY + 1_000, { mode: 'ai', segment: 'berlin', durationSeconds: 100 });
+    task(p, MONDAY + 2_000, { mode: 'ai', segment: 'berlin', durationSeconds: 300, outcome: 'error' });
+    task(p, MONDAY + 3_000, { mode: 'manual', segment: 'lisbon', durationSeconds: 600, costUsd: 2 });
+    task(p, MONDAY + 4_000, { mode: 'manual', durationSeconds: 50 }); // names no segment
+    const [live] = segmentGroupSeries(p, ['berlin'], day0, day0);
+    expect(live).toMatchObject({ day: day0, tasks: 2, errorRatio: 0.5, costPerTask: null });
+    expect(live?.p50).toBeCloseTo(100, -0.5);
+    const [comparison, empty] = segmentGroupSeries(p, ['lisbon'], day0, day0 + 1);
+    expect(comparison).toMatchObject({ tasks: 1, errorRatio: 0, costPerTask: 2 });
+    expect(empty).toMatchObject({ tasks: 0, errorRatio: null, p50: null });
+    expect(segmentShareSeries(p, 'lisbon', day0, day0 + 1).map((d) => d.share)).toEqual([1 / 3, null]);
   });
 });
