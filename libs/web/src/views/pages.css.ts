@@ -70,8 +70,10 @@ table.stack th,table.stack td{border:0;padding:.1rem 0;text-align:left}
 table.stack td.num{text-align:left;white-space:normal}
 table.stack td[data-label]::before{content:attr(data-label) ": ";color:var(--muted);font-weight:600;font-size:13px}
 table.stack th[scope=row]{font-size:15px;color:var(--fg)}
-table.portfolio td[data-label=Owner],table.portfolio td[data-label=Phase],table.portfolio td[data-label="Days live"],table.portfolio td[data-label="Last event"]{display:inline-block;width:auto;margin-right:1rem}
-table.portfolio td.lead{font-size:15px}
+table.portfolio td:nth-child(2)::before{content:"Owner: "}table.portfolio td:nth-child(3)::before{content:"Phase: "}table.portfolio td:nth-child(4)::before{content:"Days live: "}
+table.portfolio td:nth-child(5)::before{content:"Verdict: "}table.portfolio td:nth-child(6)::before{content:"Why: "}table.portfolio td:nth-child(7)::before{content:"Last event: "}
+table.portfolio td::before{color:var(--muted);font-weight:600;font-size:13px}
+table.portfolio td:nth-child(2),table.portfolio td:nth-child(3),table.portfolio td:nth-child(4),table.portfolio td:nth-child(7){display:inline-block;width:auto;margin-right:1rem}
 ol.timeline time{display:block;min-width:0}
 }
 `;

@@ -79,7 +79,8 @@ ${
 <thead><tr><th scope="col">Deployment</th><th scope="col">Owner</th><th scope="col">Phase</th><th scope="col" class="num">Days live</th><th scope="col">Verdict</th><th scope="col">Why</th><th scope="col">Last event</th></tr></thead>
 <tbody>
 ${shown.map(
-  (r) => html`<tr><td class="lead"><a href="/deployments/${r.id}">${r.id}</a><br><span class="muted">${r.name}</span></td><td data-label="Owner">${r.owner}</td><td data-label="Phase">${verdictLabel(r.phase)}</td><td class="num" data-label="Days live">${r.daysLive ?? '–'}</td><td data-label="Verdict"><span class="badge v-${r.verdict}">${verdictLabel(r.verdict)}</span></td><td data-label="Why">${r.why}${r.design ? html` <span class="badge tag">${r.design}</span>` : ''}${r.warnings.map((w) => html`<br><span class="warn">⚠ ${w}</span>`)}</td><td data-label="Last event">${ago(r.lastEventTime, now)}</td></tr>
+  // On a narrow screen each row is a card; the stylesheet names the cells (no per-cell labels in 1,000 rows).
+  (r) => html`<tr><td><a href="/deployments/${r.id}">${r.id}</a><br><span class="muted">${r.name}</span></td><td>${r.owner}</td><td>${verdictLabel(r.phase)}</td><td class="num">${r.daysLive ?? '–'}</td><td><span class="badge v-${r.verdict}">${verdictLabel(r.verdict)}</span></td><td>${r.why}${r.design ? html` <span class="badge tag">${r.design}</span>` : ''}${r.warnings.map((w) => html`<br><span class="warn">⚠ ${w}</span>`)}</td><td>${ago(r.lastEventTime, now)}</td></tr>
 `,
 )}</tbody>
 </table>`
