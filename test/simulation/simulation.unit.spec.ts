@@ -243,6 +243,12 @@ const CASES: Case[] = [
   { title: 'Comparison segment, a true effect under a season: works within 28 days in ≥ 80%', cells: ['comparison/effect-in-season'], deployments: 200, slow: true },
   { title: 'Weekday detector, no weekday effect, at 100 / 500 / 2,000 tasks/day: warned in ≤ 5%', cells: ['weekday-null/100', 'weekday-null/500', 'weekday-null/2000'], deployments: 200, slow: true },
   { title: 'Quiet season from go-live, before/after: a decisive verdict without a shift warning in ≤ 10%', cells: ['season/quiet'], deployments: 200, slow: true },
+  {
+    title: 'Busy season and re-routed work (mix shift) from go-live, before/after: a decisive verdict without a shift warning in ≤ 10%',
+    cells: ['season/busy', 'mix-shift'],
+    deployments: 200,
+    slow: true,
+  },
 ];
 
 describe('simulation study (fixed seed, targets with Monte Carlo slack)', () => {

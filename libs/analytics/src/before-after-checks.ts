@@ -97,12 +97,18 @@ function baselineWeeks(baseline: DayWindow): DayWindow | undefined {
   return weeks >= 1 ? { fromDay: baseline.toDay - weeks * 7 + 1, toDay: baseline.toDay } : undefined;
 }
 
-/** The current window's whole weeks ending yesterday (today is not over); absent before a whole week. */
+/**
+ * Whole weeks after go-live ending yesterday (today is not over), the ramp-up included, at most
+ * the last four: the work that arrived is what is checked, whether or not the AI was still being
+ * learnt, and a verdict can come a week after ramp-up, when two weeks have passed. Absent before
+ * a whole week.
+ */
 function currentWeeks(windows: Windows): DayWindow | undefined {
   const current = windows.current;
   if (!current) return undefined;
+  const firstDay = windows.goLiveDay !== undefined ? windows.goLiveDay + 1 : current.fromDay;
   const lastDay = Math.min(current.toDay, windows.today - 1);
-  const weeks = Math.floor((lastDay - current.fromDay + 1) / 7);
+  const weeks = Math.min(4, Math.floor((lastDay - firstDay + 1) / 7));
   return weeks >= 1 ? { fromDay: lastDay - weeks * 7 + 1, toDay: lastDay } : undefined;
 }
 

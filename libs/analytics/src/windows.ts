@@ -15,6 +15,8 @@ export interface Windows {
   /** Absent before go-live and during ramp-up. */
   current?: DayWindow;
   inRampUp: boolean;
+  /** The go-live local day (the first wave's), once live. */
+  goLiveDay?: number;
 }
 
 /**
@@ -41,6 +43,6 @@ export function windowsOf(deployment: RegisteredDeployment, now: Date): Windows 
   if (deployment.retired) endings.push(Date.parse(deployment.retired.at));
   const toDay = localDay(Math.min(...endings), zone);
   const fromDay = Math.max(toDay - WINDOW_DAYS + 1, goLiveDay + deployment.rampUpDays);
-  if (fromDay > toDay) return { today, baseline, inRampUp: true };
-  return { today, baseline, current: { fromDay, toDay }, inRampUp: false };
+  if (fromDay > toDay) return { today, baseline, inRampUp: true, goLiveDay };
+  return { today, baseline, current: { fromDay, toDay }, inRampUp: false, goLiveDay };
 }
