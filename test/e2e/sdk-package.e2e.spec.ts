@@ -300,8 +300,9 @@ describe('@baseliner/sdk installed from its tarball', () => {
     }
     symlinkSync(join(repoRoot, 'node_modules'), join(tree, 'node_modules'), 'dir');
     const ensureBuilt = (...args: string[]) => run(process.execPath, ['scripts/ensure-built.js', ...args], { cwd: tree, env: childEnv(), timeout: 300_000 });
-    // The copied stamp made older than the sources: ensure-built builds (incrementally) and writes its own.
-    utimesSync(join(tree, 'dist/.build-stamp'), 1, 1);
+    // Without a stamp (a dist/ built by \`npm run build\`, as CI's, has none; a copied one is dropped)
+    // ensure-built builds (incrementally) and writes its own.
+    rmSync(join(tree, 'dist/.build-stamp'), { force: true });
     await expect(ensureBuilt()).resolves.toMatchObject({ stderr: expect.stringContaining('Building dist/ (') });
     await expect(ensureBuilt('--check')).resolves.toMatchObject({ stderr: 'dist/ is up to date\n' });
 
