@@ -20,7 +20,10 @@ export class EventsController {
   async post(@Req() request: IngestRequest, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<IntakeResponse> {
     const { deploymentId } = request.ingest as AuthenticatedIngest;
     try {
-      const outcome = await this.intake.ingest(deploymentId, body, this.clock.now(), () => request.raw.socket?.destroyed ?? false);
+      // In the server's turns (see EventLoopTurns): validation in slices, so the event loop keeps
+      // accepting connections and answering probes while a batch is worked through.
+      const clientGone = () => request.raw.socket?.destroyed ?? false;
+      const outcome = await this.intake.ingest(deploymentId, body, this.clock.now(), clientGone, request.server.eventLoopTurns);
       this.metrics.record(outcome);
       void reply.status(outcome.rejected.length ? 207 : 202);
       return { accepted: outcome.accepted, duplicates: outcome.duplicates, rejected: outcome.rejected };

@@ -101,34 +101,99 @@ export class IntakeService {
   constructor(private readonly deps: IntakeDependencies) {}
 
   /**
-   * `clientGone` is asked right before the append: a request its client gave up on is not committed.
+   * `clientGone` is asked right before the append (and before every slice, see `turns`): a request
+   * its client gave up on is neither validated further nor committed.
    *
-   * Validation runs synchronously and only ids and types wait for the store: the request's parsed
-   * events are garbage as soon as the store has serialised them. Kept alive while a commit runs
-   * (hundreds of milliseconds under load), every event would survive young-generation collections
-   * and be copied to the old generation — on the Kafka intake that copying and marking cost more
-   * CPU than validation.
+   * `turns` (the HTTP server's `eventLoopTurns`): validation runs in slices of about
+   * `VALIDATION_SLICE_MS`, each in a turn of its own, and the append in one more, so the
+   * event loop polls (accepts connections, answers probes, sheds) between them, and requests
+   * under way are served before the next large body is parsed. Without (the Kafka intake, which
+   * yields between requests itself), a request is validated at once.
+   *
+   * Only ids and types wait for the store: the request's parsed events are garbage as soon as the
+   * store has serialised them. Kept alive while a commit runs (hundreds of milliseconds under
+   * load), every event would survive young-generation collections and be copied to the old
+   * generation — on the Kafka intake that copying and marking cost more CPU than validation.
    */
-  ingest(keyDeploymentId: string, body: unknown, now: Date, clientGone: () => boolean = () => false): Promise<IntakeOutcome> {
+  ingest(
+    keyDeploymentId: string,
+    body: unknown,
+    now: Date,
+    clientGone: () => boolean = () => false,
+    turns?: IntakeTurns,
+  ): Promise<IntakeOutcome> {
     try {
-      const { toStore, rejected, tally, storedByType, duplicatesInRequest } = this.prepare(keyDeploymentId, body, now);
-      if (toStore.length === 0) return Promise.resolve({ accepted: 0, duplicates: duplicatesInRequest, rejected, tally });
-      if (clientGone()) {
-        // Nobody waits for the answer: storing now would only add work under load (a retry comes anyway).
-        throw new IntakeRequestError(499, 'client_gone', 'The client closed the connection before the events were stored; nothing was stored');
+      const preparation = new Preparation(eventsOf(body), { keyDeploymentId, phaseOf: this.deps.phaseOf, now }, this.deps.pseudonymiser);
+      if (!turns) {
+        preparation.step(Number.POSITIVE_INFINITY);
+        return this.store(keyDeploymentId, preparation.result(), clientGone);
       }
-      const ids = toStore.map((event) => event.id);
-      const types = toStore.map((event) => event.type);
-      const appending = this.deps.store.append(telemetryStream(keyDeploymentId), toStore, { expectedRevision: 'any' });
-      return settleAppend(appending, ids, types, { rejected, tally, storedByType, duplicatesInRequest });
+      return this.prepareInTurns(keyDeploymentId, preparation, clientGone, turns);
     } catch (error) {
       // As from an async function: every failure is a rejected promise, never a throw.
       return Promise.reject(error);
     }
   }
 
-  private prepare(keyDeploymentId: string, body: unknown, now: Date): PreparedRequest {
-    const items = eventsOf(body);
+  private async prepareInTurns(keyDeploymentId: string, preparation: Preparation, clientGone: () => boolean, turns: IntakeTurns): Promise<IntakeOutcome> {
+    let done = false;
+    while (!done) {
+      await turns.continue();
+      if (clientGone()) throw clientGoneError();
+      done = preparation.step(performance.now() + VALIDATION_SLICE_MS);
+    }
+    const prepared = preparation.result();
+    // The store encodes the events as they are appended (~3 ms for 1,000): a slice of its own.
+    if (prepared.toStore.length > 0) await turns.continue();
+    return this.store(keyDeploymentId, prepared, clientGone);
+  }
+
+  private store(keyDeploymentId: string, prepared: PreparedRequest, clientGone: () => boolean): Promise<IntakeOutcome> {
+    const { toStore, rejected, tally, storedByType, duplicatesInRequest } = prepared;
+    if (toStore.length === 0) return Promise.resolve({ accepted: 0, duplicates: duplicatesInRequest, rejected, tally });
+    // Nobody waits for the answer: storing now would only add work under load (a retry comes anyway).
+    if (clientGone()) return Promise.reject(clientGoneError());
+    const ids = toStore.map((event) => event.id);
+    const types = toStore.map((event) => event.type);
+    const appending = this.deps.store.append(telemetryStream(keyDeploymentId), toStore, { expectedRevision: 'any' });
+    return settleAppend(appending, ids, types, { rejected, tally, storedByType, duplicatesInRequest });
+  }
+}
+
+/** Where a request's validation slices wait for their turns: the HTTP server's `eventLoopTurns`. */
+export interface IntakeTurns {
+  /** Resolves when the next slice may run (in a later event-loop iteration). */
+  continue(): Promise<void>;
+}
+
+/** About this long per validation slice (~300 events of the usual size). */
+export const VALIDATION_SLICE_MS = 3;
+
+function clientGoneError(): IntakeRequestError {
+  return new IntakeRequestError(499, 'client_gone', 'The client closed the connection before the events were stored; nothing was stored');
+}
+
+interface AdmissionContext {
+  keyDeploymentId: string;
+  phaseOf(deploymentId: string): DeploymentPhase | undefined;
+  now: Date;
+}
+
+/** One request's events, validated and admitted in order, as many at a time as a slice allows. */
+class Preparation {
+  private readonly rejected: IntakeRejection[] = [];
+  private readonly tally = new Map<string, number>();
+  private readonly toStore: NewEvent[] = [];
+  private readonly storedByType = new Map<string, number>();
+  private readonly seenInRequest = new Set<string>();
+  private duplicatesInRequest = 0;
+  private next = 0;
+
+  constructor(
+    private items: unknown[],
+    private readonly context: AdmissionContext,
+    private readonly pseudonymiser: ActorPseudonymiser,
+  ) {
     if (items.length > INTAKE_LIMITS.maxEventsPerRequest) {
       throw new IntakeRequestError(
         413,
@@ -136,65 +201,74 @@ export class IntakeService {
         `${items.length} events in one request; the limit is ${INTAKE_LIMITS.maxEventsPerRequest}: split the batch`,
       );
     }
-    const rejected: IntakeRejection[] = [];
-    const tally = new Map<string, number>();
-    const toStore: NewEvent[] = [];
-    const storedByType = new Map<string, number>();
-    const seenInRequest = new Set<string>();
-    let duplicatesInRequest = 0;
-    const context = { keyDeploymentId, phaseOf: this.deps.phaseOf, now };
+  }
 
-    items.forEach((item, index) => {
-      const id = typeof (item as { id?: unknown })?.id === 'string' ? (item as { id: string }).id : undefined;
-      const reject = (reason: IntakeRejection['reason'], message: string, type = 'unknown') => {
-        rejected.push({ index, ...(id !== undefined && { id }), reason, message });
-        add(tally, type, 'rejected');
-      };
-      const envelope = envelopeValidator.validate(item);
-      if (!envelope.ok) return reject('invalid_envelope', formatFieldErrors(envelope.errors));
-      const event = envelope.value;
-      // A lone surrogate cannot be encoded: it would become U+FFFD, and "sur-\ud800" and
-      // "sur-\udbff" the same event. Identity attributes must be well-formed Unicode.
-      const malformed = fieldWithLoneSurrogate(event);
-      if (malformed) return reject('invalid_envelope', `${malformed}: contains an unpaired UTF-16 surrogate; send well-formed Unicode`);
-      if (!isTelemetryEventType(event.type)) {
-        return reject('unknown_type', `type "${event.type}" is not one of ${Object.keys(TELEMETRY_DATA_SCHEMAS).join(', ')}`);
-      }
-      const data = dataValidators[event.type].validate(event.data);
-      if (!data.ok) {
-        const errors = data.errors.map((e) => ({ ...e, field: e.field ? `data.${e.field}` : 'data' }));
-        return reject('invalid_data', formatFieldErrors(errors), event.type);
-      }
-      // One walk of the whole event; only when it is too deep, find out which part.
-      if (nestedDeeperThan(event, MAX_DATA_DEPTH + 1)) {
-        if (nestedDeeperThan(event.data, MAX_DATA_DEPTH)) {
-          return reject('invalid_data', `data nests deeper than ${MAX_DATA_DEPTH} levels: flatten the extra fields`, event.type);
-        }
-        return reject('invalid_envelope', `an attribute nests deeper than ${MAX_DATA_DEPTH} levels: extension attributes are plain values`, event.type);
-      }
-      const admission = admitTelemetryEvent(event, context);
-      if (!admission.admitted) return reject(admission.reason, admission.message, event.type);
+  /** Validates events until all are done (true) or the clock passes `deadline` (false; looked at every 16 events). */
+  step(deadline: number): boolean {
+    const items = this.items;
+    while (this.next < items.length) {
+      this.admit(items[this.next], this.next);
+      this.next += 1;
+      if ((this.next & 15) === 0 && performance.now() >= deadline) break;
+    }
+    if (this.next < items.length) return false;
+    this.items = []; // the parsed events are not needed any more
+    return true;
+  }
 
-      const storeId = telemetryEventId(event.deployment, event.source, event.id);
-      if (seenInRequest.has(storeId)) {
-        duplicatesInRequest += 1;
-        add(tally, event.type, 'duplicate');
-        return;
-      }
-      seenInRequest.add(storeId);
-      // Every `actor`, whatever its type and on every event type (where the schema has no actor it
-      // is an extra field, kept): a non-string is pseudonymised as its JSON, so it never lands raw.
-      const actor = (data.value as { actor?: unknown }).actor;
-      const stored =
-        actor === undefined
-          ? event
-          : { ...event, data: { ...data.value, actor: this.deps.pseudonymiser.pseudonym(typeof actor === 'string' ? actor : JSON.stringify(actor)) } };
-      // The store records arrival time itself (recordedAt), so no per-event metadata is written.
-      toStore.push(storedEventCodec.encode({ id: storeId, type: event.type, data: stored }));
-      storedByType.set(event.type, (storedByType.get(event.type) ?? 0) + 1);
-    });
-
+  result(): PreparedRequest {
+    const { toStore, rejected, tally, storedByType, duplicatesInRequest } = this;
     return { toStore, rejected, tally, storedByType, duplicatesInRequest };
+  }
+
+  private admit(item: unknown, index: number): void {
+    const id = typeof (item as { id?: unknown })?.id === 'string' ? (item as { id: string }).id : undefined;
+    const reject = (reason: IntakeRejection['reason'], message: string, type = 'unknown') => {
+      this.rejected.push({ index, ...(id !== undefined && { id }), reason, message });
+      add(this.tally, type, 'rejected');
+    };
+    const envelope = envelopeValidator.validate(item);
+    if (!envelope.ok) return reject('invalid_envelope', formatFieldErrors(envelope.errors));
+    const event = envelope.value;
+    // A lone surrogate cannot be encoded: it would become U+FFFD, and "sur-\ud800" and
+    // "sur-\udbff" the same event. Identity attributes must be well-formed Unicode.
+    const malformed = fieldWithLoneSurrogate(event);
+    if (malformed) return reject('invalid_envelope', `${malformed}: contains an unpaired UTF-16 surrogate; send well-formed Unicode`);
+    if (!isTelemetryEventType(event.type)) {
+      return reject('unknown_type', `type "${event.type}" is not one of ${Object.keys(TELEMETRY_DATA_SCHEMAS).join(', ')}`);
+    }
+    const data = dataValidators[event.type].validate(event.data);
+    if (!data.ok) {
+      const errors = data.errors.map((e) => ({ ...e, field: e.field ? `data.${e.field}` : 'data' }));
+      return reject('invalid_data', formatFieldErrors(errors), event.type);
+    }
+    // One walk of the whole event; only when it is too deep, find out which part.
+    if (nestedDeeperThan(event, MAX_DATA_DEPTH + 1)) {
+      if (nestedDeeperThan(event.data, MAX_DATA_DEPTH)) {
+        return reject('invalid_data', `data nests deeper than ${MAX_DATA_DEPTH} levels: flatten the extra fields`, event.type);
+      }
+      return reject('invalid_envelope', `an attribute nests deeper than ${MAX_DATA_DEPTH} levels: extension attributes are plain values`, event.type);
+    }
+    const admission = admitTelemetryEvent(event, this.context);
+    if (!admission.admitted) return reject(admission.reason, admission.message, event.type);
+
+    const storeId = telemetryEventId(event.deployment, event.source, event.id);
+    if (this.seenInRequest.has(storeId)) {
+      this.duplicatesInRequest += 1;
+      add(this.tally, event.type, 'duplicate');
+      return;
+    }
+    this.seenInRequest.add(storeId);
+    // Every `actor`, whatever its type and on every event type (where the schema has no actor it
+    // is an extra field, kept): a non-string is pseudonymised as its JSON, so it never lands raw.
+    const actor = (data.value as { actor?: unknown }).actor;
+    const stored =
+      actor === undefined
+        ? event
+        : { ...event, data: { ...data.value, actor: this.pseudonymiser.pseudonym(typeof actor === 'string' ? actor : JSON.stringify(actor)) } };
+    // The store records arrival time itself (recordedAt), so no per-event metadata is written.
+    this.toStore.push(storedEventCodec.encode({ id: storeId, type: event.type, data: stored }));
+    this.storedByType.set(event.type, (this.storedByType.get(event.type) ?? 0) + 1);
   }
 }
 
