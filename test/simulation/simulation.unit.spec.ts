@@ -27,7 +27,8 @@ import type { Row } from './study';
 
 const SEED = 20_260_101;
 const SLOW = process.env.SIMULATION_SLOW === '1';
-const TIMEOUT = 300_000;
+// Generous: a test awaits cells queued for both workers since beforeAll (the year of looks alone takes minutes).
+const TIMEOUT = 1_200_000;
 const WORKERS = 2;
 
 const slack = (target: number, n: number) => 2 * Math.sqrt((target * (1 - target)) / Math.max(1, n));
