@@ -1,5 +1,5 @@
 import { BACKWARDS, END, jsonEvent, NO_STREAM, WrongExpectedVersionError, type JSONType } from '@kurrent/kurrentdb-client';
-import { EventStoreUnavailableError, type SnapshotRow, type SnapshotStore } from '@baseliner/event-store';
+import { EventStoreUnavailableError, inShards, type SnapshotRow, type SnapshotShardFilter, type SnapshotStore } from '@baseliner/event-store';
 import { mapWithLimit, readToEnd, SNAPSHOT_STREAM_PREFIX, storeError, type KurrentDbClient } from './kurrentdb-support';
 
 interface StoredRow {
@@ -58,11 +58,12 @@ export class KurrentDbSnapshotStore implements SnapshotStore {
     this.indexStream = `${SNAPSHOT_STREAM_PREFIX}_index${suffix}`;
   }
 
-  async load(keep: (key: string) => boolean = () => true): Promise<{ meta: Map<string, number>; rows: SnapshotRow[] }> {
+  /** Reads only the row streams of keys in `shards` (the index lists every key). */
+  async load(shards?: SnapshotShardFilter): Promise<{ meta: Map<string, number>; rows: SnapshotRow[] }> {
     this.assertOpen();
     const keys = await this.readIndex();
     this.indexedKeys = keys;
-    const rows = await mapWithLimit([...keys].filter(keep), PARALLEL_STREAMS, (key) => this.readRow(key));
+    const rows = await mapWithLimit([...keys].filter((key) => inShards(key, shards)), PARALLEL_STREAMS, (key) => this.readRow(key));
     const meta = await this.readMeta();
     return { meta: new Map(Object.entries(meta.entries)), rows: rows.filter((row): row is SnapshotRow => row !== undefined) };
   }

@@ -1,20 +1,36 @@
 import type { Pool } from 'pg';
-import type { SnapshotRow, SnapshotStore } from '@baseliner/event-store';
+import { inShards, shardHash, type SnapshotRow, type SnapshotShardFilter, type SnapshotStore } from '@baseliner/event-store';
 
-/** Snapshots in the event store's schema: one backup, one engine to run. Shares the store's pool. */
+/**
+ * Snapshots in the event store's schema: one backup, one engine to run. Shares the store's pool.
+ * Each row carries its key's shard hash, so a projector holding some shards reads only their
+ * rows: the filter runs in the query, and the other shards' blobs never leave the server.
+ */
 export class PostgresSnapshotStore implements SnapshotStore {
   constructor(
     private readonly pool: Pool,
     private readonly schema: string,
   ) {}
 
-  async load(keep: (key: string) => boolean = () => true): Promise<{ meta: Map<string, number>; rows: SnapshotRow[] }> {
+  async load(shards?: SnapshotShardFilter): Promise<{ meta: Map<string, number>; rows: SnapshotRow[] }> {
     const meta = new Map<string, number>();
     for (const row of (await this.pool.query<{ key: string; value: string }>(`SELECT key, value FROM ${this.schema}.snapshot_meta`)).rows) {
       meta.set(row.key, Number(row.value));
     }
-    const result = await this.pool.query<{ key: string; checkpoint: string; state: Buffer }>(`SELECT key, checkpoint, state FROM ${this.schema}.snapshots`);
-    const rows = result.rows.filter((row) => keep(row.key)).map((row) => ({ key: row.key, checkpoint: Number(row.checkpoint), state: row.state }));
+    const select = `SELECT key, checkpoint, state, shard_hash IS NULL AS unhashed FROM ${this.schema}.snapshots`;
+    const result =
+      shards === undefined
+        ? await this.pool.query<{ key: string; checkpoint: string; state: Buffer; unhashed: boolean }>(select)
+        : await this.pool.query<{ key: string; checkpoint: string; state: Buffer; unhashed: boolean }>(
+            // A row without a hash (saved by a version before the column) is sent and filtered here.
+            `${select} WHERE shard_hash IS NULL OR shard_hash % $1 = ANY($2::bigint[])`,
+            [Math.max(1, shards.count), shards.count <= 1 ? shards.owned.filter((shard) => shard === 0) : shards.owned],
+          );
+    const rows: SnapshotRow[] = [];
+    for (const row of result.rows) {
+      if (row.unhashed && !inShards(row.key, shards)) continue;
+      rows.push({ key: row.key, checkpoint: Number(row.checkpoint), state: row.state });
+    }
     return { meta, rows };
   }
 
@@ -25,10 +41,10 @@ export class PostgresSnapshotStore implements SnapshotStore {
       await client.query('BEGIN');
       if (rows.length > 0) {
         await client.query(
-          `INSERT INTO ${this.schema}.snapshots (key, checkpoint, state)
-           SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])
-           ON CONFLICT (key) DO UPDATE SET checkpoint = excluded.checkpoint, state = excluded.state`,
-          [rows.map((r) => r.key), rows.map((r) => r.checkpoint), rows.map((r) => r.state)],
+          `INSERT INTO ${this.schema}.snapshots (key, checkpoint, state, shard_hash)
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::bigint[])
+           ON CONFLICT (key) DO UPDATE SET checkpoint = excluded.checkpoint, state = excluded.state, shard_hash = excluded.shard_hash`,
+          [rows.map((r) => r.key), rows.map((r) => r.checkpoint), rows.map((r) => r.state), rows.map((r) => shardHash(r.key))],
         );
       }
       const entries = Object.entries(meta);

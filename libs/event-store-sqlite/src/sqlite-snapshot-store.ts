@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { SnapshotRow, SnapshotStore } from '@baseliner/event-store';
+import { inShards, type SnapshotRow, type SnapshotShardFilter, type SnapshotStore } from '@baseliner/event-store';
 import { privateDatabaseFile } from './sqlite-schema';
 
 /**
@@ -28,12 +28,13 @@ export class SqliteSnapshotStore implements SnapshotStore {
     };
   }
 
-  async load(keep: (key: string) => boolean = () => true): Promise<{ meta: Map<string, number>; rows: SnapshotRow[] }> {
+  /** Filters in process: the file is local, so rows of other shards cost a read, not a transfer. */
+  async load(shards?: SnapshotShardFilter): Promise<{ meta: Map<string, number>; rows: SnapshotRow[] }> {
     const meta = new Map<string, number>();
     for (const row of this.statements.meta.all() as { key: string; value: bigint }[]) meta.set(row.key, Number(row.value));
     const rows: SnapshotRow[] = [];
     for (const row of this.statements.rows.iterate() as Iterable<{ deployment: string; checkpoint: number; state: Buffer }>) {
-      if (keep(row.deployment)) rows.push({ key: row.deployment, checkpoint: row.checkpoint, state: row.state });
+      if (inShards(row.deployment, shards)) rows.push({ key: row.deployment, checkpoint: row.checkpoint, state: row.state });
     }
     return { meta, rows };
   }

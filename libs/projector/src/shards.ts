@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
+import { shardOf, type SnapshotShardFilter } from '@baseliner/event-store';
 
-/** The shard of a deployment: a stable hash of its id over `count` shards. */
-export function shardOf(deploymentId: string, count: number): number {
-  if (count <= 1) return 0;
-  return createHash('sha256').update(deploymentId).digest().readUInt32BE(0) % count;
-}
+/**
+ * The shard of a deployment: a stable hash of its id over `count` shards. Defined beside the
+ * snapshot port, because snapshot stores filter rows by the same hash (PostgreSQL in SQL).
+ */
+export { shardOf };
 
 /** The snapshot meta key of a shard's resume position ("resume_from" when there is one shard). */
 export function shardKey(shard: number, count: number): string {
@@ -12,7 +12,7 @@ export function shardKey(shard: number, count: number): string {
 }
 
 /** The shards one projector holds, out of `count`. */
-export class ShardSet {
+export class ShardSet implements SnapshotShardFilter {
   private readonly ownedSet: ReadonlySet<number>;
   private readonly memo = new Map<string, boolean>();
 

@@ -23,7 +23,8 @@ export class ProjectionSnapshots {
    * when one of them has no completed pass (then a full replay builds it).
    */
   async load(shards: ShardSet = ShardSet.all()): Promise<ProjectionState | undefined> {
-    const { meta, rows } = await this.store.load((deployment) => shards.owns(deployment));
+    // The store filters (PostgreSQL in its query): a sharded projector receives its shards' rows only.
+    const { meta, rows } = await this.store.load(shards.ownsAll ? undefined : { count: shards.count, owned: shards.owned });
     if (meta.get('format') !== ProjectionSnapshots.FORMAT) return undefined;
     let resumeFrom = Infinity;
     for (const shard of shards.owned) {

@@ -13,7 +13,7 @@ import {
   type SubscriptionOptions,
 } from '../event-store.port';
 import { PollingSubscription } from '../polling-subscription';
-import type { SnapshotRow, SnapshotStore } from '../snapshot-store.port';
+import { inShards, type SnapshotRow, type SnapshotShardFilter, type SnapshotStore } from '../snapshot-store.port';
 
 interface StoredStream {
   events: RecordedEvent[];
@@ -143,8 +143,8 @@ export class InMemorySnapshotStore implements SnapshotStore {
   private readonly rows = new Map<string, SnapshotRow>();
   private readonly meta = new Map<string, number>();
 
-  async load(keep: (key: string) => boolean = () => true): Promise<{ meta: Map<string, number>; rows: SnapshotRow[] }> {
-    return { meta: new Map(this.meta), rows: [...this.rows.values()].filter((row) => keep(row.key)).map((row) => ({ ...row, state: Buffer.from(row.state) })) };
+  async load(shards?: SnapshotShardFilter): Promise<{ meta: Map<string, number>; rows: SnapshotRow[] }> {
+    return { meta: new Map(this.meta), rows: [...this.rows.values()].filter((row) => inShards(row.key, shards)).map((row) => ({ ...row, state: Buffer.from(row.state) })) };
   }
 
   async save(rows: SnapshotRow[], meta: Record<string, number> = {}): Promise<number> {
