@@ -1,6 +1,6 @@
 // npm run bench:projector — replay throughput, resume time, /metrics latency and event-loop stall,
 // peak memory, for many deployments and a large history. BENCH_SIZE=small is the CI smoke run.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -10,13 +10,14 @@ import { applyRecordedEvent, emptyProjectionState, ProjectionSnapshots } from '@
 import { scorecardOf } from '@baseliner/analytics';
 import { startBuiltServer } from './bench-server';
 import { postgresProjectorBench } from './projector-postgres';
+import { peakRss, scrape } from './scrape';
 
 const SMALL = process.env.BENCH_SIZE === 'small';
-const DEPLOYMENTS = Number(process.env.BENCH_DEPLOYMENTS ?? (SMALL ? 50 : 1000));
+// `--store postgres --shards N` (test/bench/projector-postgres.ts) proves a larger portfolio by default.
+const SHARDED = process.argv.includes('--shards');
+const DEPLOYMENTS = Number(process.env.BENCH_DEPLOYMENTS ?? (SHARDED ? (SMALL ? 200 : 5000) : SMALL ? 50 : 1000));
 const EVENTS = Number(process.env.BENCH_EVENTS ?? (SMALL ? 100_000 : 10_000_000));
 const DAY = 86_400_000;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-const percentile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))] as number;
 const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 const now = Date.now();
@@ -116,37 +117,6 @@ async function serve(dataDir: string) {
   }
   const resumeSeconds = (performance.now() - started) / 1000;
   return { server, url, resumeSeconds, series: metrics.split('\n').filter((l) => l.startsWith('baseliner_')).length };
-}
-
-/** Scrapes /metrics repeatedly while pinging /healthz every 2 ms: the slowest ping bounds the event-loop stall. */
-async function scrape(url: string, rounds: number) {
-  const latencies: number[] = [];
-  const stalls: number[] = [];
-  for (let i = 0; i < rounds; i += 1) {
-    let pinging = true;
-    let worstPing = 0;
-    const pinger = (async () => {
-      while (pinging) {
-        const t = performance.now();
-        await fetch(`${url}/healthz`).then((r) => r.arrayBuffer());
-        worstPing = Math.max(worstPing, performance.now() - t);
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    })();
-    await new Promise((r) => setTimeout(r, 20));
-    const t = performance.now();
-    await (await fetch(`${url}/metrics`)).text();
-    latencies.push(performance.now() - t);
-    pinging = false;
-    await pinger;
-    stalls.push(worstPing);
-  }
-  return { p50: median(latencies), p99: percentile(latencies, 0.99), stallMax: Math.max(...stalls), stallP50: median(stalls) };
-}
-
-function peakRss(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
 }
 
 async function main(): Promise<void> {
