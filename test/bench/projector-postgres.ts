@@ -1,5 +1,6 @@
 // npm run bench:projector -- --store postgres: replay from PostgreSQL, in one run with the same
-// history replayed from SQLite as the baseline.
+// history replayed from SQLite as the baseline. With --shards N: N sharded projector processes
+// on one PostgreSQL store, checked against one unsharded projector.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { SqliteEventStore } from '@baseliner/event-store-sqlite';
 import { applyRecordedEvent, emptyProjectionState } from '@baseliner/projector';
 import { startBuiltServer } from './bench-server';
 import { BENCH_SECRETS, benchDatabase } from './postgres-bench-support';
+import { shardedProjectorBench } from './projector-postgres-shards';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -47,6 +49,8 @@ async function serviceReplay(url: string, deployments: number): Promise<number> 
 }
 
 export async function postgresProjectorBench(options: { events: number; deployments: number; generateInto(store: EventStore): Promise<number> }): Promise<void> {
+  const shardsFlag = process.argv.indexOf('--shards');
+  if (shardsFlag >= 0) return shardedProjectorBench({ ...options, processes: Number(process.argv[shardsFlag + 1]) });
   console.log(`projector benchmark on PostgreSQL: ${options.deployments} deployments, ${options.events.toLocaleString()} events, ${ROUNDS} replays each`);
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
   const db = await benchDatabase();
