@@ -12,7 +12,7 @@ import { holderOf, ViewerSessions } from './viewer-sessions';
 import { deploymentView } from './views/deployment.view';
 import { page } from './views/layout';
 import { PAGES_CSS } from './views/pages.css';
-import { PHASE_FILTERS, portfolioRows, portfolioView, VERDICT_FILTERS } from './views/portfolio.view';
+import { portfolioFilter, portfolioRows, portfolioView } from './views/portfolio.view';
 import { signInView } from './views/sign-in.view';
 
 const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f5fbf"/><path d="M3 11h10M3 7h6" stroke="#fff" stroke-width="2"/></svg>';
@@ -97,17 +97,19 @@ export class WebController {
     void reply.headers({ 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' }).send(FAVICON_SVG);
   }
 
+  /**
+   * The portfolio, a page of 100 rows at a time (`?page=`), filtered by verdict, phase and a
+   * search of ids, names and owners (`?q=`); the verdict counts cover every deployment. A value
+   * that cannot be used is ignored and the page says so (never a 4xx or 5xx for a query string).
+   */
   @Get()
-  async portfolio(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('verdict') verdict?: string, @Query('phase') phase?: string): Promise<void> {
+  async portfolio(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query?: Record<string, unknown>): Promise<void> {
     const viewer = await this.viewerOf(request, reply);
     if (!viewer) return;
     const now = this.clock.now().getTime();
-    const filter = {
-      verdict: (VERDICT_FILTERS as readonly string[]).includes(verdict ?? '') ? verdict : undefined,
-      phase: (PHASE_FILTERS as readonly string[]).includes(phase ?? '') ? phase : undefined,
-    };
+    const { filter, notes } = portfolioFilter(query);
     const rows = portfolioRows(this.projector.portfolio(), now);
-    this.send(request, reply, 200, page('Deployments', portfolioView(rows, filter, now, this.projector.heldShards()), viewer));
+    this.send(request, reply, 200, page('Deployments', portfolioView(rows, filter, now, this.projector.heldShards(), notes), viewer));
   }
 
   @Get('deployments/:id')
