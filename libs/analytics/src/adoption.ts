@@ -40,14 +40,30 @@ export interface Adoption {
   disables7d: number;
 }
 
-function activeOn(aiDays: number[], endDay: number, span: number): boolean {
-  // aiDays is ascending: look from the most recent day backwards.
-  for (let i = aiDays.length - 1; i >= 0; i -= 1) {
-    const day = aiDays[i] as number;
-    if (day > endDay) continue;
-    return day > endDay - span;
+/**
+ * Actors active (an AI day within the `span` days ending on it) on each end day from `fromDay`
+ * to `toDay`: one pass over each actor's AI days, not one per end day (a scorecard reads 7-day
+ * active users on 30-odd days, and the verdict track on every past day).
+ */
+export function activeUsersByDay(actors: readonly { aiDays: number[] }[], fromDay: number, toDay: number, span: number): Int32Array {
+  const length = toDay - fromDay + 1;
+  const starts = new Int32Array(length + 1);
+  for (const { aiDays } of actors) {
+    // An AI day d makes the actor active on end days d..d+span−1; overlapping runs are merged.
+    let coveredUntil = fromDay - 1;
+    for (const day of aiDays) {
+      const first = Math.max(day, coveredUntil + 1, fromDay);
+      const last = Math.min(day + span - 1, toDay);
+      if (first > last) continue;
+      (starts[first - fromDay] as number) += 1;
+      (starts[last - fromDay + 1] as number) -= 1;
+      coveredUntil = last;
+    }
   }
-  return false;
+  const counts = new Int32Array(length);
+  let running = 0;
+  for (let i = 0; i < length; i += 1) counts[i] = running += starts[i] as number;
+  return counts;
 }
 
 /** What the adoption intervals are computed from; intervals follow at any multiplier. */
@@ -95,6 +111,38 @@ function habitRange(weeklyActiveUsers: readonly number[], eligibleUsers: number)
 }
 
 /**
+ * What the criteria read of adoption on a past day of the verdict track: only declared eligible
+ * users are judged there (`scorecard.ts`, replayable criteria), from 7-day active users worked out
+ * once for the whole track (`activeUsersByDay`). AI task share and overrides only when asked for.
+ */
+export function pastAdoptionCounts(
+  active7d: { from: number; counts: Int32Array },
+  today: number,
+  current: WindowTotals | undefined,
+  declaredEligible: number | undefined,
+  liveSinceDay: number | undefined,
+  taskRates: boolean,
+): AdoptionCounts {
+  const activeUsers = (endDay: number) => (endDay >= active7d.from ? (active7d.counts[endDay - active7d.from] ?? 0) : 0);
+  const weeklyActiveUsers: number[] = [];
+  if (declaredEligible !== undefined && liveSinceDay !== undefined) {
+    for (let week = 0; week < ADOPTION_HABIT_WEEKS && today - 7 * week - 6 >= liveSinceDay; week += 1) weeklyActiveUsers.push(activeUsers(today - 7 * week));
+  }
+  const perDay = current?.perDay ?? [];
+  const aiTasks = taskRates ? perDay.map((d) => d.aiTasks) : [];
+  return {
+    activeUsers7d: activeUsers(today),
+    eligibleUsers: declaredEligible ?? null,
+    eligibleDeclared: declaredEligible !== undefined,
+    weeklyActiveUsers,
+    revertedUsers: 0,
+    recentAdopters: 0,
+    aiTaskShare: taskRates && current && current.tasks > 0 ? clusteredProportion(aiTasks, perDay.map((d) => d.tasks)) : null,
+    overrides: taskRates && aiTasks.some((n) => n > 0) ? clusteredProportion(perDay.map((d) => d.overrides), aiTasks) : null,
+  };
+}
+
+/**
  * Who uses the AI, at `now`: counts, point values, and their intervals at multiplier `z`.
  * `liveSinceDay` is the go-live local day: habit weeks start on or after it.
  */
@@ -109,11 +157,14 @@ export function adoptionAt(
 ): { adoption: Adoption; counts: AdoptionCounts } {
   const nowMs = now.getTime();
   const actors = Object.values(projection.actors);
-  const activeUsers = (endDay: number, span: number) => actors.filter((a) => activeOn(a.aiDays, endDay, span)).length;
-  const activeUsers7d = activeUsers(today, 7);
-  const activeUsers28d = activeUsers(today, 28);
+  const firstWeekEnd = today - 7 * (ADOPTION_HABIT_WEEKS - 1);
+  const from = Math.min(today - 27, firstWeekEnd);
+  const active7d = activeUsersByDay(actors, from, today, 7);
+  const activeUsers = (endDay: number) => active7d[endDay - from] as number;
+  const activeUsers7d = activeUsers(today);
+  const activeUsers28d = activeUsersByDay(actors, today, today, 28)[0] as number;
   let peakActiveUsers7d = 0;
-  for (let day = today - 27; day <= today; day += 1) peakActiveUsers7d = Math.max(peakActiveUsers7d, activeUsers(day, 7));
+  for (let day = today - 27; day <= today; day += 1) peakActiveUsers7d = Math.max(peakActiveUsers7d, activeUsers(day));
 
   const since28 = nowMs - 28 * DAY_MS;
   const since14 = nowMs - REVERSION_DAYS * DAY_MS;
@@ -134,7 +185,7 @@ export function adoptionAt(
   const aiTasks = perDay.map((d) => d.aiTasks);
   const weeklyActiveUsers: number[] = [];
   if (declaredEligible !== undefined && liveSinceDay !== undefined) {
-    for (let week = 0; week < ADOPTION_HABIT_WEEKS && today - 7 * week - 6 >= liveSinceDay; week += 1) weeklyActiveUsers.push(activeUsers(today - 7 * week, 7));
+    for (let week = 0; week < ADOPTION_HABIT_WEEKS && today - 7 * week - 6 >= liveSinceDay; week += 1) weeklyActiveUsers.push(activeUsers(today - 7 * week));
   }
   const counts: AdoptionCounts = {
     activeUsers7d,

@@ -1,4 +1,7 @@
-import { countAtOrBelow, SketchView, type DurationSketch } from './duration-sketch';
+import { countsBelowAndAt, SketchView, type DurationSketch } from './duration-sketch';
+
+/** Tasks of a sketch below bucket `index` and in it (`countsBelowAndAt`, or a walk's cached version). */
+export type BelowAndAt = (sketch: DurationSketch, index: number) => [below: number, at: number];
 import { widenForDegreesOfFreedom, wilsonInterval, type Estimate } from './statistics';
 
 /*
@@ -190,13 +193,17 @@ export function clusteredRate(events: readonly number[], tasks: readonly number[
  * quantile, with tied durations spread over their cell (`SketchView.valueAtRank`). When the
  * estimate falls among tied tasks, its interval will hold at least that whole cell.
  */
-export function clusteredQuantile(daySketches: readonly (readonly DurationSketch[])[], q: number): ClusteredQuantile {
-  const view = new SketchView(daySketches.flat());
+export function clusteredQuantile(
+  daySketches: readonly (readonly DurationSketch[])[],
+  q: number,
+  view: SketchView = new SketchView(daySketches.flat()),
+  belowAndAt: BelowAndAt = countsBelowAndAt,
+): ClusteredQuantile {
   const n = view.count;
   if (n === 0) return { kind: 'quantile', estimate: Number.NaN, n: 0, days: 0, df: Infinity, q, effectiveN: 0, view };
   const rank = Math.max(1, Math.ceil(q * n));
   const estimate = view.valueAtRank(rank);
-  const { below: allBelow, counts, block } = dayCountsBelowQuantile(daySketches, view, q);
+  const { below: allBelow, counts, block } = dayCountsBelowQuantile(daySketches, view, q, belowAndAt);
   const below: number[] = [];
   const totals: number[] = [];
   counts.forEach((count, d) => {
@@ -221,6 +228,7 @@ export function dayCountsBelowQuantile(
   daySketches: readonly (readonly DurationSketch[])[],
   view: SketchView,
   q: number,
+  belowAndAt: BelowAndAt = countsBelowAndAt,
 ): { below: number[]; counts: number[]; block: ReturnType<SketchView['blockAtRank']> } {
   const rank = Math.max(1, Math.ceil(q * view.count));
   const block = view.blockAtRank(rank);
@@ -234,9 +242,9 @@ export function dayCountsBelowQuantile(
     let inBlock = 0;
     for (const sketch of sketches) {
       count += sketch.count;
-      const beneath = zeroBlock ? 0 : countAtOrBelow(sketch, block.index - 1);
+      const [beneath, at] = belowAndAt(sketch, block.index);
       under += beneath;
-      inBlock += countAtOrBelow(sketch, block.index) - beneath;
+      inBlock += at;
     }
     below.push(under + within * inBlock);
     counts.push(count);

@@ -12,24 +12,51 @@ const LOG_GAMMA = Math.log(GAMMA);
 const MIN_POSITIVE = 1e-3;
 
 export interface DurationSketch {
-  /** Count per bucket index; stored as a plain object so it serialises as JSON. */
-  buckets: Record<number, number>;
+  /** Bucket index of `counts[0]`. */
+  offset: number;
+  /**
+   * Count per bucket from `offset`, dense: a day's durations span a few hundred buckets at most,
+   * and a typed array holds them in a quarter of the memory an object keyed by index took (most
+   * of a projection's memory is these sketches; docs/benchmarks.md).
+   */
+  counts: Uint32Array;
   zeros: number;
   count: number;
   sum: number;
 }
 
+const NO_COUNTS = new Uint32Array(0);
+
 export function emptySketch(): DurationSketch {
-  return { buckets: {}, zeros: 0, count: 0, sum: 0 };
+  return { offset: 0, counts: NO_COUNTS, zeros: 0, count: 0, sum: 0 };
 }
 
 export function bucketIndex(value: number): number {
   return Math.ceil(Math.log(value) / LOG_GAMMA);
 }
 
+/** Bucket values by index + BUCKET_VALUE_BIAS, filled on first use: a power is slow, and ranks are read often. */
+const BUCKET_VALUE_BIAS = 2048;
+const bucketValues = new Float64Array(2 * BUCKET_VALUE_BIAS);
+
 /** The representative value of a bucket: within α of every value in it. */
 export function bucketValue(index: number): number {
-  return (2 * GAMMA ** index) / (GAMMA + 1);
+  const slot = index + BUCKET_VALUE_BIAS;
+  if (slot < 0 || slot >= bucketValues.length) return (2 * GAMMA ** index) / (GAMMA + 1);
+  return (bucketValues[slot] ||= (2 * GAMMA ** index) / (GAMMA + 1));
+}
+
+/** Makes room for buckets `low`..`high`, with a little slack on the side that grew. */
+function ensureRange(sketch: DurationSketch, low: number, high: number): void {
+  const { offset, counts } = sketch;
+  if (counts.length > 0 && low >= offset && high < offset + counts.length) return;
+  const slack = counts.length === 0 ? 0 : Math.max(4, counts.length >> 3);
+  const from = counts.length === 0 ? low : low < offset ? low - slack : offset;
+  const to = counts.length === 0 ? high : high >= offset + counts.length ? high + slack : offset + counts.length - 1;
+  const grown = new Uint32Array(to - from + 1);
+  if (counts.length > 0) grown.set(counts, offset - from);
+  sketch.offset = from;
+  sketch.counts = grown;
 }
 
 export function addToSketch(sketch: DurationSketch, value: number, count = 1): void {
@@ -40,17 +67,37 @@ export function addToSketch(sketch: DurationSketch, value: number, count = 1): v
     return;
   }
   const index = bucketIndex(value);
-  sketch.buckets[index] = (sketch.buckets[index] ?? 0) + count;
+  ensureRange(sketch, index, index);
+  (sketch.counts[index - sketch.offset] as number) += count;
+}
+
+/** The first and last bucket holding a value, or undefined when only zeros (or nothing) are held. */
+function occupied(sketch: DurationSketch): { first: number; last: number } | undefined {
+  const { counts } = sketch;
+  let first = 0;
+  while (first < counts.length && counts[first] === 0) first += 1;
+  if (first === counts.length) return undefined;
+  let last = counts.length - 1;
+  while (counts[last] === 0) last -= 1;
+  return { first: sketch.offset + first, last: sketch.offset + last };
+}
+
+/** Each occupied bucket, in index order: [bucket index, count]. */
+export function* sketchBuckets(sketch: DurationSketch): Generator<[number, number]> {
+  const { offset, counts } = sketch;
+  for (let i = 0; i < counts.length; i += 1) if ((counts[i] as number) > 0) yield [offset + i, counts[i] as number];
 }
 
 export function mergeInto(target: DurationSketch, source: DurationSketch): void {
   target.count += source.count;
   target.sum += source.sum;
   target.zeros += source.zeros;
-  for (const key of Object.keys(source.buckets)) {
-    const index = Number(key);
-    target.buckets[index] = (target.buckets[index] ?? 0) + (source.buckets[index] as number);
-  }
+  const range = occupied(source);
+  if (!range) return;
+  ensureRange(target, range.first, range.last);
+  const { counts } = source;
+  const shift = source.offset - target.offset;
+  for (let i = range.first - source.offset; i <= range.last - source.offset; i += 1) (target.counts[i + shift] as number) += counts[i] as number;
 }
 
 /** A sketch's buckets in value order, for reading ranks. */
@@ -61,9 +108,6 @@ export interface SortedSketch {
 }
 
 export function sortSketch(sketch: DurationSketch): SortedSketch {
-  const indices = Object.keys(sketch.buckets)
-    .map(Number)
-    .sort((a, b) => a - b);
   const values: number[] = [];
   const cumulative: number[] = [];
   let running = 0;
@@ -72,8 +116,8 @@ export function sortSketch(sketch: DurationSketch): SortedSketch {
     values.push(0);
     cumulative.push(running);
   }
-  for (const index of indices) {
-    running += sketch.buckets[index] as number;
+  for (const [index, count] of sketchBuckets(sketch)) {
+    running += count;
     values.push(bucketValue(index));
     cumulative.push(running);
   }
@@ -99,84 +143,179 @@ export function quantile(sorted: SortedSketch, q: number): number {
   return valueAtRank(sorted, Math.max(1, Math.ceil(q * sorted.count)));
 }
 
-/** A sketch's bucket indices in order with running counts (zeros first), kept until the sketch grows. */
-const cumulativeCache = new WeakMap<DurationSketch, { count: number; indices: Int32Array; running: Float64Array }>();
-
-function cumulativeOf(sketch: DurationSketch) {
-  let cached = cumulativeCache.get(sketch);
-  if (!cached || cached.count !== sketch.count) {
-    const indices = Int32Array.from(Object.keys(sketch.buckets), Number).sort();
-    const running = new Float64Array(indices.length);
-    let total = sketch.zeros;
-    indices.forEach((index, i) => (running[i] = total += sketch.buckets[index] as number));
-    cumulativeCache.set(sketch, (cached = { count: sketch.count, indices, running }));
-  }
-  return cached;
-}
-
 /** Values in `sketch` in buckets up to `index` (zeros included; −Infinity = zeros only). */
 export function countAtOrBelow(sketch: DurationSketch, index: number): number {
   if (index === -Infinity) return sketch.zeros;
-  const { indices, running } = cumulativeOf(sketch);
-  let lo = 0;
-  let hi = indices.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((indices[mid] as number) <= index) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo === 0 ? sketch.zeros : (running[lo - 1] as number);
+  const { offset, counts } = sketch;
+  const last = Math.min(index - offset, counts.length - 1);
+  let total = sketch.zeros;
+  for (let i = 0; i <= last; i += 1) total += counts[i] as number;
+  return total;
 }
 
 /**
- * Several sketches (the days of a window) read as one without merging them: a rank is found by
- * bisection over bucket indices, counting each day through its cached running counts. Past
- * days never change, so re-reading a window as it slides allocates almost nothing.
+ * Values in `sketch` below bucket `index` and in it (zeros count below any bucket; −Infinity
+ * reads the zeros as the bucket): one pass for the day counts of a quantile's linearisation.
+ */
+export function countsBelowAndAt(sketch: DurationSketch, index: number): [below: number, at: number] {
+  if (index === -Infinity) return [0, sketch.zeros];
+  const { offset, counts } = sketch;
+  const at = index - offset;
+  const last = Math.min(at - 1, counts.length - 1);
+  let below = sketch.zeros;
+  for (let i = 0; i <= last; i += 1) below += counts[i] as number;
+  return [below, at >= 0 && at < counts.length ? (counts[at] as number) : 0];
+}
+
+/** Bucket counts summed over several sketches, dense from `offset`. */
+export interface SummedCounts {
+  offset: number;
+  counts: Float64Array;
+  zeros: number;
+  count: number;
+}
+
+function sumCounts(sketches: readonly DurationSketch[]): SummedCounts {
+  let count = 0;
+  let zeros = 0;
+  let minIndex = Infinity;
+  let maxIndex = -Infinity;
+  for (const sketch of sketches) {
+    count += sketch.count;
+    zeros += sketch.zeros;
+    if (sketch.counts.length > 0) {
+      minIndex = Math.min(minIndex, sketch.offset);
+      maxIndex = Math.max(maxIndex, sketch.offset + sketch.counts.length - 1);
+    }
+  }
+  const offset = Number.isFinite(minIndex) ? minIndex : 0;
+  const summed = new Float64Array(Number.isFinite(minIndex) ? maxIndex - minIndex + 1 : 0);
+  for (const sketch of sketches) {
+    const shift = sketch.offset - offset;
+    const counts = sketch.counts;
+    for (let i = 0; i < counts.length; i += 1) (summed[i + shift] as number) += counts[i] as number;
+  }
+  return { offset, counts: summed, zeros, count };
+}
+
+/**
+ * The days of a window summed as it slides forward a day at a time (the verdict track reads a
+ * window ending on each past day): the day that enters is added and the day that leaves is
+ * subtracted, so reading the next window costs two days of buckets, not a whole window of them.
+ * Counts are whole numbers, so subtraction is exact. Also keeps each day's running counts for
+ * the walk, for the day-by-day counts below a quantile.
+ */
+export class SlidingSketchWindow {
+  private offset = 0;
+  private counts = new Float64Array(0);
+  private zeros = 0;
+  private count = 0;
+  private fromDay = 0;
+  private toDay = -1;
+  private readonly prefixes = new Map<DurationSketch, Float64Array>();
+
+  /** `sketchesOf(day)`: the sketches of one local day (each mode's), empty when none. */
+  constructor(private readonly sketchesOf: (day: number) => readonly DurationSketch[]) {}
+
+  /** The window of local days `from`..`to`, read as one. */
+  view(from: number, to: number): SketchView {
+    if (from < this.fromDay || to < this.toDay || from > this.toDay + 1) {
+      this.counts.fill(0);
+      this.zeros = 0;
+      this.count = 0;
+      this.fromDay = from;
+      this.toDay = from - 1;
+    }
+    while (this.toDay < to) this.addDay((this.toDay += 1), 1);
+    while (this.fromDay < from) this.addDay(this.fromDay++, -1);
+    return new SketchView({ offset: this.offset, counts: this.counts, zeros: this.zeros, count: this.count });
+  }
+
+  private addDay(day: number, sign: 1 | -1): void {
+    for (const sketch of this.sketchesOf(day)) {
+      this.count += sign * sketch.count;
+      this.zeros += sign * sketch.zeros;
+      if (sketch.counts.length === 0) continue;
+      this.cover(sketch.offset, sketch.offset + sketch.counts.length - 1);
+      const shift = sketch.offset - this.offset;
+      const counts = sketch.counts;
+      for (let i = 0; i < counts.length; i += 1) (this.counts[i + shift] as number) += sign * (counts[i] as number);
+    }
+  }
+
+  private cover(low: number, high: number): void {
+    const end = this.offset + this.counts.length - 1;
+    if (this.counts.length > 0 && low >= this.offset && high <= end) return;
+    const from = this.counts.length === 0 ? low : Math.min(low, this.offset);
+    const grown = new Float64Array((this.counts.length === 0 ? high : Math.max(high, end)) - from + 1);
+    if (this.counts.length > 0) grown.set(this.counts, this.offset - from);
+    this.offset = from;
+    this.counts = grown;
+  }
+
+  /** `countsBelowAndAt`, from the sketch's running counts worked out once for the walk. */
+  readonly belowAndAt = (sketch: DurationSketch, index: number): [below: number, at: number] => {
+    if (index === -Infinity) return [0, sketch.zeros];
+    let prefix = this.prefixes.get(sketch);
+    if (!prefix) {
+      prefix = new Float64Array(sketch.counts.length);
+      let total = 0;
+      for (let i = 0; i < prefix.length; i += 1) prefix[i] = total += sketch.counts[i] as number;
+      this.prefixes.set(sketch, prefix);
+    }
+    const at = index - sketch.offset;
+    const below = at <= 0 ? 0 : (prefix[Math.min(at, prefix.length) - 1] as number);
+    return [sketch.zeros + below, at >= 0 && at < prefix.length ? (sketch.counts[at] as number) : 0];
+  };
+}
+
+/**
+ * Several sketches (the days of a window) read as one: their buckets are added once into a
+ * dense running count over the range they cover, so every rank read after that is a bisection
+ * over one array (a window's quantile, its interval's two ends and its tie block read ranks
+ * several times).
  */
 export class SketchView {
   readonly count: number;
   private readonly zeros: number;
-  private readonly minIndex: number;
-  private readonly maxIndex: number;
+  /** Bucket index of `running[0]`. */
+  private readonly offset: number;
+  /** Values at or below each bucket from `offset`, zeros included. */
+  private readonly running: Float64Array;
 
-  constructor(private readonly sketches: readonly DurationSketch[]) {
-    let count = 0;
-    let zeros = 0;
-    let minIndex = Infinity;
-    let maxIndex = -Infinity;
-    for (const sketch of sketches) {
-      count += sketch.count;
-      zeros += sketch.zeros;
-      const { indices } = cumulativeOf(sketch);
-      if (indices.length > 0) {
-        minIndex = Math.min(minIndex, indices[0] as number);
-        maxIndex = Math.max(maxIndex, indices[indices.length - 1] as number);
-      }
-    }
-    this.count = count;
-    this.zeros = zeros;
-    this.minIndex = minIndex;
-    this.maxIndex = maxIndex;
+  /** The sketches read as one, or counts already summed over them (`SlidingSketchWindow`). */
+  constructor(sketches: readonly DurationSketch[] | SummedCounts) {
+    const fresh = Array.isArray(sketches);
+    const summed = fresh ? sumCounts(sketches as readonly DurationSketch[]) : (sketches as SummedCounts);
+    this.count = summed.count;
+    this.zeros = summed.zeros;
+    this.offset = summed.offset;
+    // Counts summed for this view alone are turned into running counts in place.
+    const running = fresh ? summed.counts : Float64Array.from(summed.counts);
+    let total = summed.zeros;
+    for (let i = 0; i < running.length; i += 1) running[i] = total += running[i] as number;
+    this.running = running;
   }
 
   countAtOrBelow(index: number): number {
-    let total = 0;
-    for (const sketch of this.sketches) total += countAtOrBelow(sketch, index);
-    return total;
+    if (index === -Infinity || index < this.offset) return this.zeros;
+    const i = index - this.offset;
+    return i < this.running.length ? (this.running[i] as number) : this.count;
   }
 
   /** Bucket index of the k-th smallest value (1-based, clamped to the sample); −Infinity for a zero. */
   indexAtRank(rank: number): number {
     const k = Math.min(Math.max(1, Math.ceil(rank)), this.count);
-    if (this.zeros >= k || this.minIndex === Infinity) return -Infinity;
-    let lo = this.minIndex;
-    let hi = this.maxIndex;
+    if (this.zeros >= k || this.running.length === 0) return -Infinity;
+    const running = this.running;
+    let lo = 0;
+    let hi = running.length - 1;
     while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (this.countAtOrBelow(mid) >= k) hi = mid;
+      const mid = (lo + hi) >> 1;
+      if ((running[mid] as number) >= k) hi = mid;
       else lo = mid + 1;
     }
-    return lo;
+    return this.offset + lo;
   }
 
   /**

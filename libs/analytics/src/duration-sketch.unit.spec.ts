@@ -1,5 +1,5 @@
 import { seededRandom as rng } from './seeded-random';
-import { addToSketch, emptySketch, SketchView, type DurationSketch } from './duration-sketch';
+import { addToSketch, bucketIndex, countAtOrBelow, countsBelowAndAt, emptySketch, mergeInto, sketchBuckets, SketchView, type DurationSketch } from './duration-sketch';
 
 const normal = (random: () => number) => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 const sketchOf = (values: number[]): DurationSketch => {
@@ -46,5 +46,46 @@ describe('SketchView reading ranks', () => {
 
   it('keeps zero durations at zero', () => {
     expect(new SketchView([sketchOf([0, 0, 0, 10])]).valueAtRank(2)).toBe(0);
+  });
+});
+
+describe('dense day sketches', () => {
+  it('grows both ways as values arrive in any order and counts each bucket exactly', () => {
+    const random = rng(11);
+    const values = Array.from({ length: 5_000 }, () => Math.exp(2 + 3 * random()));
+    const sketch = sketchOf([...values, 0]);
+    const expected = new Map<number, number>();
+    for (const v of values) expected.set(bucketIndex(v), (expected.get(bucketIndex(v)) ?? 0) + 1);
+    expect([...sketchBuckets(sketch)]).toEqual([...expected].sort((a, b) => a[0] - b[0]));
+    expect(sketch.zeros).toBe(1);
+    expect(sketch.count).toBe(5_001);
+    // Slack is bounded: at most an eighth (or 4 buckets) beyond what is held, on each side.
+    const held = [...expected.keys()];
+    const span = Math.max(...held) - Math.min(...held) + 1;
+    expect(sketch.counts.length).toBeLessThanOrEqual(span + 2 * Math.max(4, Math.ceil(span / 8)));
+  });
+
+  it('counts below and at a bucket as the sorted values do (zeros below everything)', () => {
+    const sketch = sketchOf([0, 0, 10, 10, 20, 30, 30, 30]);
+    const at20 = bucketIndex(20);
+    expect(countsBelowAndAt(sketch, at20)).toEqual([4, 1]);
+    expect(countAtOrBelow(sketch, at20)).toBe(5);
+    expect(countsBelowAndAt(sketch, -Infinity)).toEqual([0, 2]);
+    expect(countsBelowAndAt(sketch, bucketIndex(1000))).toEqual([8, 0]);
+    expect(countsBelowAndAt(sketch, bucketIndex(1))).toEqual([2, 0]);
+  });
+
+  it('merges into an empty sketch and into one of another range exactly', () => {
+    const low = sketchOf([1, 2, 3]);
+    const high = sketchOf([500, 900]);
+    const merged = emptySketch();
+    mergeInto(merged, high);
+    mergeInto(merged, low);
+    expect([...sketchBuckets(merged)]).toEqual([...sketchBuckets(sketchOf([1, 2, 3, 500, 900]))]);
+    const view = new SketchView([low, high]);
+    expect(view.count).toBe(5);
+    expect(view.indexAtRank(4)).toBe(bucketIndex(500));
+    expect(view.countAtOrBelow(bucketIndex(3))).toBe(3);
+    expect(view.countAtOrBelow(bucketIndex(5000))).toBe(5);
   });
 });

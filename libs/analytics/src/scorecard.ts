@@ -1,6 +1,6 @@
 import type { Criterion } from '@baseliner/contracts';
 import type { RegisteredDeployment } from '@baseliner/domain';
-import { adoptionAt, type Adoption, type AdoptionCounts } from './adoption';
+import { activeUsersByDay, ADOPTION_HABIT_WEEKS, adoptionAt, pastAdoptionCounts, type Adoption, type AdoptionCounts } from './adoption';
 import {
   CRITERIA_ALPHA,
   daysUntilConclusive,
@@ -11,6 +11,7 @@ import {
   type EvaluationInputs,
 } from './criteria-evaluation';
 import type { DayBucket, DeploymentProjection } from './deployment-projection';
+import { SlidingSketchWindow } from './duration-sketch';
 import { beforeAfterChecks } from './before-after-checks';
 import { BEFORE_AFTER, differenceInDifferences, type ComparisonSummary } from './comparison-design';
 import { DAY_MS, dayToIsoDate, localDay, utcOffsetMs } from './local-time';
@@ -18,7 +19,7 @@ import { scorecardWarnings, type ScorecardWarning } from './scorecard-warnings';
 import { alwaysValidMultiplier } from './statistics';
 import { explainVerdict, type VerdictExplanation } from './verdict-explanation';
 import { weekdayPattern, type WeekdayPattern } from './weekday-pattern';
-import { compareWindows, windowStatistics, windowTotals, type ComparedMetric, type MetricComparison, type WindowTotals } from './window-metrics';
+import { compareWindows, windowStatistics, windowTotals, type ComparedMetric, type MetricComparison, type ReadDay, type WindowTotals } from './window-metrics';
 import { windowsOf, type DayWindow, type Windows } from './windows';
 
 export const VERDICTS = ['pending', 'insufficient_data', 'inconclusive', 'works', 'failing', 'rolled_back', 'retired'] as const;
@@ -113,21 +114,37 @@ interface Evaluation {
   comparison: ComparisonSummary;
 }
 
-/** The baseline window does not move with `now`, so past days can reuse one evaluation's baseline. */
-type Baseline = Pick<Evaluation, 'baselineTotals'> & { statistics?: EvaluationInputs['baseline'] };
+/**
+ * What the past days of the verdict track share, worked out once per walk: the baseline (its
+ * window does not move with `now`), the days of the current windows as read, and 7-day active
+ * users on every day.
+ */
+interface PastDays {
+  baselineTotals?: WindowTotals;
+  statistics?: EvaluationInputs['baseline'];
+  currentDays: Map<number, ReadDay>;
+  active7d?: { from: number; counts: Int32Array };
+  /** The current window's durations, summed as it slides from one past day to the next. */
+  durations: SlidingSketchWindow;
+}
 
 const PER_USER_OR_TASK_SHARE = new Set(['adoption_ratio', 'reversion_ratio', 'ai_task_share', 'override_ratio']);
+const TASK_SHARE = new Set(['ai_task_share', 'override_ratio']);
 const NO_ADOPTION: AdoptionCounts = { activeUsers7d: 0, eligibleUsers: null, eligibleDeclared: false, weeklyActiveUsers: [], revertedUsers: 0, recentAdopters: 0, aiTaskShare: null, overrides: null };
 
 /**
  * One evaluation at `now`. For a past day of the verdict track (`reuse` given) it skips what only
  * people read: reasons, and adoption when no criterion needs it.
  */
-function evaluate(projection: DeploymentProjection, deployment: RegisteredDeployment, now: Date, reuse?: Baseline): Evaluation {
+function evaluate(projection: DeploymentProjection, deployment: RegisteredDeployment, now: Date, reuse?: PastDays): Evaluation {
   const windows = windowsOf(deployment, now);
   const baselineTotals = reuse ? reuse.baselineTotals : windows.baseline ? windowTotals(projection, windows.baseline, ['manual']) : undefined;
   const baselineStatistics = reuse ? reuse.statistics : baselineTotals && windowStatistics(baselineTotals);
-  const currentTotals = windows.current ? windowTotals(projection, windows.current, ['ai', 'assisted', 'manual']) : undefined;
+  const currentTotals = windows.current ? windowTotals(projection, windows.current, ['ai', 'assisted', 'manual'], reuse?.currentDays) : undefined;
+  if (reuse && currentTotals && windows.current) {
+    const { fromDay, toDay } = windows.current;
+    currentTotals.durations = { view: () => reuse.durations.view(fromDay, toDay), belowAndAt: reuse.durations.belowAndAt };
+  }
   const net = differenceInDifferences(projection, deployment, windows);
   // Net metrics are judged on the paired days only: their days of evidence are those.
   const currentDays = Math.min(currentTotals?.daysWithTasks ?? 0, net?.summary.pairedDays ?? Infinity);
@@ -138,9 +155,11 @@ function evaluate(projection: DeploymentProjection, deployment: RegisteredDeploy
   // opened once live (the window slides, the looks go on), else the baseline's.
   const z = alwaysValidMultiplier(currentTotals ? lookDays : (baselineTotals?.daysWithTasks ?? 0), CRITERIA_ALPHA);
   const needsAdoption = !reuse || deployment.criteria.some((c) => PER_USER_OR_TASK_SHARE.has(c.metric));
-  const { adoption, counts } = needsAdoption
-    ? adoptionAt(projection, now, windows.today, currentTotals, deployment.eligibleUsers, z, goLiveDayOf(deployment))
-    : { adoption: undefined, counts: NO_ADOPTION };
+  const { adoption, counts } = !needsAdoption
+    ? { adoption: undefined, counts: NO_ADOPTION }
+    : reuse?.active7d
+      ? { adoption: undefined, counts: pastAdoptionCounts(reuse.active7d, windows.today, currentTotals, deployment.eligibleUsers, goLiveDayOf(deployment), deployment.criteria.some((c) => TASK_SHARE.has(c.metric))) }
+      : adoptionAt(projection, now, windows.today, currentTotals, deployment.eligibleUsers, z, goLiveDayOf(deployment));
   const inputs: EvaluationInputs = {
     ...(baselineStatistics && { baseline: baselineStatistics }),
     ...(currentTotals && { current: windowStatistics(currentTotals) }),
@@ -222,7 +241,19 @@ function heldVerdictAt(projection: DeploymentProjection, deployment: RegisteredD
   if (projection.verdictTrack?.lifecycle !== key) projection.verdictTrack = { lifecycle: key, days: {} };
   const memo = projection.verdictTrack.days;
   const pastDeployment = { ...deployment, criteria: deployment.criteria.filter((c) => replayableOnPastDays(c, deployment)) };
-  const baseline = { baselineTotals: evaluation.baselineTotals, statistics: evaluation.inputs.baseline };
+  const pastDays: PastDays = {
+    baselineTotals: evaluation.baselineTotals,
+    statistics: evaluation.inputs.baseline,
+    currentDays: new Map(),
+    // The current window counts every mode.
+    durations: new SlidingSketchWindow((day) => Object.values(projection.days[day]?.modes ?? {}).map((modeDay) => modeDay.durations)),
+  };
+  // Past days judge adoption only with declared eligible users (replayable): 7-day active users
+  // from the first day's first habit week to today, in one pass over the actors.
+  if (pastDeployment.criteria.some((c) => PER_USER_OR_TASK_SHARE.has(c.metric))) {
+    const from = firstDay - 7 * ADOPTION_HABIT_WEEKS;
+    pastDays.active7d = { from, counts: activeUsersByDay(Object.values(projection.actors), from, today, 7) };
+  }
 
   const dayNumbers = Object.keys(projection.days)
     .map(Number)
@@ -237,7 +268,7 @@ function heldVerdictAt(projection: DeploymentProjection, deployment: RegisteredD
     }
     let entry = memo[day];
     if (!entry || entry[0] !== weight) {
-      memo[day] = entry = [weight, evaluate(projection, pastDeployment, new Date(endOfLocalDay(day, zone)), baseline).criteriaVerdict];
+      memo[day] = entry = [weight, evaluate(projection, pastDeployment, new Date(endOfLocalDay(day, zone)), pastDays).criteriaVerdict];
     }
     held = holdVerdict(held, entry[1] as Verdict, day);
   }
@@ -250,6 +281,17 @@ function heldVerdictAt(projection: DeploymentProjection, deployment: RegisteredD
   });
   if (heldToday.verdict === 'works' && unmetNow) return { verdict: evaluation.criteriaVerdict, since: today };
   return heldToday;
+}
+
+/**
+ * What the criteria said at the end of a past local day, worked out from scratch (no walk, no
+ * memo): what the verdict track's entry for that day must equal. For tests and diagnostics.
+ */
+export function pastDayVerdict(projection: DeploymentProjection, day: number): Verdict {
+  const deployment = projection.lifecycle;
+  if (deployment.status !== 'registered') return 'pending';
+  const pastDeployment = { ...deployment, criteria: deployment.criteria.filter((c) => replayableOnPastDays(c, deployment)) };
+  return evaluate(projection, pastDeployment, new Date(endOfLocalDay(day, deployment.timezone))).criteriaVerdict;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { TaskMode } from '@baseliner/contracts';
-import { clusteredMean, clusteredProportion, clusteredQuantile, clusteredRate, intervalAt, type ClusteredEstimate } from './clustered-estimates';
-import type { DeploymentProjection } from './deployment-projection';
-import type { DurationSketch } from './duration-sketch';
+import { clusteredMean, clusteredProportion, clusteredQuantile, clusteredRate, intervalAt, type BelowAndAt, type ClusteredEstimate } from './clustered-estimates';
+import type { DayBucket, DeploymentProjection } from './deployment-projection';
+import { SketchView, type DurationSketch } from './duration-sketch';
 import { differenceInterval, relativeChange, type Estimate } from './statistics';
 import type { DayWindow } from './windows';
 
@@ -43,10 +43,53 @@ export interface WindowTotals {
   tasksByMode: Record<TaskMode, number>;
   tasks: number;
   perDay: WindowDay[];
+  /** How the window's durations are read when not summed afresh: a sliding walk's (`SlidingSketchWindow`). */
+  durations?: { view: () => SketchView; belowAndAt: BelowAndAt };
 }
 
-/** Merges the days of a window; `modes` picks which tasks count (the baseline is manual work only). */
-export function windowTotals(projection: DeploymentProjection, window: DayWindow, modes: readonly TaskMode[]): WindowTotals {
+/** One day of a window with its tasks by mode: what `windowTotals` reads from a day bucket. */
+export interface ReadDay {
+  day: WindowDay;
+  byMode: Record<TaskMode, number>;
+}
+
+function readDay(bucket: DayBucket, modes: readonly TaskMode[]): ReadDay {
+  const day: WindowDay = {
+    tasks: 0,
+    allTasks: 0,
+    aiTasks: (bucket.modes.ai?.tasks ?? 0) + (bucket.modes.assisted?.tasks ?? 0),
+    errors: 0,
+    sketches: [],
+    costCount: 0,
+    costSum: 0,
+    costSumOfSquares: 0,
+    operatorEscalations: bucket.operatorEscalations,
+    builderEscalations: bucket.builderEscalations,
+    downstreamErrors: bucket.downstreamErrors,
+    overrides: bucket.overrides,
+  };
+  const byMode: Record<TaskMode, number> = { ai: 0, assisted: 0, manual: 0 };
+  for (const modeDay of Object.values(bucket.modes)) day.allTasks += modeDay.tasks;
+  for (const mode of modes) {
+    const modeDay = bucket.modes[mode];
+    if (!modeDay) continue;
+    byMode[mode] += modeDay.tasks;
+    day.tasks += modeDay.tasks;
+    day.errors += modeDay.error + modeDay.rework;
+    day.sketches.push(modeDay.durations);
+    day.costCount += modeDay.costCount;
+    day.costSum += modeDay.costSum;
+    day.costSumOfSquares += modeDay.costSumOfSquares;
+  }
+  return { day, byMode };
+}
+
+/**
+ * Merges the days of a window; `modes` picks which tasks count (the baseline is manual work only).
+ * `readDays` keeps each day as read, for callers that read overlapping windows of the same modes
+ * in one go (the verdict track reads a window ending on each past day).
+ */
+export function windowTotals(projection: DeploymentProjection, window: DayWindow, modes: readonly TaskMode[], readDays?: Map<number, ReadDay>): WindowTotals {
   const totals: WindowTotals = {
     days: window.toDay - window.fromDay + 1,
     daysWithTasks: 0,
@@ -57,32 +100,15 @@ export function windowTotals(projection: DeploymentProjection, window: DayWindow
   for (let dayNumber = window.fromDay; dayNumber <= window.toDay; dayNumber += 1) {
     const bucket = projection.days[dayNumber];
     if (!bucket) continue;
-    const day: WindowDay = {
-      tasks: 0,
-      allTasks: 0,
-      aiTasks: (bucket.modes.ai?.tasks ?? 0) + (bucket.modes.assisted?.tasks ?? 0),
-      errors: 0,
-      sketches: [],
-      costCount: 0,
-      costSum: 0,
-      costSumOfSquares: 0,
-      operatorEscalations: bucket.operatorEscalations,
-      builderEscalations: bucket.builderEscalations,
-      downstreamErrors: bucket.downstreamErrors,
-      overrides: bucket.overrides,
-    };
-    for (const modeDay of Object.values(bucket.modes)) day.allTasks += modeDay.tasks;
-    for (const mode of modes) {
-      const modeDay = bucket.modes[mode];
-      if (!modeDay) continue;
-      totals.tasksByMode[mode] += modeDay.tasks;
-      day.tasks += modeDay.tasks;
-      day.errors += modeDay.error + modeDay.rework;
-      day.sketches.push(modeDay.durations);
-      day.costCount += modeDay.costCount;
-      day.costSum += modeDay.costSum;
-      day.costSumOfSquares += modeDay.costSumOfSquares;
+    let read = readDays?.get(dayNumber);
+    if (!read) {
+      read = readDay(bucket, modes);
+      readDays?.set(dayNumber, read);
     }
+    const { day, byMode } = read;
+    totals.tasksByMode.ai += byMode.ai;
+    totals.tasksByMode.assisted += byMode.assisted;
+    totals.tasksByMode.manual += byMode.manual;
     totals.tasks += day.tasks;
     if (day.tasks > 0) totals.daysWithTasks += 1;
     totals.perDay.push(day);
@@ -100,7 +126,10 @@ export type WindowStatistics = Record<ComparedMetric, ClusteredEstimate>;
 export function windowStatistics(totals: WindowTotals): WindowStatistics {
   const days = totals.perDay;
   const column = (pick: (day: WindowDay) => number) => days.map(pick);
-  const quantileOf = (q: number) => clusteredQuantile(days.map((d) => d.sketches), q);
+  // p50 and p90 read the same durations: one view of them.
+  let view: SketchView | undefined;
+  const viewOf = () => (view ??= totals.durations?.view() ?? new SketchView(days.flatMap((d) => d.sketches)));
+  const quantileOf = (q: number) => clusteredQuantile(days.map((d) => d.sketches), q, viewOf(), totals.durations?.belowAndAt);
   const allTasks = () => column((d) => d.allTasks);
   const compute: Record<ComparedMetric, () => ClusteredEstimate> = {
     task_duration_p50: () => quantileOf(0.5),

@@ -14,7 +14,8 @@ import { shardKey, ShardSet } from './shards';
  * Versioned; a snapshot of another format is ignored and rebuilt by replay.
  */
 export class ProjectionSnapshots {
-  static readonly FORMAT = 2;
+  // 3: duration sketches hold dense typed arrays (a format-2 snapshot is rebuilt by replay).
+  static readonly FORMAT = 3;
 
   constructor(private readonly store: SnapshotStore) {}
 

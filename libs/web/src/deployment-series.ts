@@ -6,6 +6,7 @@ import {
   localDay,
   mergeInto,
   quantile,
+  sketchBuckets,
   sortSketch,
   weekdayIndex,
   type DayWindow,
@@ -176,7 +177,7 @@ export function durationDistribution(
 ): DurationDistribution {
   const baseline = windowSketch(projection, baselineWindow, ['manual']);
   const current = windowSketch(projection, currentWindow, MODES);
-  const values = [baseline, current].flatMap((sketch) => Object.keys(sketch.buckets).map((index) => bucketValue(Number(index))));
+  const values = [baseline, current].flatMap((sketch) => [...sketchBuckets(sketch)].map(([index]) => bucketValue(index)));
   if (values.length === 0) return { edges: [], baseline: [], current: [], baselineTasks: baseline.count, currentTasks: current.count };
   let low = Math.min(...values) * 0.999;
   let high = Math.max(...values) * 1.001;
@@ -193,8 +194,8 @@ export function durationDistribution(
   const edges = Array.from({ length: bins + 1 }, (_, i) => low * ratio ** (i / (bins as number)));
   const shares = (sketch: DurationSketch) => {
     const counts = new Array<number>(bins as number).fill(0);
-    for (const [index, count] of Object.entries(sketch.buckets)) {
-      const value = bucketValue(Number(index));
+    for (const [index, count] of sketchBuckets(sketch)) {
+      const value = bucketValue(index);
       const bin = Math.min((bins as number) - 1, Math.max(0, Math.floor((Math.log(value / low) / Math.log(ratio)) * (bins as number))));
       counts[bin] = (counts[bin] as number) + count;
     }
