@@ -11,6 +11,8 @@ const durationAndErrors: Criterion[] = [
   { metric: 'error_ratio', relativeChange: 0 },
 ];
 
+const trackOf = (projection: DeploymentProjection) => projection.verdictTrack?.days;
+
 function checkTrack(projection: DeploymentProjection, lastCard: Scorecard, now: Date): void {
   const warm = structuredClone(projection.verdictTrack?.days ?? {});
   const days = Object.keys(warm).map(Number);
@@ -20,7 +22,7 @@ function checkTrack(projection: DeploymentProjection, lastCard: Scorecard, now: 
   // A cold walk (no memo: after a full replay or a restart without a snapshot) gives the same.
   delete projection.verdictTrack;
   const cold = scorecardOf(projection, now) as Scorecard;
-  expect(projection.verdictTrack?.days).toEqual(warm);
+  expect(trackOf(projection)).toEqual(warm);
   expect([cold.verdict, cold.verdictSince, cold.criteriaVerdict]).toEqual([lastCard.verdict, lastCard.verdictSince, lastCard.criteriaVerdict]);
 }
 

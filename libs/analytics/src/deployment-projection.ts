@@ -29,10 +29,11 @@ export interface DayBucket {
   feedbackCount: number;
   feedbackSum: number;
   /**
-   * Tasks and errors (error or rework) by local hour, [tasks, errors] keyed 0–23, for the
-   * weekday × hour view; kept for the last HOURLY_DAYS days only, so memory stays per day.
+   * Tasks by local hour at 0–23 and errors (error or rework) at 24–47, for the weekday × hour
+   * view; kept for the last HOURLY_DAYS days only, so memory stays per day. One typed array, not
+   * an object of pairs: a fifth of the memory.
    */
-  hourly?: Record<number, [number, number]>;
+  hourly?: Uint32Array;
 }
 
 /** One pseudonymous actor, for adoption and reversion. Times are epoch ms of event time. */
@@ -179,9 +180,9 @@ export function applyTelemetryEvent(projection: DeploymentProjection, event: Tel
       addToSketch(modeDay.durations, durationSeconds);
       if (day > (projection.newestDay ?? day) - HOURLY_DAYS) {
         const hour = localHour(at, projection.timezone);
-        const tally = ((bucket.hourly ??= {})[hour] ??= [0, 0]);
-        tally[0] += 1;
-        if (outcome === 'error' || outcome === 'rework') tally[1] += 1;
+        const tally = (bucket.hourly ??= new Uint32Array(48));
+        (tally[hour] as number) += 1;
+        if (outcome === 'error' || outcome === 'rework') (tally[24 + hour] as number) += 1;
       }
       if (typeof costUsd === 'number') {
         modeDay.costCount += 1;

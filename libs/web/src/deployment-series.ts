@@ -224,9 +224,9 @@ export function weekdayHourGrid(projection: DeploymentProjection, today: number)
     const hourly = projection.days[day]?.hourly;
     if (!hourly) continue;
     const weekday = weekdayIndex(day);
-    for (const [hour, [dayTasks, dayErrors]] of Object.entries(hourly)) {
-      (tasks[weekday] as number[])[Number(hour)] += dayTasks;
-      (errors[weekday] as number[])[Number(hour)] += dayErrors;
+    for (let hour = 0; hour < 24; hour += 1) {
+      (tasks[weekday] as number[])[hour] += hourly[hour] as number;
+      (errors[weekday] as number[])[hour] += hourly[24 + hour] as number;
     }
   }
   return { tasks, errors, fromDay, toDay: today };
