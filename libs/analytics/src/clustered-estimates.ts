@@ -1,7 +1,7 @@
-import { countsBelowAndAt, SketchView, type DurationSketch } from './duration-sketch';
+import { countAt, countBelow, SketchView, type DurationSketch } from './duration-sketch';
 
-/** Tasks of a sketch below bucket `index` and in it (`countsBelowAndAt`, or a walk's cached version). */
-export type BelowAndAt = (sketch: DurationSketch, index: number) => [below: number, at: number];
+/** Tasks of a sketch below bucket `index` (`countBelow`, or a walk's cached version). */
+export type CountBelow = (sketch: DurationSketch, index: number) => number;
 import { widenForDegreesOfFreedom, wilsonInterval, type Estimate } from './statistics';
 
 /*
@@ -197,13 +197,13 @@ export function clusteredQuantile(
   daySketches: readonly (readonly DurationSketch[])[],
   q: number,
   view: SketchView = new SketchView(daySketches.flat()),
-  belowAndAt: BelowAndAt = countsBelowAndAt,
+  countBelowOf: CountBelow = countBelow,
 ): ClusteredQuantile {
   const n = view.count;
   if (n === 0) return { kind: 'quantile', estimate: Number.NaN, n: 0, days: 0, df: Infinity, q, effectiveN: 0, view };
   const rank = Math.max(1, Math.ceil(q * n));
   const estimate = view.valueAtRank(rank);
-  const { below: allBelow, counts, block } = dayCountsBelowQuantile(daySketches, view, q, belowAndAt);
+  const { below: allBelow, counts, block } = dayCountsBelowQuantile(daySketches, view, q, countBelowOf);
   const below: number[] = [];
   const totals: number[] = [];
   counts.forEach((count, d) => {
@@ -228,7 +228,7 @@ export function dayCountsBelowQuantile(
   daySketches: readonly (readonly DurationSketch[])[],
   view: SketchView,
   q: number,
-  belowAndAt: BelowAndAt = countsBelowAndAt,
+  countBelowOf: CountBelow = countBelow,
 ): { below: number[]; counts: number[]; block: ReturnType<SketchView['blockAtRank']> } {
   const rank = Math.max(1, Math.ceil(q * view.count));
   const block = view.blockAtRank(rank);
@@ -242,9 +242,8 @@ export function dayCountsBelowQuantile(
     let inBlock = 0;
     for (const sketch of sketches) {
       count += sketch.count;
-      const [beneath, at] = belowAndAt(sketch, block.index);
-      under += beneath;
-      inBlock += at;
+      under += countBelowOf(sketch, block.index);
+      inBlock += countAt(sketch, block.index);
     }
     below.push(under + within * inBlock);
     counts.push(count);

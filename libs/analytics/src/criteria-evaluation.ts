@@ -121,7 +121,8 @@ export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs
     days,
     reason: explain ? reason() : '',
   });
-  const against = `against ${atMost ? '≤' : '≥'} ${pct(target.value)}`;
+  // Words only when asked for (the verdict track judges many past days and reads none of them).
+  const againstText = () => `against ${atMost ? '≤' : '≥'} ${pct(target.value)}`;
 
   // Per-user measures: Wilson over users; a deployment with no work yet is unmeasured, not failing.
   if (metric === 'adoption_ratio' || metric === 'reversion_ratio') {
@@ -137,10 +138,10 @@ export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs
       return { ...base, status: 'insufficient_data', days, reason };
     }
     if (habit) {
-      const shares = inputs.adoption.weeklyActiveUsers.map((users) => pct(Math.min(1, users / interval.n))).join(', ');
-      return judged(interval, { current: interval.n }, () => `weekly active share of ${interval.n} declared users over the last ${ADOPTION_HABIT_WEEKS} weeks, latest first: ${shares} ${against}`);
+      const shares = () => inputs.adoption.weeklyActiveUsers.map((users) => pct(Math.min(1, users / interval.n))).join(', ');
+      return judged(interval, { current: interval.n }, () => `weekly active share of ${interval.n} declared users over the last ${ADOPTION_HABIT_WEEKS} weeks, latest first: ${shares()} ${againstText()}`);
     }
-    return judged(interval, { current: interval.n }, () => `${pct(interval.estimate)} of ${interval.n} users (95% always-valid ${pct(interval.lower)}–${pct(interval.upper)}) ${against}`);
+    return judged(interval, { current: interval.n }, () => `${pct(interval.estimate)} of ${interval.n} users (95% always-valid ${pct(interval.lower)}–${pct(interval.upper)}) ${againstText()}`);
   }
 
   // Rates over tasks of the current window.
@@ -150,7 +151,7 @@ export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs
     if (thin || !estimate || estimate.n < MIN_TASKS_PER_WINDOW) {
       return { ...base, status: 'insufficient_data', n: { current: estimate?.n ?? 0 }, days, reason: thin ?? `fewer than ${MIN_TASKS_PER_WINDOW} AI tasks in the current window` };
     }
-    return judged(estimate, { current: estimate.n }, () => `${pct(estimate.estimate)} (95% always-valid ${pct(estimate.lower)}–${pct(estimate.upper)}) ${against}`);
+    return judged(estimate, { current: estimate.n }, () => `${pct(estimate.estimate)} (95% always-valid ${pct(estimate.lower)}–${pct(estimate.upper)}) ${againstText()}`);
   }
 
   const comparison = at.comparison(metric as ComparedMetric);
@@ -181,8 +182,8 @@ export function evaluateCriterion(criterion: Criterion, inputs: EvaluationInputs
       status: judgeInterval(atMost, 0, difference.lower, difference.upper),
     };
   }
-  const design = inputs.net?.summary.netMetrics.includes(metric as ComparedMetric) ? ' net of the comparison segments' : '';
-  return judged({ ...change, n: n.current }, n, () => `change ${pct(change.estimate)}${design} (95% always-valid ${pct(change.lower)} to ${pct(change.upper)}) ${against}`);
+  const design = () => (inputs.net?.summary.netMetrics.includes(metric as ComparedMetric) ? ' net of the comparison segments' : '');
+  return judged({ ...change, n: n.current }, n, () => `change ${pct(change.estimate)}${design()} (95% always-valid ${pct(change.lower)} to ${pct(change.upper)}) ${againstText()}`);
 }
 
 /**

@@ -153,18 +153,21 @@ export function countAtOrBelow(sketch: DurationSketch, index: number): number {
   return total;
 }
 
-/**
- * Values in `sketch` below bucket `index` and in it (zeros count below any bucket; −Infinity
- * reads the zeros as the bucket): one pass for the day counts of a quantile's linearisation.
- */
-export function countsBelowAndAt(sketch: DurationSketch, index: number): [below: number, at: number] {
-  if (index === -Infinity) return [0, sketch.zeros];
+/** Values in `sketch` below bucket `index`, zeros included (none below the zeros: −Infinity). */
+export function countBelow(sketch: DurationSketch, index: number): number {
+  if (index === -Infinity) return 0;
   const { offset, counts } = sketch;
-  const at = index - offset;
-  const last = Math.min(at - 1, counts.length - 1);
+  const last = Math.min(index - offset - 1, counts.length - 1);
   let below = sketch.zeros;
   for (let i = 0; i <= last; i += 1) below += counts[i] as number;
-  return [below, at >= 0 && at < counts.length ? (counts[at] as number) : 0];
+  return below;
+}
+
+/** Values in bucket `index` of `sketch` (−Infinity: the zeros). */
+export function countAt(sketch: DurationSketch, index: number): number {
+  if (index === -Infinity) return sketch.zeros;
+  const at = index - sketch.offset;
+  return at >= 0 && at < sketch.counts.length ? (sketch.counts[at] as number) : 0;
 }
 
 /** Bucket counts summed over several sketches, dense from `offset`. */
@@ -253,9 +256,9 @@ export class SlidingSketchWindow {
     this.counts = grown;
   }
 
-  /** `countsBelowAndAt`, from the sketch's running counts worked out once for the walk. */
-  readonly belowAndAt = (sketch: DurationSketch, index: number): [below: number, at: number] => {
-    if (index === -Infinity) return [0, sketch.zeros];
+  /** `countBelow`, from the sketch's running counts worked out once for the walk. */
+  readonly countBelow = (sketch: DurationSketch, index: number): number => {
+    if (index === -Infinity) return 0;
     let prefix = this.prefixes.get(sketch);
     if (!prefix) {
       prefix = new Float64Array(sketch.counts.length);
@@ -263,9 +266,8 @@ export class SlidingSketchWindow {
       for (let i = 0; i < prefix.length; i += 1) prefix[i] = total += sketch.counts[i] as number;
       this.prefixes.set(sketch, prefix);
     }
-    const at = index - sketch.offset;
-    const below = at <= 0 ? 0 : (prefix[Math.min(at, prefix.length) - 1] as number);
-    return [sketch.zeros + below, at >= 0 && at < prefix.length ? (sketch.counts[at] as number) : 0];
+    const below = index - sketch.offset;
+    return sketch.zeros + (below <= 0 ? 0 : (prefix[Math.min(below, prefix.length) - 1] as number));
   };
 }
 

@@ -1,5 +1,5 @@
 import { seededRandom as rng } from './seeded-random';
-import { addToSketch, bucketIndex, countAtOrBelow, countsBelowAndAt, emptySketch, mergeInto, sketchBuckets, SketchView, type DurationSketch } from './duration-sketch';
+import { addToSketch, bucketIndex, countAtOrBelow, countAt, countBelow, emptySketch, mergeInto, sketchBuckets, SketchView, SlidingSketchWindow, type DurationSketch } from './duration-sketch';
 
 const normal = (random: () => number) => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 const sketchOf = (values: number[]): DurationSketch => {
@@ -68,11 +68,15 @@ describe('dense day sketches', () => {
   it('counts below and at a bucket as the sorted values do (zeros below everything)', () => {
     const sketch = sketchOf([0, 0, 10, 10, 20, 30, 30, 30]);
     const at20 = bucketIndex(20);
-    expect(countsBelowAndAt(sketch, at20)).toEqual([4, 1]);
+    const belowAndAt = (index: number) => [countBelow(sketch, index), countAt(sketch, index)];
+    expect(belowAndAt(at20)).toEqual([4, 1]);
     expect(countAtOrBelow(sketch, at20)).toBe(5);
-    expect(countsBelowAndAt(sketch, -Infinity)).toEqual([0, 2]);
-    expect(countsBelowAndAt(sketch, bucketIndex(1000))).toEqual([8, 0]);
-    expect(countsBelowAndAt(sketch, bucketIndex(1))).toEqual([2, 0]);
+    expect(belowAndAt(-Infinity)).toEqual([0, 2]);
+    expect(belowAndAt(bucketIndex(1000))).toEqual([8, 0]);
+    expect(belowAndAt(bucketIndex(1))).toEqual([2, 0]);
+    // The walk's cached running counts agree.
+    const walk = new SlidingSketchWindow(() => [sketch]);
+    for (const index of [-Infinity, bucketIndex(1), bucketIndex(10), at20, bucketIndex(30), bucketIndex(1000)]) expect(walk.countBelow(sketch, index)).toBe(countBelow(sketch, index));
   });
 
   it('merges into an empty sketch and into one of another range exactly', () => {

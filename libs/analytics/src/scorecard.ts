@@ -143,7 +143,7 @@ function evaluate(projection: DeploymentProjection, deployment: RegisteredDeploy
   const currentTotals = windows.current ? windowTotals(projection, windows.current, ['ai', 'assisted', 'manual'], reuse?.currentDays) : undefined;
   if (reuse && currentTotals && windows.current) {
     const { fromDay, toDay } = windows.current;
-    currentTotals.durations = { view: () => reuse.durations.view(fromDay, toDay), belowAndAt: reuse.durations.belowAndAt };
+    currentTotals.durations = { view: () => reuse.durations.view(fromDay, toDay), countBelow: reuse.durations.countBelow };
   }
   const net = differenceInDifferences(projection, deployment, windows);
   // Net metrics are judged on the paired days only: their days of evidence are those.

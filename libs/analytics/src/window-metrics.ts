@@ -1,5 +1,5 @@
 import type { TaskMode } from '@baseliner/contracts';
-import { clusteredMean, clusteredProportion, clusteredQuantile, clusteredRate, intervalAt, type BelowAndAt, type ClusteredEstimate } from './clustered-estimates';
+import { clusteredMean, clusteredProportion, clusteredQuantile, clusteredRate, intervalAt, type ClusteredEstimate, type CountBelow } from './clustered-estimates';
 import type { DayBucket, DeploymentProjection } from './deployment-projection';
 import { SketchView, type DurationSketch } from './duration-sketch';
 import { differenceInterval, relativeChange, type Estimate } from './statistics';
@@ -44,7 +44,7 @@ export interface WindowTotals {
   tasks: number;
   perDay: WindowDay[];
   /** How the window's durations are read when not summed afresh: a sliding walk's (`SlidingSketchWindow`). */
-  durations?: { view: () => SketchView; belowAndAt: BelowAndAt };
+  durations?: { view: () => SketchView; countBelow: CountBelow };
 }
 
 /** One day of a window with its tasks by mode: what `windowTotals` reads from a day bucket. */
@@ -129,7 +129,7 @@ export function windowStatistics(totals: WindowTotals): WindowStatistics {
   // p50 and p90 read the same durations: one view of them.
   let view: SketchView | undefined;
   const viewOf = () => (view ??= totals.durations?.view() ?? new SketchView(days.flatMap((d) => d.sketches)));
-  const quantileOf = (q: number) => clusteredQuantile(days.map((d) => d.sketches), q, viewOf(), totals.durations?.belowAndAt);
+  const quantileOf = (q: number) => clusteredQuantile(days.map((d) => d.sketches), q, viewOf(), totals.durations?.countBelow);
   const allTasks = () => column((d) => d.allTasks);
   const compute: Record<ComparedMetric, () => ClusteredEstimate> = {
     task_duration_p50: () => quantileOf(0.5),
