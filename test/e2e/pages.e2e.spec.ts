@@ -362,6 +362,100 @@ describeRequiring('web pages in Chromium', chromiumMissing, 'Chromium (Debian pa
     expect(unknown.status).toBe(404);
     expect(JSON.stringify(unknown.body)).toContain('GET /v1/viewer-tokens');
   });
+
+  // Last: it adds 110 deployments to the demo's seven, which the tests above count on not being there.
+  it('pages a portfolio of 117 by 100, worst first across pages, with links that keep the filters, counts of all, a search and a page past the end', async () => {
+    for (let i = 0; i < 110; i += 1) {
+      const id = `fleet-${String(i).padStart(3, '0')}`;
+      const created = await api('POST', '/v1/deployments', { id, name: `Fleet assistant ${i}`, owner: { name: 'Pat Lindqvist', email: 'pat@example.com' }, timezone: 'Europe/Berlin' });
+      expect(created.status).toBe(201);
+    }
+    const listed = (await api('GET', '/v1/deployments')).body as { id: string }[];
+    expect(listed).toHaveLength(117);
+    const verdicts = new Map<string, number>();
+    for (const { id } of listed.filter((d) => !d.id.startsWith('fleet-'))) {
+      const verdict = ((await api('GET', `/v1/deployments/${id}/scorecard`)).body as { verdict: string }).verdict;
+      verdicts.set(verdict, (verdicts.get(verdict) ?? 0) + 1);
+    }
+    verdicts.set('pending', (verdicts.get('pending') ?? 0) + 110);
+
+    const { context, page, consoleErrors } = await openContext({ viewport: { width: 390, height: 900 } });
+    await signIn(page, demo.adminToken);
+    const caption = page.locator('table.portfolio caption');
+    await eventually(
+      async () => {
+        await page.reload();
+        return caption.innerText();
+      },
+      (text) => text.includes('of 117 deployments'),
+      10_000,
+    );
+    await containsText(caption, 'Showing 1–100 of 117 deployments, worst first');
+    await hasCount(page.locator('tbody tr'), 100);
+    // The counts are the whole portfolio's, on every page and under every filter.
+    const summary = async () => Object.fromEntries((await page.locator('.summary div').allInnerTexts()).map((t) => [t.replace(/\s+\d[\d,]*$/, '').trim().replace(/ /g, '_'), Number(t.replace(/^\D+/, ''))]));
+    const counts = Object.fromEntries(verdicts);
+    expect(await summary()).toEqual(counts);
+    const rank = ['failing', 'inconclusive', 'insufficient data', 'pending', 'works', 'rolled back', 'retired'];
+    const verdictsShown = () => page.locator('tbody tr td:nth-child(5)').allInnerTexts();
+    const firstPage = await verdictsShown();
+    await page.getByRole('navigation', { name: 'Pages', exact: true }).getByRole('link', { name: 'Next ›' }).click();
+    await page.waitForURL((url) => url.searchParams.get('page') === '2');
+    await containsText(caption, 'Showing 101–117 of 117 deployments');
+    const ranks = [...firstPage, ...(await verdictsShown())].map((v) => rank.indexOf(v.trim()));
+    expect(ranks).toHaveLength(117);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(await overflow(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'portfolio-page-2-390.png'), fullPage: true });
+
+    // A filter from the form starts at page 1; the page links keep it.
+    await page.getByLabel('Verdict', { exact: true }).selectOption('pending');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL((url) => url.searchParams.get('verdict') === 'pending' && !url.searchParams.has('page'));
+    await containsText(caption, `of ${counts.pending} matching deployments (117 in all)`);
+    for (const href of await page.locator('nav.pager a').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''))) {
+      expect(new URL(href, demo.url).searchParams.get('verdict')).toBe('pending');
+    }
+    await page.getByRole('navigation', { name: 'Pages, below the list' }).getByRole('link', { name: 'Last »' }).click();
+    await page.waitForURL((url) => url.searchParams.get('verdict') === 'pending' && url.searchParams.get('page') === '2');
+    expect(new Set(await verdictsShown())).toEqual(new Set(['pending']));
+    expect(await summary()).toEqual(counts);
+
+    // Search: ids, names and owners, with the other filters.
+    await page.getByLabel('Search').fill('FLEET-01');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL((url) => url.searchParams.get('q') === 'FLEET-01');
+    await hasCount(page.locator('tbody tr'), 10);
+    expect(await page.locator('nav.pager').count()).toBe(0);
+    await page.goto(`${demo.url}/?q=lindqvist&verdict=failing`);
+    await containsText(page.locator('main'), 'No deployment matches this filter.');
+    expect(await summary()).toEqual(counts);
+
+    // A page past the end is the last page, and says so; a page that is no number is page 1. Never a 5xx.
+    const past = await page.goto(`${demo.url}/?page=99`);
+    expect(past?.status()).toBe(200);
+    await containsText(page.getByRole('status'), 'There are only 2 pages: showing page 2, not 99.');
+    await hasCount(page.locator('tbody tr'), 17);
+    const junk = await page.goto(`${demo.url}/?page=abc&verdict=nope`);
+    expect(junk?.status()).toBe(200);
+    await containsText(page.locator('main'), '"abc" is not a page number: showing page 1.');
+    await containsText(page.locator('main'), '"nope" is not a verdict: showing any verdict.');
+    await hasCount(page.locator('tbody tr'), 100);
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+
+    // axe on the pager, the notes and the search at both widths.
+    for (const width of WIDTHS) {
+      const { context: axeContext, page: axePage } = await openContext({ bypassCSP: true, viewport: { width, height: 900 } });
+      await signIn(axePage, demo.adminToken);
+      await axePage.goto(`${demo.url}/?q=fleet&page=99`);
+      await axePage.evaluate(AXE_SOURCE);
+      const result = (await axePage.evaluate('axe.run()')) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+      expect(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${width} px: ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+      expect(await overflow(axePage)).toEqual([]);
+      await axeContext.close();
+    }
+  }, 120_000);
 });
 
 /** Waits (up to 5 s) for a locator's text to satisfy `ok`, then asserts it, so a failure shows the text. */

@@ -26,9 +26,6 @@ export const PORTFOLIO_PAGE_SIZE = 100;
 /** A longer search is cut to this many characters (no id or name is that long). */
 const SEARCH_MAX = 100;
 
-/** As String#localeCompare, without building a collator per comparison (5,000 rows sort in a few ms). */
-const byId = new Intl.Collator().compare;
-
 export function portfolioRows(portfolio: { projection: DeploymentProjection; scorecard?: Scorecard }[], now: number): PortfolioRow[] {
   const rows: PortfolioRow[] = [];
   for (const { projection, scorecard } of portfolio) {
@@ -52,7 +49,7 @@ export function portfolioRows(portfolio: { projection: DeploymentProjection; sco
     (a, b) =>
       (VERDICT_RANK[a.verdict] ?? 9) - (VERDICT_RANK[b.verdict] ?? 9) ||
       b.warnings.length - a.warnings.length ||
-      byId(a.id, b.id),
+      a.id.localeCompare(b.id),
   );
 }
 
