@@ -61,7 +61,7 @@ p.empty{color:var(--muted);font-style:italic}
 .filters a.clear{align-self:center}
 nav.pager{display:flex;flex-wrap:wrap;gap:.35rem;align-items:center;margin:.5rem 0}
 nav.pager a,nav.pager .off,nav.pager .current{display:inline-block;min-width:2.2rem;padding:.2rem .55rem;border:1px solid var(--line);border-radius:4px;text-align:center;text-decoration:none}
-nav.pager .current{font-weight:700;background:var(--panel);border-color:#8a96a3}nav.pager .off{color:var(--muted)}
+nav.pager .current{font-weight:700;background:var(--panel);border-color:#8a96a3}nav.pager .off{color:var(--muted);border-color:transparent}
 .tag{color:var(--neutral);background:var(--neutral-bg);font-weight:500}
 section.design p{max-width:70rem}
 /* Narrow screens: a table's rows become cards, each cell with its column's name. */

@@ -26,23 +26,56 @@ export const PORTFOLIO_PAGE_SIZE = 100;
 /** A longer search is cut to this many characters (no id or name is that long). */
 const SEARCH_MAX = 100;
 
+type RegisteredDeployment = Extract<DeploymentProjection['lifecycle'], { status: 'registered' }>;
+
+/**
+ * A row of the portfolio: what the order, the filters and the search read is set at once; what
+ * only a shown row needs (days live, why, the design tag) is worked out when the page reads it, so
+ * a 5,000-row portfolio costs a few ms a request before its page of 100 is drawn.
+ */
+class Row implements PortfolioRow {
+  readonly id: string;
+  readonly name: string;
+  readonly owner: string;
+  readonly phase: string;
+  readonly verdict: string;
+  readonly warnings: string[];
+  readonly lastEventTime: number | undefined;
+
+  constructor(
+    private readonly deployment: RegisteredDeployment,
+    private readonly scorecard: Scorecard | undefined,
+    lastEventTime: number | undefined,
+    private readonly now: number,
+  ) {
+    this.id = deployment.id;
+    this.name = deployment.name;
+    this.owner = deployment.owner.name;
+    this.phase = deployment.phase;
+    this.verdict = scorecard?.verdict ?? 'pending';
+    this.warnings = scorecard ? warningsOf(scorecard) : [];
+    this.lastEventTime = lastEventTime;
+  }
+
+  get daysLive(): number | undefined {
+    return this.deployment.phase === 'live' ? daysSince(this.deployment.wentLiveAt, this.now) : undefined;
+  }
+
+  get why(): string {
+    return this.scorecard?.decidedBy.sentence ?? 'not evaluated yet';
+  }
+
+  get design(): string | undefined {
+    return this.scorecard?.comparison?.design === 'difference_in_differences' ? designTag(this.scorecard.comparison) : undefined;
+  }
+}
+
 export function portfolioRows(portfolio: { projection: DeploymentProjection; scorecard?: Scorecard }[], now: number): PortfolioRow[] {
   const rows: PortfolioRow[] = [];
   for (const { projection, scorecard } of portfolio) {
     const deployment = projection.lifecycle;
     if (deployment.status !== 'registered') continue;
-    rows.push({
-      id: deployment.id,
-      name: deployment.name,
-      owner: deployment.owner.name,
-      phase: deployment.phase,
-      daysLive: deployment.phase === 'live' ? daysSince(deployment.wentLiveAt, now) : undefined,
-      verdict: scorecard?.verdict ?? 'pending',
-      why: scorecard?.decidedBy.sentence ?? 'not evaluated yet',
-      ...(scorecard?.comparison?.design === 'difference_in_differences' && { design: designTag(scorecard.comparison) }),
-      warnings: scorecard ? warningsOf(scorecard) : [],
-      lastEventTime: projection.lastEventTime,
-    });
+    rows.push(new Row(deployment, scorecard, projection.lastEventTime, now));
   }
   // Over the whole portfolio, before any filter or page: page 2 continues where page 1 stopped.
   return rows.sort(
