@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { EventStore, NewEvent } from '@baseliner/event-store';
 import { SqliteEventStore, SqliteSnapshotStore } from '@baseliner/event-store-sqlite';
 import { applyRecordedEvent, emptyProjectionState, ProjectionSnapshots } from '@baseliner/projector';
-import { scorecardOf } from '@baseliner/analytics';
+import { emptySketch, scorecardOf, type DeploymentProjection } from '@baseliner/analytics';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { startBuiltServer } from './bench-server';
 import { postgresProjectorBench } from './projector-postgres';
 import { peakRss, scrape } from './scrape';
@@ -91,9 +93,14 @@ async function replay(path: string, snapshotPath: string) {
   }
   subscription.close();
   const seconds = (performance.now() - started) / 1000;
+  // Cold: each deployment's first scorecard walks its whole verdict track; steady: the next one
+  // computes only today (what the service does every few seconds).
   const evaluateStarted = performance.now();
   for (const projection of Object.values(state.deployments)) scorecardOf(projection, new Date());
   const evaluateMs = performance.now() - evaluateStarted;
+  const steadyStarted = performance.now();
+  for (const projection of Object.values(state.deployments)) scorecardOf(projection, new Date());
+  const steadyEvaluateMs = performance.now() - steadyStarted;
   const snapshotStarted = performance.now();
   const snapshotFile = new SqliteSnapshotStore(snapshotPath);
   const bytes = await new ProjectionSnapshots(snapshotFile).saveDeployments(
@@ -103,7 +110,45 @@ async function replay(path: string, snapshotPath: string) {
   await snapshotFile.close();
   const snapshotMs = performance.now() - snapshotStarted;
   await store.close();
-  return { events: head, seconds, rate: head / seconds, evaluateMs, snapshotMs, snapshotBytes: bytes };
+  const memory = memoryBreakdown(Object.values(state.deployments));
+  return { events: head, seconds, rate: head / seconds, evaluateMs, steadyEvaluateMs, snapshotMs, snapshotBytes: bytes, memory };
+}
+
+/** Heap and typed-array bytes in use after a full collection (`--expose-gc` is switched on here). */
+function liveBytes(): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
+
+/**
+ * Where a projection's memory goes, per deployment: each part is dropped in turn and the live
+ * bytes measured again (destroys the projections; run last).
+ */
+function memoryBreakdown(projections: DeploymentProjection[]): Record<string, number> {
+  const perDeployment = (bytes: number) => Math.round(bytes / projections.length);
+  const parts: [string, (p: DeploymentProjection) => void][] = [
+    ['verdictTrack', (p) => delete p.verdictTrack],
+    ['hourly', (p) => Object.values(p.days).forEach((day) => delete day.hourly)],
+    ['durationSketches', (p) => Object.values(p.days).forEach((day) => Object.values(day.modes).forEach((m) => (m.durations = emptySketch())))],
+    ['segmentDays', (p) => delete p.segmentDays],
+    ['actors', (p) => (p.actors = {})],
+    ['dayCounts', (p) => (p.days = {})],
+  ];
+  const breakdown: Record<string, number> = {};
+  let before = liveBytes();
+  const total = before;
+  for (const [name, drop] of parts) {
+    projections.forEach(drop);
+    const after = liveBytes();
+    breakdown[name] = perDeployment(before - after);
+    before = after;
+  }
+  breakdown.allParts = perDeployment(total - before);
+  return breakdown;
 }
 
 async function serve(dataDir: string) {
@@ -148,7 +193,8 @@ async function main(): Promise<void> {
 
     // 2. Replay throughput of the projection loop alone, in-process.
     const replayed = await replay(path, join(dataDir, 'bench-snapshot.db'));
-    console.log(`projection loop: ${Math.round(replayed.rate).toLocaleString()} events/s (${replayed.seconds.toFixed(1)} s); evaluate all ${replayed.evaluateMs.toFixed(0)} ms; snapshot of all deployments ${replayed.snapshotMs.toFixed(0)} ms in total (written ${10} at a time by the service), ${mib(replayed.snapshotBytes)} MiB`);
+    console.log(`per deployment, bytes: ${Object.entries(replayed.memory).map(([part, bytes]) => `${part} ${bytes.toLocaleString()}`).join(', ')}`);
+    console.log(`projection loop: ${Math.round(replayed.rate).toLocaleString()} events/s (${replayed.seconds.toFixed(1)} s); evaluate all ${replayed.evaluateMs.toFixed(0)} ms with the verdict tracks, ${replayed.steadyEvaluateMs.toFixed(0)} ms again (steady); snapshot of all deployments ${replayed.snapshotMs.toFixed(0)} ms in total (written ${10} at a time by the service), ${mib(replayed.snapshotBytes)} MiB`);
 
     // 3. Restart from the snapshot the service saved, then scrape.
     const served = await serve(dataDir);
@@ -165,7 +211,7 @@ async function main(): Promise<void> {
       generationSeconds: Number(generationSeconds.toFixed(1)),
       replayEventsPerSecond: Math.round(replayed.rate),
       serviceFullReplaySeconds: Number(replaySeconds.toFixed(1)), serviceFullReplayPeakRssMiB: mib(replayRss),
-      evaluateAllMs: Math.round(replayed.evaluateMs), snapshotMs: Math.round(replayed.snapshotMs), snapshotMiB: mib(replayed.snapshotBytes),
+      evaluateAllMs: Math.round(replayed.evaluateMs), steadyEvaluateAllMs: Math.round(replayed.steadyEvaluateMs), bytesPerDeployment: replayed.memory, snapshotMs: Math.round(replayed.snapshotMs), snapshotMiB: mib(replayed.snapshotBytes),
       resumeSeconds: Number(served.resumeSeconds.toFixed(2)), seriesTotal: served.series,
       metricsP50Ms: Number(scrapes.p50.toFixed(1)), metricsP99Ms: Number(scrapes.p99.toFixed(1)), scrapeStallMaxMs: Number(scrapes.stallMax.toFixed(1)),
       resumedPeakRssMiB: mib(serverRss),

@@ -16,12 +16,14 @@ export interface ProjectionState {
   appliedThrough: Record<string, number>;
   /** Deployments changed since they were last snapshotted. */
   dirty: Set<string>;
+  /** Deployments changed since they were last evaluated (the projector re-evaluates the rest less often). */
+  changed: Set<string>;
   /** The shards this projector holds: events of other deployments pass by unapplied. */
   shards: ShardSet;
 }
 
 export function emptyProjectionState(shards: ShardSet = ShardSet.all()): ProjectionState {
-  return { checkpoint: 0, deployments: {}, appliedThrough: {}, dirty: new Set(), shards };
+  return { checkpoint: 0, deployments: {}, appliedThrough: {}, dirty: new Set(), changed: new Set(), shards };
 }
 
 const DEPLOYMENT_PREFIX = 'deployment-';
@@ -50,4 +52,5 @@ export function applyRecordedEvent(state: ProjectionState, event: RecordedEvent)
     applyTelemetryEvent(projection, data as TelemetryEvent);
   }
   state.dirty.add(id);
+  state.changed.add(id);
 }

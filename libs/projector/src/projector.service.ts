@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Gauge, type Registry } from 'prom-client';
 import { performance } from 'node:perf_hooks';
-import { scorecardOf, type DeploymentProjection, type Scorecard } from '@baseliner/analytics';
+import { localDay, scorecardOf, type DeploymentProjection, type Scorecard } from '@baseliner/analytics';
 import { METRIC_NAMES } from '@baseliner/contracts';
 import {
   EVENT_STORE,
@@ -36,6 +36,13 @@ const EVALUATION_CHUNK = 25;
  */
 const EVALUATION_SLICE_MS = 10;
 const SNAPSHOT_CHUNK = 10;
+/**
+ * A deployment with no new events is re-evaluated at most this often (and on each new local day):
+ * its scorecard moves with the clock only through day boundaries and slow 14- and 28-day cut-offs.
+ * Re-evaluating every deployment every few seconds spent most of a large portfolio's CPU and
+ * held the event loop in front of scrapes.
+ */
+const UNCHANGED_REEVALUATE_MS = 60_000;
 /** While following the log: look at the clock every this many events, yield after this long. */
 const REPLAY_CHECK_EVERY = 1_000;
 const REPLAY_SLICE_MS = 20;
@@ -68,6 +75,9 @@ export class ProjectorService implements OnModuleInit, BeforeApplicationShutdown
   private readonly shardCount: number;
   private metricsText = Buffer.alloc(0);
   private scorecards = new Map<string, Scorecard>();
+  /** Each deployment's last evaluation with its metric lines, for the state it was made from. */
+  private evaluations = new Map<string, { card: Scorecard; blocks: Map<string, string>; atMs: number; day: number }>();
+  private evaluationsOf: ProjectionState | undefined;
   private subscription: EventSubscription | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -274,18 +284,35 @@ export class ProjectorService implements OnModuleInit, BeforeApplicationShutdown
 
   private async evaluateAll(): Promise<void> {
     const now = this.clock.now();
-    const projections = Object.values(this.state.deployments);
+    const nowMs = now.getTime();
+    const state = this.state;
+    // Another set of shards (or a fresh state): nothing evaluated before applies.
+    if (this.evaluationsOf !== state) {
+      this.evaluations = new Map();
+      this.evaluationsOf = state;
+    }
+    const previous = this.evaluations;
+    const evaluations = new Map<string, { card: Scorecard; blocks: Map<string, string>; atMs: number; day: number }>();
     const cards = new Map<string, Scorecard>();
     const series: Map<string, string>[] = [];
     let sliceStart = performance.now();
     let inSlice = 0;
-    for (const projection of projections) {
-      const card = scorecardOf(projection, now);
-      if (card) {
-        cards.set(projection.id, card);
-        series.push(deploymentSeries(projection, card).blocks());
+    for (const projection of Object.values(state.deployments)) {
+      const day = localDay(nowMs, projection.timezone);
+      const last = previous.get(projection.id);
+      const reuse = last && !state.changed.has(projection.id) && last.day === day && nowMs - last.atMs < UNCHANGED_REEVALUATE_MS;
+      let evaluation = reuse ? last : undefined;
+      if (!evaluation) {
+        state.changed.delete(projection.id);
+        const card = scorecardOf(projection, now);
+        if (card) evaluation = { card, blocks: deploymentSeries(projection, card).blocks(), atMs: nowMs, day };
+        inSlice += 1;
       }
-      inSlice += 1;
+      if (evaluation) {
+        evaluations.set(projection.id, evaluation);
+        cards.set(projection.id, evaluation.card);
+        series.push(evaluation.blocks);
+      }
       if (inSlice >= EVALUATION_CHUNK || performance.now() - sliceStart >= EVALUATION_SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
@@ -300,6 +327,7 @@ export class ProjectorService implements OnModuleInit, BeforeApplicationShutdown
     }
     this.metricsText = Buffer.concat(encoded);
     this.scorecards = cards;
+    if (this.evaluationsOf === state) this.evaluations = evaluations;
   }
 
   /** The scorecard of one deployment, evaluated now (fresh, and cheap for one). */
