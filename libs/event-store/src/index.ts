@@ -5,4 +5,6 @@ export * from './snapshot-store.port';
 export * from './shard-leases.port';
 export * from './event-codec';
 export { PollingSubscription, type PollingSubscriptionOptions } from './polling-subscription';
+export { SubscriptionHub, type SubscriptionHubOptions } from './subscription-hub';
+export { takeGroup } from './group-commit';
 export { InMemoryEventStore, InMemorySnapshotStore } from './memory/in-memory-event-store';

@@ -12,7 +12,7 @@ import {
   type RecordedEvent,
   type SubscriptionOptions,
 } from '../event-store.port';
-import { PollingSubscription } from '../polling-subscription';
+import { SubscriptionHub } from '../subscription-hub';
 import { inShards, type SnapshotRow, type SnapshotShardFilter, type SnapshotStore } from '../snapshot-store.port';
 
 interface StoredStream {
@@ -28,8 +28,7 @@ export class InMemoryEventStore implements EventStore {
   readonly engine = 'memory';
   private readonly log: RecordedEvent[] = [];
   private readonly streams = new Map<string, StoredStream>();
-  private readonly listeners = new Set<() => void>();
-  private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly subscriptions = new SubscriptionHub({ readPage: (after, categories) => this.page(after, categories, 2000), pollIntervalMs: 1000 });
   private closed = false;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
@@ -72,7 +71,7 @@ export class InMemoryEventStore implements EventStore {
       stream.ids.add(e.id);
     }
     this.streams.set(streamId, stream);
-    if (fresh.length > 0) for (const listener of this.listeners) listener();
+    if (fresh.length > 0) this.subscriptions.appended();
     return { nextExpectedRevision: stream.events.length - 1, position: this.log.length, appendedIds, duplicateIds };
   }
 
@@ -99,18 +98,7 @@ export class InMemoryEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscriptionOptions = {}): EventSubscription {
-    const subscription = new PollingSubscription({
-      fromPosition: options.fromPosition ?? 0,
-      readPage: (after) => this.page(after, options.categories, 2000),
-      onAppend: (listener) => {
-        this.listeners.add(listener);
-        return () => this.listeners.delete(listener);
-      },
-      pollIntervalMs: 1000,
-      onClose: () => this.subscriptions.delete(subscription),
-    });
-    this.subscriptions.add(subscription);
-    return subscription;
+    return this.subscriptions.subscribe(options);
   }
 
   async headPosition(options: { categories?: string[] } = {}): Promise<number> {
@@ -130,7 +118,7 @@ export class InMemoryEventStore implements EventStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const subscription of this.subscriptions) subscription.close();
+    this.subscriptions.closeAll();
   }
 
   private assertOpen(): void {
