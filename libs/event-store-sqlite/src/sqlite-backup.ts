@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import { privateDatabaseFile } from './sqlite-schema';
+import { privateDatabaseFile } from './sqlite-file-modes';
 
 /**
  * Copies the event store at `source` to `destination` while a server keeps writing to it: SQLite's

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { inShards, type SnapshotRow, type SnapshotShardFilter, type SnapshotStore } from '@baseliner/event-store';
-import { privateDatabaseFile } from './sqlite-schema';
+import { privateDatabaseFile } from './sqlite-file-modes';
 
 /**
  * Snapshots in a SQLite file beside the event log (`projector.db` in the data directory): a

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AppendResult, ExpectedRevision } from '@baseliner/event-store';
-import { encodeEventId } from './sqlite-schema';
+import { encodeEventId } from './sqlite-event-ids';
 
 /** One append as it crosses to the writer thread: data already serialised. */
 export interface WriteRequest {

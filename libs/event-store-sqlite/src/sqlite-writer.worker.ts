@@ -1,6 +1,7 @@
 // The writer thread: owns the only write connection, commits one group at a time, reports back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { isStoreFailure, openEventDatabase } from './sqlite-schema';
+import { openEventDatabase } from './sqlite-schema';
+import { isStoreFailure } from './sqlite-store-failure';
 import { SqliteWriter, type WriteRequest } from './sqlite-writer';
 
 export type WriterMessage =
