@@ -1,22 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import {
-  BACKWARDS,
-  END,
-  FORWARDS,
-  jsonEvent,
-  KurrentDBClient,
-  NO_STREAM,
-  START,
-  streamNameFilter,
-  WrongExpectedVersionError,
-  type AllStreamResolvedEvent,
-  type AllStreamSubscription,
-  type EventData,
-  type Filter,
-  type JSONType,
-  type ReadPosition,
-  type RecordedEvent as StoredEvent,
-} from '@kurrent/kurrentdb-client';
+import { BACKWARDS, END, FORWARDS, KurrentDBClient, NO_STREAM, WrongExpectedVersionError, type AllStreamResolvedEvent, type ReadPosition } from '@kurrent/kurrentdb-client';
 import {
   categoryOf,
   EventStoreUnavailableError,
@@ -33,8 +15,12 @@ import {
   type SnapshotStore,
   type SubscriptionOptions,
 } from '@baseliner/event-store';
+import { logPosition, portIdOf, positionOf, RECORDED_AT_KEY, storedMetadata, toEventData, toRecorded } from './kurrentdb-event-conversion';
+import { KnownStreamCache, type KnownStream } from './kurrentdb-known-stream-cache';
 import { KurrentDbSnapshotStore } from './kurrentdb-snapshot-store';
-import { readToEnd, SNAPSHOT_STREAM_PREFIX, storeError, type KurrentDbClient } from './kurrentdb-support';
+import { DOMAIN_STREAMS_FILTER, filterFor, isLogEvent } from './kurrentdb-stream-filters';
+import { KurrentDbSubscription } from './kurrentdb-subscription';
+import { readToEnd, storeError, type KurrentDbClient } from './kurrentdb-support';
 
 export interface KurrentDbEventStoreOptions {
   /**
@@ -49,109 +35,11 @@ export interface KurrentDbEventStoreOptions {
   maxCachedIds?: number;
 }
 
-/**
- * Reserved metadata keys. KurrentDB event ids must be UUIDs while the port's ids are any string,
- * so the port's id travels in the metadata and comes back from it; `$`-keys are KurrentDB's
- * convention for metadata that belongs to the system rather than to the event.
- */
-const ID_KEY = '$id';
-const RECORDED_AT_KEY = '$recordedAt';
-
 const DEFAULT_PAGE = 1000;
 const DEFAULT_MAX_CACHED_IDS = 500_000;
 /** Appends lost to writers in other processes before giving up with EventStoreUnavailableError. */
 const MAX_CONFLICT_RETRIES = 25;
 const HEALTH_TIMEOUT_MS = 5_000;
-
-// Everything but system streams ($…) and the snapshot streams: a stream-name regex filter (.NET
-// syntax, evaluated by the server). Used when no categories are asked for.
-const DOMAIN_STREAMS_FILTER = streamNameFilter({ regex: `^(?!\\$)(?!${SNAPSHOT_STREAM_PREFIX})` });
-
-/** What this process knows of a stream: its last revision and every event id in it. */
-interface KnownStream {
-  revision: number;
-  ids: Set<string>;
-  /** Ids counted against the cache's bound when the entry was last stored. */
-  counted: number;
-}
-
-/** Known streams, least recently used first, bounded by their total number of ids. */
-class KnownStreamCache {
-  private readonly streams = new Map<string, KnownStream>();
-  private totalIds = 0;
-
-  constructor(private readonly maxIds: number) {}
-
-  get(streamId: string): KnownStream | undefined {
-    return this.streams.get(streamId);
-  }
-
-  /** Stores the entry as the most recently used, then forgets older streams beyond the bound. */
-  put(streamId: string, entry: KnownStream): void {
-    const previous = this.streams.get(streamId);
-    if (previous) {
-      this.totalIds -= previous.counted;
-      this.streams.delete(streamId);
-    }
-    entry.counted = entry.ids.size;
-    this.totalIds += entry.counted;
-    this.streams.set(streamId, entry);
-    for (const [oldest, known] of this.streams) {
-      if (this.totalIds <= this.maxIds || oldest === streamId) break;
-      this.streams.delete(oldest);
-      this.totalIds -= known.counted;
-    }
-  }
-
-  clear(): void {
-    this.streams.clear();
-    this.totalIds = 0;
-  }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
-}
-
-function positionOf(stored: StoredEvent): number {
-  if (!stored.position) throw new Error(`KurrentDB returned event ${stored.streamId}@${stored.revision} without a log position (server older than 22.6?)`);
-  return Number(stored.position.commit);
-}
-
-/** A position in $all from the port's number: our events are self-committed, so commit = prepare. */
-function logPosition(position: number): ReadPosition {
-  return position <= 0 ? START : { commit: BigInt(position), prepare: BigInt(position) };
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\#-]/g, '\\$&');
-}
-
-/** True for events of the port: not KurrentDB's own (system streams and types), not snapshots. */
-function isLogEvent(stored: StoredEvent): boolean {
-  return !stored.streamId.startsWith('$') && !stored.type.startsWith('$') && !stored.streamId.startsWith(SNAPSHOT_STREAM_PREFIX);
-}
-
-/** The port's view of a stored event; the id and clock come back from the reserved metadata keys. */
-function toRecorded(stored: StoredEvent): RecordedEvent {
-  const { [ID_KEY]: id, [RECORDED_AT_KEY]: recordedAtMs, ...metadata } = isPlainObject(stored.metadata) ? stored.metadata : {};
-  return {
-    position: positionOf(stored),
-    streamId: stored.streamId,
-    revision: Number(stored.revision),
-    // An event written by another tool has no port id: its KurrentDB id stands in.
-    id: typeof id === 'string' ? id : stored.id,
-    type: stored.type,
-    data: stored.data,
-    metadata,
-    recordedAt: typeof recordedAtMs === 'number' ? new Date(recordedAtMs) : stored.created,
-  };
-}
-
-function portIdOf(stored: StoredEvent): string {
-  const id = isPlainObject(stored.metadata) ? stored.metadata[ID_KEY] : undefined;
-  return typeof id === 'string' ? id : stored.id;
-}
 
 /**
  * The event store on KurrentDB: the port's streams are KurrentDB streams of the same name
@@ -197,7 +85,7 @@ export class KurrentDbEventStore implements EventStore {
     if (this.closed) return Promise.reject(new EventStoreUnavailableError('The event store is closed'));
     let prepared: { event: NewEvent; metadata: Record<string, unknown> }[];
     try {
-      prepared = events.map((event) => ({ event, metadata: this.storedMetadata(event) }));
+      prepared = events.map((event) => ({ event, metadata: storedMetadata(event) }));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -297,15 +185,6 @@ export class KurrentDbEventStore implements EventStore {
     }
     this.knownStreams.put(streamId, updated);
     return updated;
-  }
-
-  private storedMetadata(event: NewEvent): Record<string, unknown> {
-    if (event.type.startsWith('$')) throw new TypeError(`Event type ${event.type}: types starting with $ are KurrentDB's own`);
-    const metadata = event.metadata ?? {};
-    if (ID_KEY in metadata || RECORDED_AT_KEY in metadata) {
-      throw new TypeError(`Event ${event.id}: metadata keys ${ID_KEY} and ${RECORDED_AT_KEY} are reserved by the KurrentDB store`);
-    }
-    return { ...metadata, [ID_KEY]: event.id };
   }
 
   private async lastPositionOf(streamId: string): Promise<number> {
@@ -433,127 +312,5 @@ export class KurrentDbEventStore implements EventStore {
 
   private assertOpen(): void {
     if (this.closed) throw new EventStoreUnavailableError('The event store is closed');
-  }
-}
-
-function toEventData(event: NewEvent, metadata: Record<string, unknown>): EventData {
-  return jsonEvent({ id: randomUUID(), type: event.type, data: jsonData(event), metadata: jsonMetadata(event, metadata) });
-}
-
-// The client serialises inside a promise that never settles if JSON.stringify throws (a BigInt, a
-// cycle), so the data is checked here first, where the error reaches the caller.
-function jsonData(event: NewEvent): JSONType {
-  const data = event.data ?? null;
-  assertSerialisable(event, 'data', data);
-  return data as JSONType;
-}
-
-function jsonMetadata(event: NewEvent, metadata: Record<string, unknown>): JSONType {
-  assertSerialisable(event, 'metadata', metadata);
-  return metadata;
-}
-
-function assertSerialisable(event: NewEvent, part: string, value: unknown): void {
-  try {
-    JSON.stringify(value);
-  } catch (error) {
-    throw new TypeError(`Event ${event.id} (${event.type}): its ${part} is not JSON: ${(error as Error).message}`);
-  }
-}
-
-/** The server-side filter: the categories' streams (`<category>` or `<category>-…`), else every port stream. */
-function filterFor(categories: string[] | undefined): Filter {
-  if (!categories || categories.length === 0) return DOMAIN_STREAMS_FILTER;
-  // A regex rather than `prefixes: [category + '-']`: a stream named just `<category>` is in it too.
-  return streamNameFilter({ regex: `^(?:${categories.map(escapeRegex).join('|')})(?:-|$)` });
-}
-
-const DONE: IteratorResult<RecordedEvent> = { done: true, value: undefined };
-/** Events held between the gRPC stream and the consumer before the stream is paused. */
-const BUFFER_HIGH = 512;
-const BUFFER_LOW = 128;
-
-/**
- * A catch-up subscription to $all as the port's async iterable. Events arrive as stream 'data'
- * (paused when the consumer falls behind) rather than through the stream's own iterator, so
- * close() can end a pending `next()` at once. Events at or before the last delivered position are
- * dropped: whether the server starts at or after `fromPosition`, each event comes once.
- */
-class KurrentDbSubscription implements EventSubscription {
-  private readonly buffered: RecordedEvent[] = [];
-  private closed = false;
-  private failure: Error | undefined;
-  private wake: (() => void) | undefined;
-  private lastPosition: number;
-
-  constructor(
-    private readonly source: AllStreamSubscription,
-    fromPosition: number,
-    accept: (resolved: AllStreamResolvedEvent, after: number) => RecordedEvent | undefined,
-    private readonly onClose: () => void,
-  ) {
-    this.lastPosition = fromPosition;
-    source.on('data', (resolved: AllStreamResolvedEvent) => {
-      const event = accept(resolved, this.lastPosition);
-      if (!event || this.closed) return;
-      this.lastPosition = event.position;
-      this.buffered.push(event);
-      if (this.buffered.length >= BUFFER_HIGH) source.pause();
-      this.notify();
-    });
-    source.on('error', (error: Error) => {
-      this.failure ??= storeError(error, 'follow $all');
-      this.notify();
-    });
-    source.on('end', () => {
-      this.failure ??= new EventStoreUnavailableError('KurrentDB ended the subscription to $all');
-      this.notify();
-    });
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.buffered.length = 0;
-    this.notify();
-    this.onClose();
-    // Cancels the gRPC call (the client drops its own cancellation error), then frees the stream.
-    this.source
-      .unsubscribe()
-      .catch(() => undefined)
-      .finally(() => this.source.destroy());
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
-    return {
-      next: () => this.next(),
-      return: async () => {
-        this.close();
-        return DONE;
-      },
-    };
-  }
-
-  private async next(): Promise<IteratorResult<RecordedEvent>> {
-    for (;;) {
-      if (this.closed) return DONE;
-      const event = this.buffered.shift();
-      if (event) {
-        if (this.buffered.length <= BUFFER_LOW && this.source.isPaused()) this.source.resume();
-        return { done: false, value: event };
-      }
-      if (this.failure) {
-        const failure = this.failure;
-        this.close();
-        throw failure;
-      }
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
   }
 }
