@@ -16,7 +16,7 @@ import { AdminTokenGuard, ApiError, sha256Hex, validBody, VERDICT_SOURCE, type V
 import { ChangeDeploymentCommand } from './commands/change-deployment.command';
 import { GetDeploymentQuery, ListDeploymentsQuery } from './queries/deployment.queries';
 import { toDetail, toSummary } from './deployment.views';
-import { formatIngestKey } from './ingest-key';
+import { formatIngestKey } from '@baseliner/domain';
 
 const validators = {
   register: compileValidator(RegisterDeploymentBody),

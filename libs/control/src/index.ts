@@ -1,3 +1,2 @@
 export * from './control.module';
-export * from './ingest-key';
 export * from './registry/deployment-registry.service';

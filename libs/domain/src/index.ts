@@ -7,3 +7,4 @@ export * from './deployment/criteria.rules';
 export * from './intake/event-admission';
 export * from './stored-events';
 export * from './viewer/viewer-tokens';
+export * from './credentials/token-format';

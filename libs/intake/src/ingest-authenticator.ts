@@ -1,5 +1,6 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
-import { DeploymentRegistry, parseIngestKey } from '@baseliner/control';
+import { DeploymentRegistry } from '@baseliner/control';
+import { parseIngestKey } from '@baseliner/domain';
 import { APP_CONFIG, CLOCK, SECRETS, secretsEqual, sha256Hex, type AppConfig, type Clock, type Secrets } from '@baseliner/platform';
 import { IntakeCoreModule } from './intake-core.module';
 import { DEFAULT_MAX_TRACKED, TokenBuckets } from './token-bucket';

@@ -60,15 +60,3 @@ export function decideRevokeViewerToken(state: ViewerTokens, tokenId: string, no
   if (token.revokedAt) return [];
   return [{ type: 'ViewerTokenRevoked', data: { tokenId, revokedAt: now.toISOString() } }];
 }
-
-/** A viewer token is `bvt_<tokenId>.<secret>`: the id finds the record, the secret proves it. */
-const VIEWER_TOKEN_FORMAT = /^bvt_([0-9a-f]{12})\.([A-Za-z0-9_-]{20,})$/;
-
-export function formatViewerToken(tokenId: string, secret: string): string {
-  return `bvt_${tokenId}.${secret}`;
-}
-
-export function parseViewerToken(token: string): { tokenId: string; secret: string } | undefined {
-  const match = VIEWER_TOKEN_FORMAT.exec(token);
-  return match ? { tokenId: match[1] as string, secret: match[2] as string } : undefined;
-}

@@ -1,5 +1,5 @@
 import { DomainError } from '../deployment/domain-error';
-import { decideIssueViewerToken, decideRevokeViewerToken, foldViewerTokens, formatViewerToken, parseViewerToken } from './viewer-tokens';
+import { decideIssueViewerToken, decideRevokeViewerToken, foldViewerTokens } from './viewer-tokens';
 
 const now = new Date('2026-11-30T12:00:00Z');
 
@@ -19,12 +19,5 @@ describe('viewer tokens', () => {
     expect(() => decideIssueViewerToken({}, { tokenId: 'a', name: ' ', tokenHash: 'h' }, now)).toThrow(/who holds the token/);
     expect(() => decideIssueViewerToken({}, { tokenId: 'a', name: 'x'.repeat(101), tokenHash: 'h' }, now)).toThrow(DomainError);
     expect(() => decideRevokeViewerToken({}, 'nope', now)).toThrow(/GET \/v1\/viewer-tokens/);
-  });
-
-  it('formats and parses bvt_<id>.<secret>, and nothing else', () => {
-    const token = formatViewerToken('0123456789ab', 'A'.repeat(43));
-    expect(parseViewerToken(token)).toEqual({ tokenId: '0123456789ab', secret: 'A'.repeat(43) });
-    expect(parseViewerToken('blk_0123456789ab.' + 'A'.repeat(43))).toBeUndefined();
-    expect(parseViewerToken('bvt_0123456789ab.short')).toBeUndefined();
   });
 });

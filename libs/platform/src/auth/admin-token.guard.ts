@@ -1,11 +1,9 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { INGEST_KEY_PREFIX } from '@baseliner/domain';
 import { SECRETS, type Secrets } from '../config/secrets';
 import { ApiError } from '../http/api-error';
 import { bearerToken, secretsEqual, sha256Hex } from './bearer-token';
-
-/** Ingest keys look like `blk_<keyId>.<secret>` (libs/control/src/ingest-key.ts). */
-const INGEST_KEY_PREFIX = 'blk_';
 
 /** The control API needs the admin token as a bearer token. */
 @Injectable()
