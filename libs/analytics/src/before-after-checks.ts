@@ -1,7 +1,6 @@
 import type { DeploymentProjection } from './deployment-projection';
 import { quantile, sortSketch } from './duration-sketch';
 import { weekdayIndex } from './local-time';
-import { assumptionWarnings, type ScorecardWarning } from './scorecard-warnings';
 import { studentQuantile, studentUpperTail } from './statistics';
 import type { DayWindow, Windows } from './windows';
 
@@ -340,9 +339,4 @@ export function beforeAfterChecks(projection: DeploymentProjection, windows: Win
   const volume = volumeCheck(projection, windows);
   const mix = mixCheck(projection, windows);
   return { ...(drift && { drift }), ...(volume && { volume }), ...(mix && { mix }) };
-}
-
-/** The checks' scorecard warnings (`baseline_drift`, `volume_shift`, `mix_shift`): only those that fired. */
-export function beforeAfterWarnings(projection: DeploymentProjection, windows: Windows): ScorecardWarning[] {
-  return assumptionWarnings(beforeAfterChecks(projection, windows));
 }

@@ -7,6 +7,7 @@ export * from './window-metrics';
 export * from './adoption';
 export * from './weekday-pattern';
 export * from './criteria-evaluation';
+export * from './verdicts';
 export * from './scorecard';
 export * from './seeded-random';
 export * from './clustered-estimates';

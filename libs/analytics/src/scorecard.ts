@@ -18,12 +18,10 @@ import { DAY_MS, dayToIsoDate, localDay, utcOffsetMs } from './local-time';
 import { scorecardWarnings, type ScorecardWarning } from './scorecard-warnings';
 import { alwaysValidMultiplier } from './statistics';
 import { explainVerdict, type VerdictExplanation } from './verdict-explanation';
+import type { Verdict } from './verdicts';
 import { weekdayPattern, type WeekdayPattern } from './weekday-pattern';
 import { compareWindows, windowStatistics, windowTotals, type ComparedMetric, type MetricComparison, type ReadDay, type WindowTotals } from './window-metrics';
 import { windowsOf, type DayWindow, type Windows } from './windows';
-
-export const VERDICTS = ['pending', 'insufficient_data', 'inconclusive', 'works', 'failing', 'rolled_back', 'retired'] as const;
-export type Verdict = (typeof VERDICTS)[number];
 
 export interface WindowSummary {
   from: string;

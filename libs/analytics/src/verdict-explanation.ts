@@ -1,6 +1,6 @@
 import { CRITERION_METRICS, isRatioMetric, type CriterionMetric } from '@baseliner/contracts';
 import type { CriterionResult, CriterionStatus } from './criteria-evaluation';
-import type { Verdict } from './scorecard';
+import type { Verdict } from './verdicts';
 
 /**
  * Why the verdict is what it is: the one criterion that decides it, with its numbers, and the
