@@ -1,4 +1,4 @@
-import { ALERT_THRESHOLDS } from '@baseliner/contracts';
+import { ALERT_THRESHOLDS, type DeploymentPhase } from '@baseliner/contracts';
 import type { Adoption } from './adoption';
 import type { BeforeAfterChecks, DriftMetric } from './before-after-checks';
 import { WEEKDAYS, type Weekday } from './local-time';
@@ -75,7 +75,7 @@ export type ScorecardWarningKind = ScorecardWarning['kind'];
 
 export interface WarningInputs {
   now: Date;
-  phase: 'registered' | 'live' | 'rolled_back' | 'retired';
+  phase: DeploymentPhase;
   timezone: string;
   weekday: WeekdayPattern;
   adoption?: Adoption;

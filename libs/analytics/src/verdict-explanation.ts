@@ -1,4 +1,5 @@
-import { CRITERION_METRICS, isRatioMetric, type CriterionMetric } from '@baseliner/contracts';
+import { CRITERION_METRICS, isRatioMetric, type CriterionMetric, type DeploymentPhase } from '@baseliner/contracts';
+import type { RegisteredDeployment } from '@baseliner/domain';
 import type { CriterionResult, CriterionStatus } from './criteria-evaluation';
 import type { Verdict } from './verdicts';
 
@@ -33,12 +34,12 @@ export interface ExplanationInputs {
   criteria: readonly CriterionResult[];
   /** Per criterion (same order): days until conclusive, where estimable. */
   daysUntilConclusive: readonly (number | undefined)[];
-  phase: 'registered' | 'live' | 'rolled_back' | 'retired';
+  phase: DeploymentPhase;
   inRampUp: boolean;
   /** Local date (deployment time zone) on which the current window opens, when live. */
   currentWindowOpens?: string;
-  rolledBack?: { at: string; reason: string };
-  retired?: { at: string; reason: string; outcome: string };
+  rolledBack?: RegisteredDeployment['rolledBack'];
+  retired?: RegisteredDeployment['retired'];
 }
 
 const METRIC_WORDS: Record<CriterionMetric, { long: string; short: string }> = {

@@ -1,6 +1,6 @@
 import { isTelemetryEventType, type TelemetryEvent } from '@baseliner/contracts';
 import { applyLifecycleEvent, applyTelemetryEvent, emptyProjection, type DeploymentProjection } from '@baseliner/analytics';
-import { isDeploymentEvent, type DeploymentEvent } from '@baseliner/domain';
+import { DEPLOYMENT_STREAM_PREFIX, toDeploymentEvent } from '@baseliner/domain';
 import type { RecordedEvent } from '@baseliner/event-store';
 import { storedEventCodec } from '@baseliner/platform';
 import { ShardSet } from './shards';
@@ -26,12 +26,11 @@ export function emptyProjectionState(shards: ShardSet = ShardSet.all()): Project
   return { checkpoint: 0, deployments: {}, appliedThrough: {}, dirty: new Set(), changed: new Set(), shards };
 }
 
-const DEPLOYMENT_PREFIX = 'deployment-';
 const TELEMETRY_PREFIX = 'telemetry-';
 
 function deploymentOf(streamId: string): string | undefined {
   if (streamId.startsWith(TELEMETRY_PREFIX)) return streamId.slice(TELEMETRY_PREFIX.length);
-  if (streamId.startsWith(DEPLOYMENT_PREFIX)) return streamId.slice(DEPLOYMENT_PREFIX.length);
+  if (streamId.startsWith(DEPLOYMENT_STREAM_PREFIX)) return streamId.slice(DEPLOYMENT_STREAM_PREFIX.length);
   return undefined;
 }
 
@@ -40,16 +39,17 @@ export function applyRecordedEvent(state: ProjectionState, event: RecordedEvent)
   state.checkpoint = event.position;
   const id = deploymentOf(event.streamId);
   if (id === undefined || event.position <= (state.appliedThrough[id] ?? 0) || !state.shards.owns(id)) return;
-  const { type, data } = storedEventCodec.decode(event);
-  if (event.streamId.startsWith(DEPLOYMENT_PREFIX)) {
-    if (!isDeploymentEvent({ type })) return;
+  const decoded = storedEventCodec.decode(event);
+  if (event.streamId.startsWith(DEPLOYMENT_STREAM_PREFIX)) {
+    const lifecycleEvent = toDeploymentEvent(decoded);
+    if (!lifecycleEvent) return;
     const projection = (state.deployments[id] ??= emptyProjection(id));
-    applyLifecycleEvent(projection, { type, data } as DeploymentEvent);
+    applyLifecycleEvent(projection, lifecycleEvent);
   } else {
     const projection = state.deployments[id];
     // Intake accepts events only for registered deployments, so the lifecycle is always first.
-    if (!projection || !isTelemetryEventType(type)) return;
-    applyTelemetryEvent(projection, data as TelemetryEvent);
+    if (!projection || !isTelemetryEventType(decoded.type)) return;
+    applyTelemetryEvent(projection, decoded.data as TelemetryEvent);
   }
   state.dirty.add(id);
   state.changed.add(id);

@@ -1,37 +1,43 @@
-import type { Criterion, DeploymentPhase, Owner, RetirementOutcome } from '@baseliner/contracts';
-import type { DeploymentEvent } from './deployment.events';
+import type { Criterion, DeploymentPhase } from '@baseliner/contracts';
+import type {
+  BaselineWindowSetData,
+  CriteriaRevisedData,
+  DeploymentEvent,
+  DeploymentRegisteredData,
+  IngestKeyIssuedData,
+  IngestKeyRevokedData,
+  RetiredData,
+  RolledBackData,
+  WentLiveData,
+} from './deployment.events';
 
-export interface IngestKeyRecord {
-  keyId: string;
-  keyHash: string;
-  issuedAt: string;
-  revokedAt?: string;
+/** An issued key (its event's data) and, once revoked, when. */
+export interface IngestKeyRecord extends IngestKeyIssuedData {
+  revokedAt?: IngestKeyRevokedData['revokedAt'];
 }
 
-export interface RegisteredDeployment {
+/** A revision of the criteria after go-live (its event's data, `revisedAt` as `at`). */
+export interface CriteriaRevision extends Pick<CriteriaRevisedData, 'reason' | 'criteria'> {
+  at: CriteriaRevisedData['revisedAt'];
+}
+
+/** Registered: what the registration said, and what the later events made of it. */
+export interface RegisteredDeployment extends DeploymentRegisteredData {
   status: 'registered';
-  id: string;
-  name: string;
-  owner: Owner;
-  workflow?: string;
-  eligibleUsers?: number;
-  timezone: string;
-  rampUpDays: number;
-  registeredAt: string;
   phase: DeploymentPhase;
   criteria: Criterion[];
   /** Revisions made after go-live: kept and shown, because moving goalposts must be visible. */
-  criteriaRevisions: { at: string; reason: string; criteria: Criterion[] }[];
-  baselineWindow?: { from: string; to: string };
+  criteriaRevisions: CriteriaRevision[];
+  baselineWindow?: Pick<BaselineWindowSetData, 'from' | 'to'>;
   /** The first go-live: the whole deployment's, or its first wave's. */
-  wentLiveAt?: string;
+  wentLiveAt?: WentLiveData['at'];
   /**
    * Waves of a staggered go-live, in the order recorded: the segments that went live at each
    * `at`. Absent when the whole deployment went live at once.
    */
-  waves?: { at: string; segments: string[] }[];
-  rolledBack?: { at: string; reason: string };
-  retired?: { at: string; reason: string; outcome: RetirementOutcome };
+  waves?: Required<Pick<WentLiveData, 'at' | 'segments'>>[];
+  rolledBack?: Pick<RolledBackData, 'at' | 'reason'>;
+  retired?: RetiredData;
   keys: Record<string, IngestKeyRecord>;
 }
 
