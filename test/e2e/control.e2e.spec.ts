@@ -1,6 +1,6 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
-import { ChangeDeploymentCommand } from '../../libs/control/src/commands/change-deployment.command';
+import { DefineCriteriaCommand, RetireDeploymentCommand } from '@baseliner/control';
 import { client, startTestServer, validRegistration, type TestServer } from '../support/test-server';
 
 describe('control API: /v1/deployments', () => {
@@ -128,7 +128,7 @@ describe('control API: /v1/deployments', () => {
     await admin.post('/v1/deployments', validRegistration('racing'));
     const commands = server.app.get(CommandBus);
     const define = (metric: string) =>
-      commands.execute(new ChangeDeploymentCommand('racing', { type: 'DefineCriteria', data: { criteria: [{ metric: metric as 'error_ratio', atMost: 0.1 }] } }));
+      commands.execute(new DefineCriteriaCommand('racing', { criteria: [{ metric: metric as 'error_ratio', atMost: 0.1 }] }));
     const outcomes = await Promise.allSettled([define('error_ratio'), define('escalation_ratio')]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled']);
     // Both definitions are in the log, one after the other: neither overwrote the other unseen.
@@ -142,7 +142,7 @@ describe('control API: /v1/deployments', () => {
   it('answers the loser of a race with the domain reason once its command is no longer valid', async () => {
     await admin.post('/v1/deployments', validRegistration('racing-retire'));
     const commands = server.app.get(CommandBus);
-    const retire = () => commands.execute(new ChangeDeploymentCommand('racing-retire', { type: 'Retire', data: { reason: 'done', outcome: 'superseded' } }));
+    const retire = () => commands.execute(new RetireDeploymentCommand('racing-retire', { reason: 'done', outcome: 'superseded' }));
     const outcomes = await Promise.allSettled([retire(), retire()]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
     expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'conflict', message: expect.stringContaining('is retired') });

@@ -1,6 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Optional, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { randomBytes } from 'node:crypto';
 import {
   BaselineWindowBody,
   compileValidator,
@@ -10,13 +9,22 @@ import {
   RegisterDeploymentBody,
   RetireBody,
   RollbackBody,
+  type Validator,
 } from '@baseliner/contracts';
-import type { DeploymentCommand, RegisteredDeployment } from '@baseliner/domain';
-import { AdminTokenGuard, ApiError, sha256Hex, validBody, VERDICT_SOURCE, type VerdictSource } from '@baseliner/platform';
-import { ChangeDeploymentCommand } from './commands/change-deployment.command';
+import { AdminTokenGuard, ApiError, validBody, VERDICT_SOURCE, type VerdictSource } from '@baseliner/platform';
+import {
+  DefineCriteriaCommand,
+  GoLiveCommand,
+  IssueIngestKeyCommand,
+  RegisterDeploymentCommand,
+  RetireDeploymentCommand,
+  RevokeIngestKeyCommand,
+  RollBackCommand,
+  SetBaselineWindowCommand,
+  type DeploymentChange,
+} from './commands/deployment.commands';
 import { GetDeploymentQuery, ListDeploymentsQuery } from './queries/deployment.queries';
 import { toDetail, toSummary } from './deployment.views';
-import { formatIngestKey } from '@baseliner/domain';
 
 const validators = {
   register: compileValidator(RegisterDeploymentBody),
@@ -26,7 +34,15 @@ const validators = {
   rollback: compileValidator(RollbackBody),
   retire: compileValidator(RetireBody),
 };
-const deploymentId = new RegExp(DEPLOYMENT_ID_PATTERN);
+const deploymentIdPattern = new RegExp(DEPLOYMENT_ID_PATTERN);
+
+/** A path's deployment id, or 404 before anything is read. */
+function deploymentId(id: string): string {
+  if (!deploymentIdPattern.test(id)) {
+    throw new ApiError(404, 'not_found', `"${id}" is not a deployment id (lower-case letters, digits and dashes)`);
+  }
+  return id;
+}
 
 @Controller('v1/deployments')
 @UseGuards(AdminTokenGuard)
@@ -37,11 +53,10 @@ export class DeploymentsController {
     @Optional() @Inject(VERDICT_SOURCE) private readonly verdicts?: VerdictSource,
   ) {}
 
-  private async change(id: string, command: DeploymentCommand): Promise<RegisteredDeployment> {
-    if (!deploymentId.test(id)) {
-      throw new ApiError(404, 'not_found', `"${id}" is not a deployment id (lower-case letters, digits and dashes)`);
-    }
-    return this.commands.execute(new ChangeDeploymentCommand(id, command));
+  /** The body is checked first (422), then the id (404), then the command decided. */
+  private async change<Data>(id: string, validator: Validator<Data>, body: unknown, Change: new (deploymentId: string, data: Data) => DeploymentChange) {
+    const data = validBody(validator, body);
+    return toDetail(await this.commands.execute(new Change(deploymentId(id), data)));
   }
 
   /** With the verdict of the last evaluation when the read side runs in this process. */
@@ -56,8 +71,7 @@ export class DeploymentsController {
   @Post()
   @HttpCode(201)
   async register(@Body() body: unknown) {
-    const data = validBody(validators.register, body);
-    return toDetail(await this.change(data.id, { type: 'RegisterDeployment', data }));
+    return toDetail(await this.commands.execute(new RegisterDeploymentCommand(validBody(validators.register, body))));
   }
 
   @Get(':id')
@@ -69,44 +83,41 @@ export class DeploymentsController {
 
   @Put(':id/criteria')
   async criteria(@Param('id') id: string, @Body() body: unknown) {
-    return toDetail(await this.change(id, { type: 'DefineCriteria', data: validBody(validators.criteria, body) }));
+    return this.change(id, validators.criteria, body, DefineCriteriaCommand);
   }
 
   @Put(':id/baseline')
   async baseline(@Param('id') id: string, @Body() body: unknown) {
-    return toDetail(await this.change(id, { type: 'SetBaselineWindow', data: validBody(validators.baseline, body) }));
+    return this.change(id, validators.baseline, body, SetBaselineWindowCommand);
   }
 
   @Post(':id/go-live')
   @HttpCode(200)
   async goLive(@Param('id') id: string, @Body() body: unknown) {
-    return toDetail(await this.change(id, { type: 'GoLive', data: validBody(validators.goLive, body) }));
+    return this.change(id, validators.goLive, body, GoLiveCommand);
   }
 
   @Post(':id/rollback')
   @HttpCode(200)
   async rollback(@Param('id') id: string, @Body() body: unknown) {
-    return toDetail(await this.change(id, { type: 'RollBack', data: validBody(validators.rollback, body) }));
+    return this.change(id, validators.rollback, body, RollBackCommand);
   }
 
   @Post(':id/retire')
   @HttpCode(200)
   async retire(@Param('id') id: string, @Body() body: unknown) {
-    return toDetail(await this.change(id, { type: 'Retire', data: validBody(validators.retire, body) }));
+    return this.change(id, validators.retire, body, RetireDeploymentCommand);
   }
 
   @Post(':id/keys')
   @HttpCode(201)
   async issueKey(@Param('id') id: string) {
-    const keyId = randomBytes(6).toString('hex');
-    const secret = randomBytes(32).toString('base64url');
-    await this.change(id, { type: 'IssueIngestKey', data: { keyId, keyHash: sha256Hex(secret) } });
-    return { keyId, key: formatIngestKey(keyId, secret) };
+    return this.commands.execute(new IssueIngestKeyCommand(deploymentId(id)));
   }
 
   @Delete(':id/keys/:keyId')
   @HttpCode(204)
   async revokeKey(@Param('id') id: string, @Param('keyId') keyId: string) {
-    await this.change(id, { type: 'RevokeIngestKey', data: { keyId } });
+    await this.commands.execute(new RevokeIngestKeyCommand(deploymentId(id), keyId));
   }
 }

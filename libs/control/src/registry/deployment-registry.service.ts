@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
+  DEPLOYMENT_STREAM_CATEGORY,
+  DEPLOYMENT_STREAM_PREFIX,
   evolve,
   initialDeploymentState,
-  isDeploymentEvent,
-  type DeploymentEvent,
+  toDeploymentEvent,
   type RegisteredDeployment,
 } from '@baseliner/domain';
 import {
@@ -18,9 +19,6 @@ import { storedEventCodec } from '@baseliner/platform';
 /** How long a control command waits for the registry to see its own append before answering 503. */
 const READ_YOUR_WRITE_TIMEOUT_MS = 10_000;
 const RESUBSCRIBE_DELAY_MS = 1_000;
-
-export const DEPLOYMENT_STREAM_PREFIX = 'deployment-';
-export const deploymentStream = (deploymentId: string) => `${DEPLOYMENT_STREAM_PREFIX}${deploymentId}`;
 
 export interface IngestKeyEntry {
   deploymentId: string;
@@ -48,7 +46,7 @@ export class DeploymentRegistry implements OnModuleInit, BeforeApplicationShutdo
 
   /** Catches up before the app serves requests, then follows live appends in the background. */
   async onModuleInit(): Promise<void> {
-    const head = await this.store.headPosition({ categories: ['deployment'] });
+    const head = await this.store.headPosition({ categories: [DEPLOYMENT_STREAM_CATEGORY] });
     this.running = this.follow();
     await this.waitFor(head, Infinity);
     this.logger.log({ msg: 'deployment registry ready', deployments: this.deployments.size });
@@ -64,7 +62,7 @@ export class DeploymentRegistry implements OnModuleInit, BeforeApplicationShutdo
   /** Follows the lifecycle streams; after a read error, resubscribes from where it stopped. */
   private async follow(): Promise<void> {
     while (!this.stopped) {
-      this.subscription = this.store.subscribeToAll({ fromPosition: this.position, categories: ['deployment'] });
+      this.subscription = this.store.subscribeToAll({ fromPosition: this.position, categories: [DEPLOYMENT_STREAM_CATEGORY] });
       try {
         for await (const event of this.subscription) this.apply(event);
       } catch (error) {
@@ -75,10 +73,9 @@ export class DeploymentRegistry implements OnModuleInit, BeforeApplicationShutdo
   }
 
   private apply(recorded: RecordedEvent): void {
-    const decoded = storedEventCodec.decode(recorded);
-    if (isDeploymentEvent(decoded)) {
+    const event = toDeploymentEvent(storedEventCodec.decode(recorded));
+    if (event) {
       const id = recorded.streamId.slice(DEPLOYMENT_STREAM_PREFIX.length);
-      const event = { type: decoded.type, data: decoded.data } as DeploymentEvent;
       const next = evolve(this.deployments.get(id) ?? initialDeploymentState, event);
       if (next.status === 'registered') {
         this.deployments.set(id, next);
