@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { foldViewerTokens, parseViewerToken, VIEWER_TOKENS_STREAM, type ViewerTokens } from '@baseliner/domain';
-import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
-import { SECRETS, secretsEqual, sha256Hex, storedEventCodec, type Secrets } from '@baseliner/platform';
+import { QueryBus } from '@nestjs/cqrs';
+import { ListViewerTokensQuery } from '@baseliner/control';
+import { parseViewerToken, type ViewerTokens } from '@baseliner/domain';
+import { SECRETS, secretsEqual, sha256Hex, type Secrets } from '@baseliner/platform';
 
 /** Who is looking: the admin, or the holder of a viewer token. */
 export type Viewer = { kind: 'admin' } | { kind: 'viewer'; tokenId: string; name: string };
@@ -22,7 +23,7 @@ export class ViewerAccess {
   private pendingReread: Promise<ViewerTokens> | undefined;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly queries: QueryBus,
     @Inject(SECRETS) secrets: Secrets,
   ) {
     this.adminHash = sha256Hex(secrets.adminToken);
@@ -67,7 +68,7 @@ export class ViewerAccess {
   private viewerTokens(): Promise<ViewerTokens> {
     const now = Date.now();
     if (!this.tokens || now - this.tokens.at > TOKENS_FRESH_MS) {
-      const tokens = this.store.readStream(VIEWER_TOKENS_STREAM).then((history) => foldViewerTokens(history.map((e) => storedEventCodec.decode(e))));
+      const tokens = this.queries.execute(new ListViewerTokensQuery());
       // A failed read is not cached: the next request tries again.
       tokens.catch(() => (this.tokens = undefined));
       this.tokens = { at: now, tokens };

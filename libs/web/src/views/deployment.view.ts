@@ -1,6 +1,6 @@
 import { metricInWords, targetInWords, type CriterionResult, type DeploymentProjection, type Scorecard, type ScorecardWarning } from '@baseliner/analytics';
 import { CRITERION_METRICS, isRatioMetric, type CriterionMetric } from '@baseliner/contracts';
-import type { DeploymentEvent, RegisteredDeployment } from '@baseliner/domain';
+import type { DeploymentEvent, RecordedDeploymentEvent, RegisteredDeployment } from '@baseliner/domain';
 import { html, type SafeHtml } from '../html';
 import { designTag, warningsOf } from '../explain';
 import type { DailyPoint, DeploymentSeries, DurationDistribution, WeekdayHourGrid } from '../deployment-series';
@@ -14,7 +14,7 @@ export interface DeploymentPageData {
   daily: DailyPoint[];
   durations: DurationDistribution;
   grid: WeekdayHourGrid;
-  history: { event: DeploymentEvent; recordedAt: Date }[];
+  history: RecordedDeploymentEvent[];
   /** Day numbers of go-live, the end of ramp-up and the rollback, where they happened. */
   marks: { goLive?: number; rampUpEnd?: number; rolledBack?: number; laterWaves?: { day: number; label: string }[] };
   groups?: DeploymentSeries['groups'];
