@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { Scorecard } from '@baseliner/analytics';
-import { backupEventStore } from '@baseliner/event-store-sqlite';
 import { apiOptionsFromEnv, call, CliError, userFolder, userPath } from './api';
 import { baselineWindow, isPlainDate } from './dates';
 import { importFile } from './import-file';
@@ -143,7 +142,10 @@ program
   .description('copy the embedded event store while the server runs (SQLite online backup); to restore, see docs/reliability.md')
   .option('--data-dir <dir>', 'the server’s data directory (BASELINER_DATA_DIR)', process.env.BASELINER_DATA_DIR ?? './data')
   .action(async (file: string, o) => {
-    const { events, bytes } = await backupEventStore(join(o.dataDir, 'events.db'), file);
+    // The adapter through the composition root (libs/platform), loaded only here.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadSqliteAdapter } = require('@baseliner/platform') as typeof import('@baseliner/platform');
+    const { events, bytes } = await loadSqliteAdapter().backupEventStore(join(o.dataDir, 'events.db'), file);
     print(`backed up ${events.toLocaleString('en')} events (${(bytes / 2 ** 20).toFixed(1)} MiB) to ${file}`);
   });
 
