@@ -118,6 +118,6 @@ export class DeploymentsController {
   @Delete(':id/keys/:keyId')
   @HttpCode(204)
   async revokeKey(@Param('id') id: string, @Param('keyId') keyId: string) {
-    await this.commands.execute(new RevokeIngestKeyCommand(deploymentId(id), keyId));
+    await this.commands.execute(new RevokeIngestKeyCommand(deploymentId(id), { keyId }));
   }
 }

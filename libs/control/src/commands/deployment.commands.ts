@@ -1,5 +1,6 @@
+import type { Type } from '@nestjs/common';
 import { Command } from '@nestjs/cqrs';
-import type { BaselineWindowBody, DefineCriteriaBody, GoLiveBody, RegisterDeploymentBody, RetireBody, RollbackBody } from '@baseliner/contracts';
+import type { RegisterDeploymentBody } from '@baseliner/contracts';
 import type { DeploymentCommand, RegisteredDeployment } from '@baseliner/domain';
 
 /**
@@ -16,50 +17,43 @@ export abstract class DeploymentChange extends Command<RegisteredDeployment> {
   }
 }
 
+type DataOf<T extends DeploymentCommand['type']> = Extract<DeploymentCommand, { type: T }>['data'];
+
+/** The named command for the decider's command `type` on a deployment given by id. */
+function changeOf<T extends DeploymentCommand['type']>(type: T) {
+  return class extends DeploymentChange {
+    constructor(deploymentId: string, data: DataOf<T>) {
+      super(deploymentId, { type, data } as DeploymentCommand);
+    }
+  };
+}
+
+/** Registers the deployment the body names. */
 export class RegisterDeploymentCommand extends DeploymentChange {
   constructor(data: RegisterDeploymentBody) {
     super(data.id, { type: 'RegisterDeployment', data });
   }
 }
-
 /** Criteria before go-live; after it, a revision that must give its reason. */
-export class DefineCriteriaCommand extends DeploymentChange {
-  constructor(deploymentId: string, data: DefineCriteriaBody) {
-    super(deploymentId, { type: 'DefineCriteria', data });
-  }
-}
-
-export class SetBaselineWindowCommand extends DeploymentChange {
-  constructor(deploymentId: string, data: BaselineWindowBody) {
-    super(deploymentId, { type: 'SetBaselineWindow', data });
-  }
-}
-
+export class DefineCriteriaCommand extends changeOf('DefineCriteria') {}
+export class SetBaselineWindowCommand extends changeOf('SetBaselineWindow') {}
 /** The whole deployment, or with `segments` one wave of a staggered go-live. */
-export class GoLiveCommand extends DeploymentChange {
-  constructor(deploymentId: string, data: GoLiveBody) {
-    super(deploymentId, { type: 'GoLive', data });
-  }
-}
-
-export class RollBackCommand extends DeploymentChange {
-  constructor(deploymentId: string, data: RollbackBody) {
-    super(deploymentId, { type: 'RollBack', data });
-  }
-}
-
-export class RetireDeploymentCommand extends DeploymentChange {
-  constructor(deploymentId: string, data: RetireBody) {
-    super(deploymentId, { type: 'Retire', data });
-  }
-}
-
+export class GoLiveCommand extends changeOf('GoLive') {}
+export class RollBackCommand extends changeOf('RollBack') {}
+export class RetireDeploymentCommand extends changeOf('Retire') {}
 /** Revoking a revoked key changes nothing. */
-export class RevokeIngestKeyCommand extends DeploymentChange {
-  constructor(deploymentId: string, keyId: string) {
-    super(deploymentId, { type: 'RevokeIngestKey', data: { keyId } });
-  }
-}
+export class RevokeIngestKeyCommand extends changeOf('RevokeIngestKey') {}
+
+/** The commands that are nothing but their decider command on a deployment (all but IssueIngestKeyCommand). */
+export const DEPLOYMENT_CHANGES: readonly Type<DeploymentChange>[] = [
+  RegisterDeploymentCommand,
+  DefineCriteriaCommand,
+  SetBaselineWindowCommand,
+  GoLiveCommand,
+  RollBackCommand,
+  RetireDeploymentCommand,
+  RevokeIngestKeyCommand,
+];
 
 /** A new ingest key for the deployment: the key itself is in the answer, once; the store keeps its hash. */
 export class IssueIngestKeyCommand extends Command<{ keyId: string; key: string }> {

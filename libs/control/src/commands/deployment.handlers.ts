@@ -1,21 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type Type } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { decide, deploymentEventsOf, deploymentStream, foldDeployment, formatIngestKey, type DeploymentCommand, type RegisteredDeployment } from '@baseliner/domain';
 import { sha256Hex } from '@baseliner/platform';
 import { mintCredential } from '../credentials/mint-credential';
 import { DeploymentRegistry } from '../registry/deployment-registry.service';
 import { ConflictRetryingHandler } from './conflict-retrying-handler';
-import {
-  DefineCriteriaCommand,
-  GoLiveCommand,
-  IssueIngestKeyCommand,
-  RegisterDeploymentCommand,
-  RetireDeploymentCommand,
-  RevokeIngestKeyCommand,
-  RollBackCommand,
-  SetBaselineWindowCommand,
-  type DeploymentChange,
-} from './deployment.commands';
+import { DEPLOYMENT_CHANGES, IssueIngestKeyCommand, type DeploymentChange } from './deployment.commands';
 
 /**
  * A lifecycle command decided on the deployment's stream (ConflictRetryingHandler), answered once
@@ -40,36 +30,19 @@ export class DeploymentLifecycle {
   }
 }
 
-/** Every lifecycle command but key issue is its decider command on its deployment. */
-@Injectable()
-abstract class DeploymentChangeHandler<C extends DeploymentChange> implements ICommandHandler<C, RegisteredDeployment> {
-  constructor(private readonly lifecycle: DeploymentLifecycle) {}
+/** The handler of one of DEPLOYMENT_CHANGES, named after it (GoLiveCommand: GoLiveHandler). */
+function deploymentChangeHandler(command: Type<DeploymentChange>): Type<ICommandHandler<DeploymentChange, RegisteredDeployment>> {
+  @CommandHandler(command)
+  class Handler implements ICommandHandler<DeploymentChange, RegisteredDeployment> {
+    constructor(private readonly lifecycle: DeploymentLifecycle) {}
 
-  execute({ deploymentId, decision }: C): Promise<RegisteredDeployment> {
-    return this.lifecycle.change(deploymentId, decision);
+    execute({ deploymentId, decision }: DeploymentChange): Promise<RegisteredDeployment> {
+      return this.lifecycle.change(deploymentId, decision);
+    }
   }
+  Object.defineProperty(Handler, 'name', { value: command.name.replace(/Command$/, 'Handler') });
+  return Handler;
 }
-
-@CommandHandler(RegisterDeploymentCommand)
-export class RegisterDeploymentHandler extends DeploymentChangeHandler<RegisterDeploymentCommand> {}
-
-@CommandHandler(DefineCriteriaCommand)
-export class DefineCriteriaHandler extends DeploymentChangeHandler<DefineCriteriaCommand> {}
-
-@CommandHandler(SetBaselineWindowCommand)
-export class SetBaselineWindowHandler extends DeploymentChangeHandler<SetBaselineWindowCommand> {}
-
-@CommandHandler(GoLiveCommand)
-export class GoLiveHandler extends DeploymentChangeHandler<GoLiveCommand> {}
-
-@CommandHandler(RollBackCommand)
-export class RollBackHandler extends DeploymentChangeHandler<RollBackCommand> {}
-
-@CommandHandler(RetireDeploymentCommand)
-export class RetireDeploymentHandler extends DeploymentChangeHandler<RetireDeploymentCommand> {}
-
-@CommandHandler(RevokeIngestKeyCommand)
-export class RevokeIngestKeyHandler extends DeploymentChangeHandler<RevokeIngestKeyCommand> {}
 
 /** The key is made here (randomness is I/O); the deployment's stream keeps the hash of its secret. */
 @CommandHandler(IssueIngestKeyCommand)
@@ -83,14 +56,4 @@ export class IssueIngestKeyHandler implements ICommandHandler<IssueIngestKeyComm
   }
 }
 
-export const DEPLOYMENT_COMMAND_HANDLERS = [
-  DeploymentLifecycle,
-  RegisterDeploymentHandler,
-  DefineCriteriaHandler,
-  SetBaselineWindowHandler,
-  GoLiveHandler,
-  RollBackHandler,
-  RetireDeploymentHandler,
-  RevokeIngestKeyHandler,
-  IssueIngestKeyHandler,
-];
+export const DEPLOYMENT_COMMAND_HANDLERS = [DeploymentLifecycle, ...DEPLOYMENT_CHANGES.map(deploymentChangeHandler), IssueIngestKeyHandler];
