@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { jsonEvent, START, type EventData, type JSONType, type ReadPosition, type RecordedEvent as StoredEvent } from '@kurrent/kurrentdb-client';
 import type { NewEvent, RecordedEvent } from '@baseliner/event-store';
+import { kurrentDb, type EventData, type JSONType, type ReadPosition, type StoredEvent } from './kurrentdb-client';
 
 // The port's events to KurrentDB's and back: ids, clock and positions.
 
@@ -23,7 +23,7 @@ export function positionOf(stored: StoredEvent): number {
 
 /** A position in $all from the port's number: our events are self-committed, so commit = prepare. */
 export function logPosition(position: number): ReadPosition {
-  return position <= 0 ? START : { commit: BigInt(position), prepare: BigInt(position) };
+  return position <= 0 ? 'start' : { commit: BigInt(position), prepare: BigInt(position) };
 }
 
 /** The port's view of a stored event; the id and clock come back from the reserved metadata keys. */
@@ -58,7 +58,7 @@ export function storedMetadata(event: NewEvent): Record<string, unknown> {
 }
 
 export function toEventData(event: NewEvent, metadata: Record<string, unknown>): EventData {
-  return jsonEvent({ id: randomUUID(), type: event.type, data: jsonData(event), metadata: jsonMetadata(event, metadata) });
+  return kurrentDb().jsonEvent({ id: randomUUID(), type: event.type, data: jsonData(event), metadata: jsonMetadata(event, metadata) });
 }
 
 // The client serialises inside a promise that never settles if JSON.stringify throws (a BigInt, a

@@ -1,4 +1,3 @@
-import { BACKWARDS, END, FORWARDS, KurrentDBClient, NO_STREAM, WrongExpectedVersionError, type AllStreamResolvedEvent, type ReadPosition } from '@kurrent/kurrentdb-client';
 import {
   categoryOf,
   EventStoreUnavailableError,
@@ -15,12 +14,13 @@ import {
   type SnapshotStore,
   type SubscriptionOptions,
 } from '@baseliner/event-store';
+import { kurrentDb, type AllStreamResolvedEvent, type KurrentDbClient, type ReadPosition } from './kurrentdb-client';
 import { logPosition, portIdOf, positionOf, RECORDED_AT_KEY, storedMetadata, toEventData, toRecorded } from './kurrentdb-event-conversion';
 import { KnownStreamCache, type KnownStream } from './kurrentdb-known-stream-cache';
 import { KurrentDbSnapshotStore } from './kurrentdb-snapshot-store';
-import { DOMAIN_STREAMS_FILTER, filterFor, isLogEvent } from './kurrentdb-stream-filters';
+import { domainStreamsFilter, filterFor, isLogEvent } from './kurrentdb-stream-filters';
 import { KurrentDbSubscription } from './kurrentdb-subscription';
-import { readToEnd, storeError, type KurrentDbClient } from './kurrentdb-support';
+import { readToEnd, storeError } from './kurrentdb-support';
 
 export interface KurrentDbEventStoreOptions {
   /**
@@ -64,7 +64,9 @@ export class KurrentDbEventStore implements EventStore {
 
   /** Connects lazily: an unreachable server shows in checkHealth and as EventStoreUnavailableError, not here. */
   static async connect(options: { url: string } & KurrentDbEventStoreOptions): Promise<KurrentDbEventStore> {
-    let client: KurrentDBClient;
+    // Outside the try: a client that is not installed says so, not "connection string not valid".
+    const { KurrentDBClient } = kurrentDb();
+    let client: KurrentDbClient;
     try {
       client = KurrentDBClient.connectionString(options.url);
     } catch (error) {
@@ -153,7 +155,7 @@ export class KurrentDbEventStore implements EventStore {
         const result = await this.client.appendToStream(
           streamId,
           fresh.map(({ event, metadata }) => toEventData(event, recordedAt === undefined ? metadata : { ...metadata, [RECORDED_AT_KEY]: recordedAt })),
-          { streamState: known.revision === -1 ? NO_STREAM : BigInt(known.revision) },
+          { streamState: known.revision === -1 ? 'no_stream' : BigInt(known.revision) },
         );
         for (const id of appendedIds) known.ids.add(id);
         known.revision = Number(result.nextExpectedRevision);
@@ -163,7 +165,7 @@ export class KurrentDbEventStore implements EventStore {
       } catch (error) {
         // The outcome may be unknown (the write stored, the answer lost); the remembered revision
         // then is stale, which is safe: the next write expecting it fails and reads the tail.
-        if (!(error instanceof WrongExpectedVersionError)) throw storeError(error, `append to ${streamId}`);
+        if (!(error instanceof kurrentDb().WrongExpectedVersionError)) throw storeError(error, `append to ${streamId}`);
         // Another writer got there first: read what it stored, then filter and judge again.
         if (++conflicts > MAX_CONFLICT_RETRIES) {
           throw new EventStoreUnavailableError(`Stream ${streamId} kept changing under ${MAX_CONFLICT_RETRIES} append attempts; retry later`, error);
@@ -188,7 +190,7 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   private async lastPositionOf(streamId: string): Promise<number> {
-    const [last] = await readToEnd(this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }), `read ${streamId}`);
+    const [last] = await readToEnd(this.client.readStream(streamId, { direction: 'backwards', fromRevision: 'end', maxCount: 1 }), `read ${streamId}`);
     return last?.event ? positionOf(last.event) : this.headPosition();
   }
 
@@ -215,7 +217,7 @@ export class KurrentDbEventStore implements EventStore {
       // KurrentDB reads forwards from a position inclusively: one more for the event at the cursor.
       const want = limit - out.length + 1;
       const page = await readToEnd(
-        this.client.readAll({ direction: FORWARDS, fromPosition: logPosition(cursor), maxCount: want, filter: DOMAIN_STREAMS_FILTER }),
+        this.client.readAll({ direction: 'forwards', fromPosition: logPosition(cursor), maxCount: want, filter: domainStreamsFilter() }),
         'read $all',
       );
       let advanced = false;
@@ -258,12 +260,12 @@ export class KurrentDbEventStore implements EventStore {
   async headPosition(options: { categories?: string[] } = {}): Promise<number> {
     this.assertOpen();
     const categories = options.categories;
-    let cursor: ReadPosition = END;
+    let cursor: ReadPosition = 'end';
     // The server filters; the check here catches the rare event the filter cannot see (a `$`-typed
     // event in an ordinary stream), so usually the first one-event page answers.
     for (let pageSize = 1; ; pageSize = 100) {
       const page: AllStreamResolvedEvent[] = await readToEnd(
-        this.client.readAll({ direction: BACKWARDS, fromPosition: cursor, maxCount: pageSize, filter: filterFor(categories) }),
+        this.client.readAll({ direction: 'backwards', fromPosition: cursor, maxCount: pageSize, filter: filterFor(categories) }),
         'read $all',
       );
       for (const resolved of page) {
@@ -283,7 +285,7 @@ export class KurrentDbEventStore implements EventStore {
       timer = setTimeout(() => reject(new EventStoreUnavailableError(`KurrentDB did not answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
     });
     try {
-      await Promise.race([readToEnd(this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }), 'read $all'), timeout]);
+      await Promise.race([readToEnd(this.client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 }), 'read $all'), timeout]);
     } catch (error) {
       throw error instanceof EventStoreUnavailableError ? error : new EventStoreUnavailableError(`KurrentDB is not answering: ${(error as Error).message}`, error);
     } finally {

@@ -1,6 +1,6 @@
-import { BACKWARDS, END, jsonEvent, NO_STREAM, WrongExpectedVersionError, type JSONType } from '@kurrent/kurrentdb-client';
 import { EventStoreUnavailableError, inShards, type SnapshotRow, type SnapshotShardFilter, type SnapshotStore } from '@baseliner/event-store';
-import { mapWithLimit, readToEnd, SNAPSHOT_STREAM_PREFIX, storeError, type KurrentDbClient } from './kurrentdb-support';
+import { kurrentDb, type JSONType, type KurrentDbClient } from './kurrentdb-client';
+import { mapWithLimit, readToEnd, SNAPSHOT_STREAM_PREFIX, storeError } from './kurrentdb-support';
 
 interface StoredRow {
   checkpoint: number;
@@ -116,7 +116,7 @@ export class KurrentDbSnapshotStore implements SnapshotStore {
   }
 
   private async readLatest(stream: string): Promise<{ data: unknown; revision: bigint } | undefined> {
-    const [last] = await readToEnd(this.client.readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }), `read ${stream}`);
+    const [last] = await readToEnd(this.client.readStream(stream, { direction: 'backwards', fromRevision: 'end', maxCount: 1 }), `read ${stream}`);
     return last?.event ? { data: last.event.data, revision: last.event.revision } : undefined;
   }
 
@@ -127,12 +127,12 @@ export class KurrentDbSnapshotStore implements SnapshotStore {
       const merged: StoredMeta = { entries: { ...current.entries, ...entries } };
       if (current.revision === undefined) await this.keepLatestOnly(this.metaStream);
       try {
-        await this.client.appendToStream(this.metaStream, jsonEvent({ type: 'SnapshotMetaSaved', data: merged as unknown as JSONType }), {
-          streamState: current.revision ?? NO_STREAM,
+        await this.client.appendToStream(this.metaStream, kurrentDb().jsonEvent({ type: 'SnapshotMetaSaved', data: merged as unknown as JSONType }), {
+          streamState: current.revision ?? 'no_stream',
         });
         return;
       } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw storeError(error, `write ${this.metaStream}`);
+        if (!(error instanceof kurrentDb().WrongExpectedVersionError)) throw storeError(error, `write ${this.metaStream}`);
       }
     }
     throw new EventStoreUnavailableError(`${this.metaStream} kept changing under ${MAX_META_RETRIES} attempts; retry later`);
@@ -148,7 +148,7 @@ export class KurrentDbSnapshotStore implements SnapshotStore {
 
   private async write(stream: string, type: string, data: object): Promise<void> {
     try {
-      await this.client.appendToStream(stream, jsonEvent({ type, data: data as JSONType }));
+      await this.client.appendToStream(stream, kurrentDb().jsonEvent({ type, data: data as JSONType }));
     } catch (error) {
       throw storeError(error, `write ${stream}`);
     }

@@ -1,11 +1,15 @@
-import { streamNameFilter, type Filter, type RecordedEvent as StoredEvent } from '@kurrent/kurrentdb-client';
+import { kurrentDb, type Filter, type StoredEvent } from './kurrentdb-client';
 import { SNAPSHOT_STREAM_PREFIX } from './kurrentdb-support';
 
 // Which of $all's streams are the port's: the server-side filters and the same check client-side.
 
+let domainStreams: Filter | undefined;
+
 // Everything but system streams ($…) and the snapshot streams: a stream-name regex filter (.NET
 // syntax, evaluated by the server). Used when no categories are asked for.
-export const DOMAIN_STREAMS_FILTER = streamNameFilter({ regex: `^(?!\\$)(?!${SNAPSHOT_STREAM_PREFIX})` });
+export function domainStreamsFilter(): Filter {
+  return (domainStreams ??= kurrentDb().streamNameFilter({ regex: `^(?!\\$)(?!${SNAPSHOT_STREAM_PREFIX})` }));
+}
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\#-]/g, '\\$&');
@@ -18,7 +22,7 @@ export function isLogEvent(stored: StoredEvent): boolean {
 
 /** The server-side filter: the categories' streams (`<category>` or `<category>-…`), else every port stream. */
 export function filterFor(categories: string[] | undefined): Filter {
-  if (!categories || categories.length === 0) return DOMAIN_STREAMS_FILTER;
+  if (!categories || categories.length === 0) return domainStreamsFilter();
   // A regex rather than `prefixes: [category + '-']`: a stream named just `<category>` is in it too.
-  return streamNameFilter({ regex: `^(?:${categories.map(escapeRegex).join('|')})(?:-|$)` });
+  return kurrentDb().streamNameFilter({ regex: `^(?:${categories.map(escapeRegex).join('|')})(?:-|$)` });
 }

@@ -1,5 +1,5 @@
-import type { AllStreamResolvedEvent, AllStreamSubscription } from '@kurrent/kurrentdb-client';
 import { EventStoreUnavailableError, type EventSubscription, type RecordedEvent } from '@baseliner/event-store';
+import type { AllStreamResolvedEvent, AllStreamSubscription } from './kurrentdb-client';
 import { storeError } from './kurrentdb-support';
 
 const DONE: IteratorResult<RecordedEvent> = { done: true, value: undefined };

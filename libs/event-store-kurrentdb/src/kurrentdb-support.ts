@@ -1,11 +1,5 @@
-import { ErrorType, isCommandError, StreamNotFoundError, type KurrentDBClient } from '@kurrent/kurrentdb-client';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '@baseliner/event-store';
-
-/** The part of the client the adapter uses: the unit tests hand in a stand-in with the same surface. */
-export type KurrentDbClient = Pick<
-  KurrentDBClient,
-  'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'setStreamMetadata' | 'dispose'
->;
+import { kurrentDb } from './kurrentdb-client';
 
 /**
  * Every snapshot stream starts with this, so the log's readers (readAll, subscriptions, head)
@@ -15,14 +9,12 @@ export const SNAPSHOT_STREAM_PREFIX = 'baseliner_snapshot';
 
 // Failures a later attempt can get past: the node is down, unreachable, slow or no longer leader.
 // The native read path reports connection failures it does not classify as UnknownError.
-const PASSING_FAILURES = new Set<ErrorType>([
-  ErrorType.UNAVAILABLE,
-  ErrorType.DEADLINE_EXCEEDED,
-  ErrorType.TIMEOUT,
-  ErrorType.NOT_LEADER,
-  ErrorType.CANCELLED,
-  ErrorType.UNKNOWN,
-]);
+let passingFailures: Set<string> | undefined;
+function isPassingFailureType(type: string): boolean {
+  const { ErrorType } = kurrentDb();
+  passingFailures ??= new Set([ErrorType.UNAVAILABLE, ErrorType.DEADLINE_EXCEEDED, ErrorType.TIMEOUT, ErrorType.NOT_LEADER, ErrorType.CANCELLED, ErrorType.UNKNOWN]);
+  return passingFailures.has(type);
+}
 
 // The same, as raw gRPC status codes: an append's first call (the server feature check) passes
 // the channel's error through unconverted, e.g. "14 UNAVAILABLE: No connection established".
@@ -36,7 +28,7 @@ const PASSING_GRPC_STATUSES = new Set([
 ]);
 
 function isPassingFailure(error: Error): boolean {
-  if (isCommandError(error)) return PASSING_FAILURES.has(error.type);
+  if (kurrentDb().isCommandError(error)) return isPassingFailureType(error.type);
   const code = (error as { code?: unknown }).code;
   return typeof code === 'number' && PASSING_GRPC_STATUSES.has(code);
 }
@@ -56,7 +48,7 @@ export async function readToEnd<T>(read: AsyncIterable<T>, doing: string): Promi
   try {
     for await (const item of read) out.push(item);
   } catch (error) {
-    if (error instanceof StreamNotFoundError) return [];
+    if (error instanceof kurrentDb().StreamNotFoundError) return [];
     throw storeError(error, doing);
   }
   return out;

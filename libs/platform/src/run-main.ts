@@ -69,7 +69,7 @@ export function runMain(rootModule: (platform: PlatformOptions) => DynamicModule
     const message =
       error instanceof ConfigurationError
         ? `Invalid configuration: ${error.message}`
-        : ['DataDirectoryInUseError', 'PortInUseError', 'EventStoreDriverMissingError'].includes((error as Error)?.name)
+        : ['DataDirectoryInUseError', 'PortInUseError', 'KurrentDbClientMissingError'].includes((error as Error)?.name)
           ? `Cannot start: ${(error as Error).message}`
           : String((error as Error)?.stack ?? error);
     process.stderr.write(`${message}\n`);

@@ -5,39 +5,13 @@ import type * as KurrentDbAdapter from '@baseliner/event-store-kurrentdb';
 import type * as PostgresAdapter from '@baseliner/event-store-postgres';
 import type * as SqliteAdapter from '@baseliner/event-store-sqlite';
 
-/**
- * The KurrentDB client is an optional peer dependency, not installed by `npm ci --omit=dev`
- * (docs/design-notes.md, "A lighter install"); the version the adapter is written against.
- */
-export const KURRENTDB_CLIENT = { name: '@kurrent/kurrentdb-client', version: '1.3.1' } as const;
-
-/** A chosen engine's driver is not installed; the message says what to install. */
-export class EventStoreDriverMissingError extends Error {
-  override readonly name = 'EventStoreDriverMissingError';
-}
-
 /* eslint-disable @typescript-eslint/no-require-imports -- the adapter is loaded only when chosen */
 export const loadSqliteAdapter = (): typeof SqliteAdapter => require('@baseliner/event-store-sqlite');
 const loadPostgresAdapter = (): typeof PostgresAdapter => require('@baseliner/event-store-postgres');
-export const loadKurrentDbAdapter = (): typeof KurrentDbAdapter => {
-  try {
-    return require('@baseliner/event-store-kurrentdb');
-  } catch (error) {
-    if (!isMissingModule(error, KURRENTDB_CLIENT.name)) throw error;
-    const { name, version } = KURRENTDB_CLIENT;
-    throw new EventStoreDriverMissingError(
-      `BASELINER_EVENT_STORE=kurrentdb needs ${name}, which is not installed (it is optional, for the few who use KurrentDB): npm install --no-save ${name}@${version}`,
-      { cause: error },
-    );
-  }
-};
+// Its client (@kurrent/kurrentdb-client, an optional dependency) is loaded only when a store is
+// opened, with a message saying what to install when it is missing.
+const loadKurrentDbAdapter = (): typeof KurrentDbAdapter => require('@baseliner/event-store-kurrentdb');
 /* eslint-enable @typescript-eslint/no-require-imports */
-
-/** True when `error` says that `name` itself cannot be found (not one of its own dependencies). */
-function isMissingModule(error: unknown, name: string): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code === 'MODULE_NOT_FOUND' && typeof message === 'string' && message.startsWith(`Cannot find module '${name}'`);
-}
 
 /** Which engine holds the log, from `BASELINER_EVENT_STORE` and its settings. */
 export type EventStoreSettings =
