@@ -115,7 +115,7 @@ export function kurrentDb(): KurrentDbClientModule {
   } catch (error) {
     if (!isMissingModule(error, name)) throw error;
     throw new KurrentDbClientMissingError(
-      `BASELINER_EVENT_STORE=kurrentdb needs ${name}, which is not installed (it is optional, for the few who use KurrentDB): npm install --no-save ${name}@${version}`,
+      `BASELINER_EVENT_STORE=kurrentdb needs ${name}, which is not installed (it is optional, for the few who use KurrentDB): npm install --save-prod ${name}@${version}`,
       { cause: error },
     );
   }

@@ -45,7 +45,7 @@ function installedClient(): string | undefined {
 const clientPackage = installedClient();
 const clientMissing = clientPackage
   ? undefined
-  : `${KURRENTDB_CLIENT.name} is not installed (an optional dependency): npm install --no-save ${KURRENTDB_CLIENT.name}@${KURRENTDB_CLIENT.version}`;
+  : `${KURRENTDB_CLIENT.name} is not installed (an optional dependency): npm install --no-save --save-prod ${KURRENTDB_CLIENT.name}@${KURRENTDB_CLIENT.version}`;
 
 const configuredUrl = process.env.BASELINER_KURRENTDB_URL;
 const runtime = configuredUrl ? undefined : containerRuntime();

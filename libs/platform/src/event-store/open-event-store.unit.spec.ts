@@ -34,7 +34,7 @@ describe('the KurrentDB client, an optional dependency', () => {
     // By name: the start prints the message alone for it (run-main.ts).
     await expect(opening).rejects.toMatchObject({ name: 'KurrentDbClientMissingError' });
     await expect(opening).rejects.toThrow(
-      'BASELINER_EVENT_STORE=kurrentdb needs @kurrent/kurrentdb-client, which is not installed (it is optional, for the few who use KurrentDB): npm install --no-save @kurrent/kurrentdb-client@1.3.1',
+      'BASELINER_EVENT_STORE=kurrentdb needs @kurrent/kurrentdb-client, which is not installed (it is optional, for the few who use KurrentDB): npm install --save-prod @kurrent/kurrentdb-client@1.3.1',
     );
   });
 
