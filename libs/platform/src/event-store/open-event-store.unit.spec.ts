@@ -10,9 +10,14 @@ const KURRENTDB = { engine: 'kurrentdb', url: 'kurrentdb://127.0.0.1:2113?tls=fa
 function withKurrentDbClientFailing(error: Error): { root: OpenEventStoreModule; adapter: typeof KurrentDbAdapter } {
   let loaded: { root: OpenEventStoreModule; adapter: typeof KurrentDbAdapter } | undefined;
   jest.isolateModules(() => {
-    jest.doMock('@kurrent/kurrentdb-client', () => {
-      throw error;
-    });
+    // Virtual: npm ci does not install the client, so there may be no module to stand in for.
+    jest.doMock(
+      '@kurrent/kurrentdb-client',
+      () => {
+        throw error;
+      },
+      { virtual: true },
+    );
     loaded = {
       root: jest.requireActual<OpenEventStoreModule>('./open-event-store'),
       adapter: jest.requireActual<typeof KurrentDbAdapter>('@baseliner/event-store-kurrentdb'),
