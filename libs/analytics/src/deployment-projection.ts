@@ -64,9 +64,11 @@ export interface DeploymentProjection {
   /**
    * What the criteria said at the end of each past local day (`scorecard.ts`, the verdict track):
    * [weight of the events on or before that day, verdict]. A cache derived from the rest, kept
-   * here so snapshots carry it; dropping it only costs recomputation.
+   * here so snapshots carry it; dropping it only costs recomputation. `unsaved` is set when
+   * entries are (re)computed: the projector then saves the deployment at its next snapshot even
+   * without new events (else a restart after a full replay would walk every track again).
    */
-  verdictTrack?: { lifecycle: string; days: Record<number, [number, string]> };
+  verdictTrack?: { lifecycle: string; days: Record<number, [number, string]>; unsaved?: boolean };
   /**
    * Tasks by segment (`data.segment`: team, site, queue), local day and mode: the live and the
    * comparison segments of a staggered go-live (`comparison-design.ts`) and the mix of work

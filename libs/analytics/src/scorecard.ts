@@ -267,6 +267,7 @@ function heldVerdictAt(projection: DeploymentProjection, deployment: RegisteredD
     let entry = memo[day];
     if (!entry || entry[0] !== weight) {
       memo[day] = entry = [weight, evaluate(projection, pastDeployment, new Date(endOfLocalDay(day, zone)), pastDays).criteriaVerdict];
+      projection.verdictTrack.unsaved = true;
     }
     held = holdVerdict(held, entry[1] as Verdict, day);
   }

@@ -276,6 +276,21 @@ describe('verdicts that hold', () => {
     expect(live).toEqual(replayed);
     expect(incremental.projection.verdictTrack).toBeDefined();
   });
+
+  it('says when its track has entries a snapshot does not hold yet: after computing past days, not after reusing them', () => {
+    const story = new Story([{ metric: 'error_ratio', atMost: 0.1 }]).tasks(0, liveDays, 40, 'ai', 300, 0.05);
+    scorecardOf(story.projection, NOW);
+    const track = story.projection.verdictTrack!;
+    expect(track.unsaved).toBe(true);
+    // The projector takes the deployment into its next snapshot and clears the mark.
+    delete track.unsaved;
+    scorecardOf(story.projection, NOW);
+    expect(track.unsaved).toBeUndefined();
+    // An event on a past day changes that day's entry and those after it.
+    story.tasks(20, 20, 1, 'ai', 300, 0);
+    scorecardOf(story.projection, NOW);
+    expect(story.projection.verdictTrack?.unsaved).toBe(true);
+  });
 });
 
 describe('Holm across criteria', () => {
