@@ -5,9 +5,11 @@
  */
 export interface ShardLeases {
   /**
-   * Claims a fair share of the shards among the projectors alive now, and keeps rebalancing as
-   * projectors come and go. `onChange` gets the held shards, sorted, whenever they change
-   * (first call before `start` resolves).
+   * Claims a fair share of the shards among the projectors alive now (⌈shards / projectors⌉ at
+   * most), and keeps rebalancing as projectors come and go. `onChange` gets the held shards,
+   * sorted, whenever they change; the first time before `start` resolves if this projector holds
+   * any by then. Shards given up are released only once `onChange` has resolved (the projector
+   * saves their snapshot first). `describeShardLeasesConformance` checks all of this.
    */
   start(onChange: (held: number[]) => void | Promise<void>): Promise<void>;
   /** Releases every lease at once (a clean shutdown hands the shards over without waiting). */

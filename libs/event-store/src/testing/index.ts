@@ -1,2 +1,3 @@
 export { describeEventStoreConformance, type StoreUnderTest } from './event-store.conformance';
 export { describeSnapshotStoreConformance } from './snapshot-store.conformance';
+export { describeShardLeasesConformance, type ShardLeasesUnderTest } from './shard-leases.conformance';
