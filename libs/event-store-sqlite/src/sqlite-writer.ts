@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AppendResult, ExpectedRevision } from '@baseliner/event-store';
 import { encodeEventId } from './sqlite-event-ids';
+import { RecentIdSweep } from './sqlite-id-sweep';
 
 /** One append as it crosses to the writer thread: data already serialised. */
 export interface WriteRequest {
@@ -34,41 +35,19 @@ function revisionMatches(expected: ExpectedRevision, current: number): boolean {
   }
 }
 
-/** How many ids `recent_event_ids` gathers before the writer starts moving them (see the schema). */
-export const RECENT_ID_LIMIT = 100_000;
-
-/**
- * Ids moved per step. A move rewrites the pages of `event_ids` that its key range covers, so its
- * time grows with the store (~0.5 s for 100,000 ids into 2,000,000); in steps of a tenth, each
- * range is a tenth of the key space and of those pages: the same work in all, in pauses a tenth
- * as long, with group commits in between.
- */
-const MOVE_STEP_FRACTION = 10;
-
-/** Sorts before every stored id (SQLite orders numbers before text and text before blobs). */
-const BEFORE_ALL_IDS: [number, string] = [-1, ''];
-
 export class SqliteWriter {
   private readonly claimId;
   private readonly insert;
   private readonly streamHead;
   private readonly eventExists;
   private readonly head;
-  private readonly countRecentIds;
-  private readonly stepEnd;
-  private readonly moveRange;
-  private readonly moveRest;
-  private recentIds: number;
-  /** The last key moved by the sweep under way; undefined when none is. */
-  private sweptTo: [unknown, string] | undefined;
-  private readonly moveStep: number;
+  private readonly sweep: RecentIdSweep;
 
   constructor(
     private readonly db: Database.Database,
-    private readonly recentIdLimit = RECENT_ID_LIMIT,
+    recentIdLimit?: number,
     moveStep?: number,
   ) {
-    this.moveStep = Math.max(1, moveStep ?? Math.ceil(recentIdLimit / MOVE_STEP_FRACTION));
     // Claims an id for its stream: no row (changes 0) when either id table already holds it.
     this.claimId = db.prepare(
       `INSERT INTO recent_event_ids (event_id, stream_id)
@@ -86,51 +65,12 @@ export class SqliteWriter {
       )
       .pluck();
     this.head = db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck();
-    this.countRecentIds = db.prepare('SELECT count(*) FROM recent_event_ids').pluck();
-    // Both tables are keyed alike, so a key range copies into `event_ids` in order, each page once.
-    const after = '(event_id, stream_id) > (?, ?)';
-    this.stepEnd = db
-      .prepare(`SELECT event_id, stream_id FROM recent_event_ids WHERE ${after} ORDER BY event_id, stream_id LIMIT 1 OFFSET ?`)
-      .raw();
-    const range = `${after} AND (event_id, stream_id) <= (?, ?)`;
-    const copyRange = db.prepare(`INSERT INTO event_ids (event_id, stream_id) SELECT event_id, stream_id FROM recent_event_ids WHERE ${range}`);
-    const deleteRange = db.prepare(`DELETE FROM recent_event_ids WHERE ${range}`);
-    const copyRest = db.prepare(`INSERT INTO event_ids (event_id, stream_id) SELECT event_id, stream_id FROM recent_event_ids WHERE ${after}`);
-    const deleteRest = db.prepare(`DELETE FROM recent_event_ids WHERE ${after}`);
-    this.moveRange = db.transaction((from: [unknown, string], to: [unknown, string]) => {
-      copyRange.run(...from, ...to);
-      return deleteRange.run(...from, ...to).changes;
-    });
-    this.moveRest = db.transaction((from: [unknown, string]) => {
-      copyRest.run(...from);
-      return deleteRest.run(...from).changes;
-    });
-    this.recentIds = this.countRecentIds.get() as number;
+    this.sweep = new RecentIdSweep(db, recentIdLimit, moveStep);
   }
 
-  /**
-   * Once the recent ids reach the limit, sweeps them into the main id table in key order, one
-   * step per call. Run between groups, after the last group's reply went out, so no append waits
-   * on it. Ids claimed behind the sweep stay for the next one; lookups probe both tables.
-   */
+  /** One step of the id sweep when one is due (see `RecentIdSweep`); run between groups. */
   moveRecentIdsIfDue(): void {
-    if (!this.sweptTo && this.recentIds < this.recentIdLimit) return;
-    const from = this.sweptTo ?? BEFORE_ALL_IDS;
-    try {
-      const end = this.stepEnd.get(...from, this.moveStep - 1) as [unknown, string] | undefined;
-      if (end) {
-        this.recentIds -= this.moveRange.immediate(from, end);
-        this.sweptTo = end;
-      } else {
-        this.recentIds -= this.moveRest.immediate(from);
-        this.sweptTo = undefined;
-      }
-    } catch (error) {
-      // Rolled back (e.g. the disk is full): the ids stay where they are, and lookups probe both
-      // tables, so nothing is lost; the next group tries the same step again.
-      this.recentIds = this.countRecentIds.get() as number;
-      throw error;
-    }
+    this.sweep.moveRecentIdsIfDue();
   }
 
   /**
@@ -155,11 +95,10 @@ export class SqliteWriter {
           }),
         )
         .immediate();
-      this.recentIds += claimed;
+      this.sweep.claimed(claimed);
       return outcomes;
     } catch (error) {
-      // The group rolled back, claims with it.
-      this.recentIds = this.countRecentIds.get() as number;
+      this.sweep.recount();
       throw error;
     }
   }
