@@ -152,6 +152,13 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'declared-in-package-json',
+      severity: 'error',
+      comment: 'An npm package imported (types included) but not declared in package.json: it came in through another package and can go with it. Declare it (devDependencies when only its types are imported).',
+      from: {},
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'The import resolves to no file of ours and no installed package.',
