@@ -15,7 +15,7 @@ describe('a dead writer thread', () => {
   it('turns /healthz and /readyz red together', async () => {
     expect((await client(server.url).get('/healthz')).status).toBe(200);
     const store = server.app.get<SqliteEventStore>(EVENT_STORE);
-    const writer = (store as unknown as { writer: Worker }).writer;
+    const writer = (store as unknown as { groupCommit: { writer: Worker } }).groupCommit.writer;
     const gone = new Promise((resolve) => writer.once('exit', resolve));
     await writer.terminate();
     await gone;
