@@ -1,3 +1,5 @@
+import { bearerTokenOf } from '@baseliner/platform';
+
 /** The parts of a Kafka record the intake reads (kafkajs's KafkaMessage fits). */
 export interface KafkaRecord {
   key?: Buffer | null;
@@ -18,8 +20,6 @@ export function headerText(record: KafkaRecord, name: string): string | undefine
   return value == null ? undefined : value.toString();
 }
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
 /**
  * The last authorization header read as bytes, and its token: a batch usually carries one key, so
  * most records are one byte comparison instead of decoding the header and matching it. The bytes
@@ -32,9 +32,9 @@ function bearer(record: KafkaRecord): string | undefined {
   const raw = record.headers?.authorization;
   const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
   if (value == null) return undefined;
-  if (typeof value === 'string') return BEARER.exec(value)?.[1];
+  if (typeof value === 'string') return bearerTokenOf(value);
   if (lastAuthorization?.bytes.equals(value)) return lastAuthorization.token;
-  const token = BEARER.exec(value.toString())?.[1];
+  const token = bearerTokenOf(value.toString());
   lastAuthorization = { bytes: Buffer.from(value), token };
   return token;
 }

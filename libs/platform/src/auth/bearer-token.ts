@@ -1,11 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** `Bearer <token>` → the token: an HTTP `Authorization` header's value, or a Kafka record's `authorization` header. */
+export function bearerTokenOf(authorization: string | undefined): string | undefined {
+  if (!authorization) return undefined;
+  return BEARER.exec(authorization)?.[1];
+}
+
 export function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
+  return bearerTokenOf(request.headers.authorization);
 }
 
 export function sha256Hex(value: string): string {
