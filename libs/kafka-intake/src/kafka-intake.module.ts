@@ -4,7 +4,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { METRIC_NAMES } from '@baseliner/contracts';
 import { IngestAuthenticator, IngestAuthModule, IntakeMetrics, IntakeService } from '@baseliner/intake';
 import { APP_CONFIG, CLOCK, METRICS_REGISTRY, ReadinessChecks, type AppConfig, type Clock } from '@baseliner/platform';
-import { KafkaIntakeRunner, type DeadLetterReason } from './kafka-intake.runner';
+import type { DeadLetterReason } from './dead-letters';
+import { KafkaIntakeRunner } from './kafka-intake.runner';
 
 const KAFKA_ONLY_REASONS = ['invalid_json', 'unauthorized'] as const;
 
@@ -77,11 +78,8 @@ export class KafkaIntakeService implements OnApplicationBootstrap, BeforeApplica
       logCreator: kafkaLogger(this.logger),
     });
     this.runner = new KafkaIntakeRunner(kafka, intake, { brokers: settings.brokers, topic: settings.topic, groupId: settings.groupId }, {
-      // The same check, order and reasons as HTTP's (IngestAuthenticator); a record has no client address.
-      authenticate: (token) => {
-        const result = authenticator.authenticate(token, { transport: 'kafka' });
-        return result.ok ? { deploymentId: result.deploymentId } : { message: result.message };
-      },
+      // HTTP's check (IngestAuthenticator); a record has no client address.
+      authenticate: (token) => authenticator.authenticate(token, { transport: 'kafka' }),
       now: () => clock.now(),
       onOutcome: (outcome) => metrics.record(outcome, 'kafka'),
       // Counted where it is decided, as the intake service's rejections are: received{result="rejected"}

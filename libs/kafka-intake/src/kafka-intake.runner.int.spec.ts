@@ -7,8 +7,13 @@ import { eventually } from '../../../test/support/eventually';
 import { describeWithKafka } from '../../../test/support/kafka';
 import { EventStoreUnavailableError, type AppendOptions, type EventStore, type NewEvent } from '@baseliner/event-store';
 import { SqliteEventStore } from '@baseliner/event-store-sqlite';
-import { ActorPseudonymiser, IntakeService } from '@baseliner/intake';
-import { deadLetterTopic, KafkaIntakeRunner, type KafkaIntakeSettings } from './kafka-intake.runner';
+import { ActorPseudonymiser, IntakeService, type IngestAuthentication } from '@baseliner/intake';
+import { deadLetterTopic } from './dead-letters';
+import { KafkaIntakeRunner } from './kafka-intake.runner';
+import type { KafkaIntakeSettings } from './kafka-intake.settings';
+
+/** Every record's key proves deployment `dep`. */
+const KEY_OF_DEP: IngestAuthentication = { ok: true, keyId: 'k', deploymentId: 'dep' };
 
 function events(count: number, prefix: string): Record<string, unknown>[] {
   const time = new Date(Date.now() - 3_600_000).toISOString();
@@ -54,7 +59,7 @@ async function runnerFixture(
     settings?: Partial<KafkaIntakeSettings>;
     storeFor?: (store: SqliteEventStore) => EventStore;
     topicLater?: boolean;
-    authenticate?: (token: string | undefined) => { deploymentId: string };
+    authenticate?: (token: string | undefined) => IngestAuthentication;
   } = {},
 ) {
   const id = randomUUID().slice(0, 8);
@@ -78,7 +83,7 @@ async function runnerFixture(
   const warnings: string[] = [];
   const entries: Record<string, unknown>[] = [];
   const runner = new KafkaIntakeRunner(kafka, intake, { brokers: [brokers], topic, groupId: `runner-test-${id}`, backoffMs: 300, ...options.settings }, {
-    authenticate: options.authenticate ?? (() => ({ deploymentId: 'dep' })),
+    authenticate: options.authenticate ?? (() => KEY_OF_DEP),
     now: () => new Date(),
     onOutcome: (outcome) => {
       counted.accepted += outcome.accepted;
@@ -231,7 +236,7 @@ describeWithKafka('the Kafka intake when the store cannot write', (brokers) => {
           throw3100 = false;
           throw new Error('simulated bug while reading a batch');
         }
-        return { deploymentId: 'dep' };
+        return KEY_OF_DEP;
       },
     });
     const { store, runner, counted } = fixture;
@@ -339,7 +344,7 @@ describeWithKafka('the Kafka intake when it cannot start', (brokers) => {
       unreachable,
       new IntakeService({ store, pseudonymiser: new ActorPseudonymiser('k'.repeat(32)), phaseOf: () => 'live' }),
       { brokers: ['127.0.0.1:1'], topic: 'never', groupId: 'runner-test-unreachable', startRetryMs: 50 },
-      { authenticate: () => ({ deploymentId: 'dep' }), now: () => new Date(), onOutcome: () => undefined, onDeadLetter: () => undefined, log: () => undefined },
+      { authenticate: () => KEY_OF_DEP, now: () => new Date(), onOutcome: () => undefined, onDeadLetter: () => undefined, log: () => undefined },
     );
     try {
       const started = runner.start();
