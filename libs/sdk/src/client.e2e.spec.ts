@@ -2,7 +2,7 @@ import { createServer, type Socket } from 'node:net';
 import { EVENT_STORE, type EventStore } from '@baseliner/event-store';
 import { exited, onLines, spawnTs } from '../../../test/support/run-ts';
 import { deploymentWithKey, startTestServer, type TestServer } from '../../../test/support/test-server';
-import { BaselinerClient, DeliveryError, QueueFullError, type BaselinerClientOptions, type Rejection } from './client';
+import { BaselinerClient, DeliveryError, QueueFullError, type BaselinerClientOptions, type Rejection } from '.';
 import { stableId } from './events';
 
 const quickRetries = { baseDelayMs: 20, maxDelayMs: 200 };

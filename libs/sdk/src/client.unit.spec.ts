@@ -1,4 +1,4 @@
-import { BaselinerClient, type BaselinerClientOptions } from './client';
+import { BaselinerClient, type BaselinerClientOptions } from '.';
 
 const valid: BaselinerClientOptions = { url: 'http://localhost:3000', ingestKey: 'blk_abc.def', deployment: 'doc-review', source: 'doc-review/eu-1' };
 
