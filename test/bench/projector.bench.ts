@@ -154,10 +154,11 @@ function memoryBreakdown(projections: DeploymentProjection[]): Record<string, nu
 async function serve(dataDir: string) {
   const started = performance.now();
   const { server, url } = await startBuiltServer(dataDir);
-  // Resumed: verdicts for every deployment are on /metrics (the first evaluation follows catch-up).
+  // Resumed: the log as it stood at start is projected (/readyz) and verdicts for every deployment
+  // are on /metrics (the first evaluation follows catch-up).
   let metrics = '';
   while (!metrics.includes(`baseliner_deployment_verdict{deployment="dep-${DEPLOYMENTS - 1}"`)) {
-    metrics = await (await fetch(`${url}/metrics`)).text();
+    if ((await fetch(`${url}/readyz`)).status === 200) metrics = await (await fetch(`${url}/metrics`)).text();
     if (!metrics.includes('baseliner_deployment_verdict')) await new Promise((r) => setTimeout(r, 50));
   }
   const resumeSeconds = (performance.now() - started) / 1000;
