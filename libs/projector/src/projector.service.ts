@@ -95,7 +95,13 @@ export class ProjectorService implements OnModuleInit, BeforeApplicationShutdown
     } else {
       await this.project(ShardSet.all());
     }
-    this.timers.push(setInterval(() => void this.evaluateLogged(), this.options.evaluateEveryMs));
+    // No evaluations on the timer while catching up: a scorecard of half the log is wrong, and each
+    // pass over deployments whose past keeps changing walks their verdict tracks for nothing.
+    this.timers.push(
+      setInterval(() => {
+        if (this.firstVerdicts) void this.evaluateLogged();
+      }, this.options.evaluateEveryMs),
+    );
     this.timers.push(setInterval(() => void this.snapshot(), this.options.snapshotEveryMs));
     for (const timer of this.timers) timer.unref();
   }

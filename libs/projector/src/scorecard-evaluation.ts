@@ -77,6 +77,11 @@ export class ScorecardEvaluation {
       if (!evaluation) {
         state.changed.delete(projection.id);
         const card = scorecardOf(projection, now);
+        // Past days of its verdict track were computed: the next snapshot keeps them.
+        if (projection.verdictTrack?.unsaved) {
+          delete projection.verdictTrack.unsaved;
+          state.dirty.add(projection.id);
+        }
         if (card) evaluation = { card, blocks: deploymentSeries(projection, card).blocks(), atMs: nowMs, day };
         inSlice += 1;
       }
