@@ -28,7 +28,7 @@ const ADAPTERS = {
 /** Layer 6: the Nest modules. */
 const SERVICES = ['control', 'intake', 'projector'];
 /** Layer 7: transports and views, each with the driver it may use. */
-const TRANSPORTS = { 'kafka-intake': ['kafkajs'], 'otlp-intake': [], web: [] };
+const TRANSPORTS = { 'kafka-intake': ['kafkajs'], 'otlp-intake': ['protobufjs'], web: [] };
 /** Layers 1-3 and 5: what the Nest modules and the transports build on (never an adapter). */
 const BELOW_SERVICES = lib('contracts', 'domain', 'analytics', 'event-store', 'platform');
 /** The server the Nest modules run in, and TypeBox for request schemas. */

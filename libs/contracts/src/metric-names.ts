@@ -31,7 +31,7 @@ export const METRIC_NAMES = {
   weekdayAnomaly: 'baseliner_weekday_anomaly',
   verdictEta: 'baseliner_verdict_eta_days',
   comparisonDesign: 'baseliner_comparison_design',
-  // Intake (HTTP and Kafka).
+  // Intake (HTTP, Kafka and OTLP).
   eventsReceived: 'baseliner_events_received_total',
   eventsRejected: 'baseliner_events_rejected_total',
   // Projector.
@@ -41,6 +41,8 @@ export const METRIC_NAMES = {
   // Kafka intake (only where it runs).
   kafkaConsumerLag: 'baseliner_kafka_consumer_lag',
   kafkaDeadLetters: 'baseliner_kafka_dead_letters_total',
+  // OTLP intake.
+  otlpRecordsIgnored: 'baseliner_otlp_records_ignored_total',
 } as const;
 
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];

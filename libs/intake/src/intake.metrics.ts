@@ -24,7 +24,7 @@ export class IntakeMetrics {
     });
     this.rejected = new Counter({
       name: METRIC_NAMES.eventsRejected,
-      help: 'Events rejected by the intake, by reason and transport (http, kafka)',
+      help: 'Events rejected by the intake, by reason and transport (http, kafka, otlp)',
       labelNames: ['reason', 'transport'],
       registers: [registry],
     });
@@ -33,11 +33,11 @@ export class IntakeMetrics {
   }
 
   /** Starts a transport's series at 0 (Kafka adds its own reasons: records that never reached validation). */
-  declareTransport(transport: 'http' | 'kafka', extraReasons: readonly string[] = []): void {
+  declareTransport(transport: 'http' | 'kafka' | 'otlp', extraReasons: readonly string[] = []): void {
     for (const reason of [...REJECTION_REASONS, ...extraReasons]) this.rejected.inc({ reason, transport }, 0);
   }
 
-  record(outcome: IntakeOutcome, transport: 'http' | 'kafka' = 'http'): void {
+  record(outcome: IntakeOutcome, transport: 'http' | 'kafka' | 'otlp' = 'http'): void {
     for (const [key, count] of outcome.tally) {
       const [type, result] = key.split('|') as [string, string];
       this.received.inc({ type: KNOWN_TYPES.has(type) ? type : 'other', result }, count);
@@ -50,7 +50,7 @@ export class IntakeMetrics {
    * both families, as a rejection by the intake service is, so that the sum of
    * `baseliner_events_received_total{result="rejected"}` is the sum of `baseliner_events_rejected_total`.
    */
-  rejectedBeforeValidation(reason: string, transport: 'http' | 'kafka', type?: string): void {
+  rejectedBeforeValidation(reason: string, transport: 'http' | 'kafka' | 'otlp', type?: string): void {
     this.received.inc({ type: type !== undefined && KNOWN_TYPES.has(type) ? type : 'other', result: 'rejected' });
     this.rejected.inc({ reason, transport });
   }

@@ -26,6 +26,8 @@ export interface AppConfig {
    * Prometheus' `authorization` scrape setting sends); unset, /metrics is open (and says so at start).
    */
   metricsToken?: string;
+  /** The span attribute an OTLP GenAI span's `ai.used` takes its `feature` from (BASELINER_OTLP_FEATURE_ATTRIBUTE). */
+  otlpFeatureAttribute: string;
   /** Requests per second per ingest key (0 = unlimited); bursts up to twice this. */
   ingestRateLimit: number;
   /** Intake requests handled at once; beyond it a request is refused at once with 503 + Retry-After. */
@@ -47,6 +49,15 @@ export class ConfigurationError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** An attribute key as OpenTelemetry writes them (`gen_ai.request.model` when unset). */
+function otlpFeatureAttribute(value: string | undefined): string {
+  const key = value?.trim() || 'gen_ai.request.model';
+  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(key)) {
+    throw new ConfigurationError('BASELINER_OTLP_FEATURE_ATTRIBUTE', `"${key.slice(0, 40)}" is not an attribute key: letters, digits, dots, dashes and underscores, e.g. gen_ai.agent.name`);
+  }
+  return key;
+}
 
 /** The topic the Kafka intake reads (BASELINER_KAFKA_TOPIC, or `name` when given another way), `baseliner.events` when unset. */
 export function kafkaTopic(value: string | undefined, name = 'BASELINER_KAFKA_TOPIC'): string {
@@ -167,6 +178,7 @@ export function loadConfiguration(env: Env): AppConfig {
     ...(adminToken && { adminToken }),
     ...(actorKey && { actorKey }),
     ...(metricsToken && { metricsToken }),
+    otlpFeatureAttribute: otlpFeatureAttribute(env.BASELINER_OTLP_FEATURE_ATTRIBUTE),
     ingestRateLimit: integer(env, 'BASELINER_INGEST_RATE_LIMIT', 1000, 0, 1_000_000),
     intakeMaxInFlight: integer(env, 'BASELINER_INTAKE_MAX_IN_FLIGHT', 64, 1, 100_000),
     idleTimeoutSeconds: integer(env, 'BASELINER_IDLE_TIMEOUT_SECONDS', 10, 1, 3600),

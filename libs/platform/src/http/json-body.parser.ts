@@ -104,7 +104,8 @@ declare module 'fastify' {
   }
 }
 
-async function decode(request: FastifyRequest, raw: Buffer): Promise<Buffer> {
+/** The body as sent, gunzipped when it says `Content-Encoding: gzip` (at most 1 MiB decompressed). */
+export async function decodeContentEncoding(request: FastifyRequest, raw: Buffer): Promise<Buffer> {
   const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding === 'identity' || encoding === '') return raw;
   if (encoding !== 'gzip' && encoding !== 'x-gzip') {
@@ -133,7 +134,7 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
     [...INTAKE_CONTENT_TYPES],
     { parseAs: 'buffer', bodyLimit: limit },
     (request: FastifyRequest, raw: Buffer, done: (error: Error | null, body?: unknown) => void) => {
-      decode(request, raw).then(
+      decodeContentEncoding(request, raw).then(
         (bytes) => (bytes.length >= PARSE_TURN_FROM_BYTES ? turns.start().then(() => parse(request, bytes, done)) : parse(request, bytes, done)),
         (error: Error) => done(error),
       );
