@@ -21,8 +21,13 @@ import {
  * docs/opentelemetry.md says what maps to what and what is dropped.
  */
 
-/** The semantic-conventions release whose attribute names are read (GenAI and user attributes). */
-export const SEMCONV_VERSION = '1.37.0';
+/**
+ * The semantic-conventions release whose attribute names are read: v1.41.0, the last with the
+ * GenAI conventions in the main repository (semantic-conventions-genai v0.1.0 keeps the two read
+ * here, `gen_ai.operation.name` and `gen_ai.request.model`), and its `user.id`; `enduser.id`,
+ * deprecated for `user.id`, is still read from older instrumentation.
+ */
+export const SEMCONV_VERSION = '1.41.0';
 
 /** Resource attribute naming the deployment (the ingest key's own deployment when absent). */
 export const DEPLOYMENT_ATTRIBUTE = 'baseliner.deployment';
