@@ -28,6 +28,53 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schemaRef: object) => ({ 'application/json': { schema: schemaRef } });
 const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
 
+/** The OTLP/HTTP receiver's operations (docs/opentelemetry.md): protobuf or JSON in, the same encoding out. */
+const otlpStatus = (description: string) => ({
+  description: `${description}; the body is a google.rpc.Status in the request's encoding`,
+  content: {
+    'application/x-protobuf': { schema: { type: 'string', format: 'binary' } },
+    'application/json': { schema: { type: 'object', properties: { code: { type: 'integer' }, message: { type: 'string' } } } },
+  },
+});
+const otlpExport = (signal: 'logs' | 'traces') => {
+  const request = signal === 'logs' ? 'ExportLogsServiceRequest' : 'ExportTraceServiceRequest';
+  const rejected = signal === 'logs' ? 'rejectedLogRecords' : 'rejectedSpans';
+  return {
+    post: {
+      summary: signal === 'logs' ? 'OTLP/HTTP logs: log records named as event types become events' : 'OTLP/HTTP traces: GenAI spans count as ai.used',
+      description: `An OTLP ${request} (opentelemetry-proto v1), protobuf or OTLP/JSON, Content-Encoding: gzip accepted, at most ${INTAKE_LIMITS.maxBodyBytes} bytes decompressed and ${INTAKE_LIMITS.maxEventsPerRequest} events. Same checks, reasons and idempotency as POST /v1/events. See docs/opentelemetry.md.`,
+      security: [{ ingestKey: [] }],
+      requestBody: {
+        required: true,
+        content: {
+          'application/x-protobuf': { schema: { type: 'string', format: 'binary' } },
+          'application/json': { schema: { type: 'object' } },
+        },
+      },
+      responses: {
+        '200': {
+          description: 'Decoded and handled: an empty response when nothing was rejected, else partialSuccess with the records rejected and why',
+          content: {
+            'application/x-protobuf': { schema: { type: 'string', format: 'binary' } },
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { partialSuccess: { type: 'object', properties: { [rejected]: { type: 'string' }, errorMessage: { type: 'string' } } } },
+              },
+            },
+          },
+        },
+        '400': otlpStatus(`Not a protobuf or JSON ${request}; nothing stored`),
+        '401': otlpStatus('Missing or unknown ingest key'),
+        '413': otlpStatus('Too many events or too many bytes'),
+        '415': otlpStatus('Not application/x-protobuf or application/json, or an encoding other than gzip'),
+        '429': otlpStatus('Rate limited; retry after Retry-After seconds; nothing stored'),
+        '503': otlpStatus('Event store unavailable or intake at capacity; retry after Retry-After seconds; nothing stored'),
+      },
+    },
+  };
+};
+
 const adminErrors = {
   '401': errorResponse('Missing or wrong admin token'),
   '404': errorResponse('No deployment with that id'),
@@ -171,6 +218,8 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
+      '/otlp/v1/logs': otlpExport('logs'),
+      '/otlp/v1/traces': otlpExport('traces'),
       '/v1/deployments': {
         get: {
           summary: 'List deployments',
