@@ -6,6 +6,7 @@ import {
   idHex,
   int64Digits,
   int64Number,
+  nanosBetween,
   nanosToTime,
   stringAttribute,
   type OtlpAnyValue,
@@ -275,7 +276,7 @@ function taskData(span: OtlpSpan, taskId: string, actor: string | undefined): Re
     mode: attributes[TASK_MODE_ATTRIBUTE] ?? 'ai',
     outcome: attributes[TASK_OUTCOME_ATTRIBUTE] ?? (failed ? 'error' : 'success'),
     // Negative or missing times leave a value the intake refuses, with its reason.
-    durationSeconds: start > 0 && end > 0 ? (end - start) / 1e9 : undefined,
+    durationSeconds: start > 0 && end > 0 ? nanosBetween(span.startTimeUnixNano, span.endTimeUnixNano) / 1e9 : undefined,
   };
   if (attributes[TASK_COST_ATTRIBUTE] !== undefined) data.costUsd = attributes[TASK_COST_ATTRIBUTE];
   if (attributes[SEGMENT_ATTRIBUTE] !== undefined) data.segment = attributes[SEGMENT_ATTRIBUTE];

@@ -43,7 +43,36 @@ export function int64Number(value: OtlpInt64): number {
 /** An int64 as exact decimal digits (used where two values must not collide, as in event ids). */
 export function int64Digits(value: OtlpInt64): string {
   if (value === null || value === undefined) return '0';
-  return typeof value === 'number' ? String(Math.trunc(value)) : String(value);
+  if (typeof value !== 'number') return String(value);
+  // Not String(value): that is the shortest text that reads back as the same double (2^60 is
+  // '1152921504606847000'), where a Long from protobuf gives every digit ('1152921504606846976').
+  return Number.isFinite(value) ? BigInt(Math.trunc(value)).toString() : String(value);
+}
+
+/** An int64 as an exact bigint, or undefined when it is not written as an integer. */
+function int64BigInt(value: OtlpInt64): bigint | undefined {
+  if (isLong(value)) {
+    // From the bits, not through Long's toString(), which is slow (a division per digit group).
+    const bits = (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0);
+    return value.unsigned ? bits : BigInt.asIntN(64, bits);
+  }
+  const digits = int64Digits(value);
+  return /^-?\d+$/.test(digits) ? BigInt(digits) : undefined;
+}
+
+/** A Long, as protobufjs decodes an int64 or fixed64 to. */
+function isLong(value: OtlpInt64): value is Exclude<OtlpInt64, string | number | null | undefined> & { high: number; low: number; unsigned?: boolean } {
+  return typeof value === 'object' && value !== null && typeof (value as { high?: unknown }).high === 'number' && typeof (value as { low?: unknown }).low === 'number';
+}
+
+/**
+ * end − start in nanoseconds, exact: today's times as numbers are multiples of 256 ns, so their
+ * difference would be off by up to that (a 1 ns span would last 0 or 256 ns).
+ */
+export function nanosBetween(start: OtlpInt64, end: OtlpInt64): number {
+  const from = int64BigInt(start);
+  const to = int64BigInt(end);
+  return from !== undefined && to !== undefined ? Number(to - from) : int64Number(end) - int64Number(start);
 }
 
 /** A trace or span id as lower-case hex ('' when absent or all zero bytes). */
@@ -113,6 +142,9 @@ export function hasAttribute(attributes: OtlpKeyValue[] | null | undefined, key:
 export function nanosToTime(nanos: OtlpInt64): string | undefined {
   const number = int64Number(nanos);
   if (!Number.isFinite(number) || number <= 0) return undefined;
-  const date = new Date(Math.floor(number / 1e6));
+  // Whole milliseconds from the exact value: as a number, …00.250000000 s reads as …00.249999872
+  // and …00.999999999 as …01.000000000.
+  const exact = int64BigInt(nanos);
+  const date = new Date(exact !== undefined ? Number(exact / 1_000_000n) : Math.floor(number / 1e6));
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
