@@ -27,7 +27,7 @@ export function summariseRejections(signal: OtlpSignal, records: number, rejecti
   const ordered = [...byRecord.values()].sort((a, b) => a.record - b.record);
   const shown = ordered
     .slice(0, REASONS_SHOWN)
-    .map(({ record, type, reason, message }) => `record ${record}${type ? ` (${type.slice(0, 64)})` : ''} ${reason}: ${message}`);
+    .map(({ record, type, reason, message }) => `record ${record}${typeof type === 'string' && type ? ` (${type.slice(0, 64)})` : ''} ${reason}: ${message}`);
   const more = ordered.length > REASONS_SHOWN ? `; and ${ordered.length - REASONS_SHOWN} more` : '';
   const noun = signal === 'logs' ? 'log records' : 'spans';
   return { rejectedRecords: byRecord.size, message: `${byRecord.size} of ${records} ${noun} rejected: ${shown.join('; ')}${more}` };
