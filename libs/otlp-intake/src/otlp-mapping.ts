@@ -168,7 +168,11 @@ export function mapLogs(request: OtlpLogsRequest, context: MappingContext): Mapp
         const nanos = int64Number(record.timeUnixNano) > 0 ? record.timeUnixNano : record.observedTimeUnixNano;
         const time = nanosToTime(nanos);
         if (time === undefined) {
-          mapped.rejected.push({ record: index, reason: 'invalid_envelope', message: 'the log record has neither timeUnixNano nor observedTimeUnixNano: set the record’s timestamp' });
+          const message =
+            int64Number(nanos) === 0
+              ? 'the log record has neither timeUnixNano nor observedTimeUnixNano: set the record’s timestamp'
+              : 'the log record’s timeUnixNano is not a time: nanoseconds since 1970-01-01 as an unsigned 64-bit integer';
+          mapped.rejected.push({ record: index, reason: 'invalid_envelope', message });
           continue;
         }
         const data = dataOf(type, record, resource.actor);
