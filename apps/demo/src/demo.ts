@@ -3,8 +3,9 @@ import { join, resolve } from 'node:path';
 import { BaselinerAppModule } from '../../baseliner/src/app.module';
 import { bootServer, loadConfiguration, type RunningServer } from '@baseliner/platform';
 import { ProjectorService } from '@baseliner/projector';
-import { BaselinerClient } from '@baseliner/sdk';
+import { BaselinerClient, type CloudEvent } from '@baseliner/sdk';
 import { backfill, liveTick, timelineAt } from './history';
+import { OTLP_STORY, sendOtlpLogs, type OtlpTarget } from './otlp';
 import { BASELINE_DAYS, DAY, GO_LIVE_DAYS_AGO, seeded, STORIES } from './stories';
 
 export interface DemoOptions {
@@ -13,6 +14,8 @@ export interface DemoOptions {
   /** Keep streaming events for "now" after the backfill. */
   live: boolean;
   liveEveryMs?: number;
+  /** Send doc-review's events as OTLP log records to /otlp/v1/logs instead of through the SDK (BASELINER_DEMO_OTLP, otlp.ts). */
+  otlp?: boolean;
   log?: (line: string) => void;
   /** Aborting stops a demo still starting: it closes what it opened (clients, server, store) and rejects. */
   signal?: AbortSignal;
@@ -137,13 +140,24 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
   let stopping = false;
   const clients = new Map<string, BaselinerClient>();
   const warned = new Set<string>();
+  const warnOnce = (story: string, error: Error) => {
+    if (stopping || warned.has(error.message)) return;
+    warned.add(error.message);
+    process.stderr.write(`demo/${story}: ${error.message}\n`);
+  };
+  // The OTLP story's exports under way, and what stops them.
+  let otlpTarget: OtlpTarget | undefined;
+  const otlpAborted = new AbortController();
+  const otlpInFlight = new Set<Promise<unknown>>();
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
       stopping = true;
       if (timer) clearInterval(timer);
+      otlpAborted.abort();
       // A backfill under way is given up (its events are the demo's, made up again next run).
       await Promise.all([...clients.values()].map((c) => c.close({ timeoutMs: 2_000 })));
+      await Promise.allSettled(otlpInFlight);
       await server.close();
     })());
 
@@ -156,6 +170,9 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
         await unlessAborted(admin(url, token, 'POST', `/v1/deployments/${story.id}/go-live`, { at, ...('segments' in wave && { segments: wave.segments }) }), signal);
       }
       const { key } = (await unlessAborted(admin(url, token, 'POST', `/v1/deployments/${story.id}/keys`), signal)) as { key: string };
+      if (options.otlp && story.id === OTLP_STORY) {
+        otlpTarget = { url, ingestKey: key, deployment: story.id, source: `demo/${story.id}`, signal: otlpAborted.signal };
+      }
       clients.set(
         story.id,
         new BaselinerClient({
@@ -166,11 +183,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
           batchSize: 1000,
           maxQueue: 200_000,
           // What a stop gives up is not worth a warning; anything else is, once per problem.
-          onError: (error) => {
-            if (stopping || warned.has(error.message)) return;
-            warned.add(error.message);
-            process.stderr.write(`demo/${story.id}: ${error.message}\n`);
-          },
+          onError: (error) => warnOnce(story.id, error),
         }),
       );
     }
@@ -180,21 +193,41 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
 
     const random = seeded(2026);
     const clientOf = (id: string) => clients.get(id) as BaselinerClient;
-    for (const [id, events] of backfill(STORIES, timeline, random)) for (const event of events) clientOf(id).track(event);
-    await unlessAborted(Promise.all([...clients.values()].map((c) => c.flush())), signal);
-    const backfilledEvents = [...clients.values()].reduce((sum, c) => sum + c.stats.accepted + c.stats.duplicates, 0);
+    const viaOtlp = (id: string) => otlpTarget !== undefined && id === OTLP_STORY;
+    const sendViaOtlp = (events: CloudEvent[]) => {
+      const sending = sendOtlpLogs(events, otlpTarget as OtlpTarget);
+      otlpInFlight.add(sending);
+      void sending.finally(() => otlpInFlight.delete(sending)).catch(() => undefined);
+      return sending;
+    };
+    let otlpBackfill = Promise.resolve({ records: 0, rejected: 0, message: '' });
+    for (const [id, events] of backfill(STORIES, timeline, random)) {
+      if (viaOtlp(id)) otlpBackfill = sendViaOtlp(events);
+      else for (const event of events) clientOf(id).track(event);
+    }
+    const [otlpSent] = await unlessAborted(Promise.all([otlpBackfill, ...[...clients.values()].map((c) => c.flush())]), signal);
+    if (otlpTarget) {
+      const rejected = otlpSent.rejected > 0 ? `, ${otlpSent.rejected} rejected: ${otlpSent.message}` : '';
+      log(`${OTLP_STORY}: ${otlpSent.records.toLocaleString()} events sent as OpenTelemetry log records (protobuf, POST /otlp/v1/logs)${rejected}`);
+    }
+    const backfilledEvents = [...clients.values()].reduce((sum, c) => sum + c.stats.accepted + c.stats.duplicates, otlpSent.records - otlpSent.rejected);
 
     // Live events are stamped with the time they are sent. The first slice goes out before the
     // portfolio is shown, so its "last event" is the live stream's, not the backfill's.
     let tick = 0;
     const sendLiveSlice = () => {
       const now = new Date();
-      for (const story of STORIES) for (const event of liveTick(story, tick, now, random)) clientOf(story.id).track(event);
+      for (const story of STORIES) {
+        const events = liveTick(story, tick, now, random);
+        if (!viaOtlp(story.id)) for (const event of events) clientOf(story.id).track(event);
+        else if (events.length > 0) sendViaOtlp(events).catch((error: Error) => warnOnce(story.id, error));
+      }
       tick += 1;
     };
     if (options.live) {
       sendLiveSlice();
-      await unlessAborted(Promise.all([...clients.values()].map((c) => c.flush())), signal);
+      // An OTLP export that failed has been said (warnOnce); the start goes on, as with the SDK's.
+      await unlessAborted(Promise.all([Promise.allSettled(otlpInFlight), ...[...clients.values()].map((c) => c.flush())]), signal);
     }
     const projector = server.app.get(ProjectorService);
     await unlessAborted(projector.catchUp(60_000), signal);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { stopOnExit } from '@baseliner/platform';
 import { loadStatusRows, renderStatus } from '../../cli/src/status-table';
 import { DemoAbortedError, DemoDirectoryRefusedError, demoDirectoryState, runDemo, type RunningDemo } from './demo';
+import { OTLP_STORY, otlpRequested } from './otlp';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const warn = (line = '') => process.stderr.write(`${line}\n`);
@@ -42,13 +43,21 @@ async function main(): Promise<void> {
     { say: warn },
   );
   try {
+    let otlp: boolean;
+    try {
+      otlp = otlpRequested(process.env.BASELINER_DEMO_OTLP);
+    } catch (error) {
+      warn((error as Error).message);
+      return void (await exit(2));
+    }
     const dataDir = await chooseDataDir(resolve(process.env.BASELINER_DATA_DIR ?? './data-demo'));
     if (!dataDir) {
       warn('\nThe demo did not start.');
       return void (await exit(2));
     }
     say(`Starting the Baseliner demo on port ${port} (fresh data in ${dataDir})…`);
-    running = runDemo({ port, dataDir, live: true, log: say, signal: aborted.signal });
+    if (otlp) say(`${OTLP_STORY} sends its events through OpenTelemetry (OTLP log records to /otlp/v1/logs), the other stories through the SDK.`);
+    running = runDemo({ port, dataDir, live: true, otlp, log: say, signal: aborted.signal });
     const demo = await running;
     const get = async <T>(path: string): Promise<T> =>
       (await fetch(`${demo.url}${path}`, { headers: { authorization: `Bearer ${demo.adminToken}` } })).json() as Promise<T>;
