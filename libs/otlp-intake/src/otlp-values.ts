@@ -49,30 +49,9 @@ export function int64Digits(value: OtlpInt64): string {
   return Number.isFinite(value) ? BigInt(Math.trunc(value)).toString() : String(value);
 }
 
-/** An int64 as an exact bigint, or undefined when it is not written as an integer. */
-function int64BigInt(value: OtlpInt64): bigint | undefined {
-  if (isLong(value)) {
-    // From the bits, not through Long's toString(), which is slow (a division per digit group).
-    const bits = (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0);
-    return value.unsigned ? bits : BigInt.asIntN(64, bits);
-  }
-  const digits = int64Digits(value);
-  return /^-?\d+$/.test(digits) ? BigInt(digits) : undefined;
-}
-
 /** A Long, as protobufjs decodes an int64 or fixed64 to. */
 function isLong(value: OtlpInt64): value is Exclude<OtlpInt64, string | number | null | undefined> & { high: number; low: number; unsigned?: boolean } {
   return typeof value === 'object' && value !== null && typeof (value as { high?: unknown }).high === 'number' && typeof (value as { low?: unknown }).low === 'number';
-}
-
-/**
- * end − start in nanoseconds, exact: today's times as numbers are multiples of 256 ns, so their
- * difference would be off by up to that (a 1 ns span would last 0 or 256 ns).
- */
-export function nanosBetween(start: OtlpInt64, end: OtlpInt64): number {
-  const from = int64BigInt(start);
-  const to = int64BigInt(end);
-  return from !== undefined && to !== undefined ? Number(to - from) : int64Number(end) - int64Number(start);
 }
 
 /** A trace or span id as lower-case hex ('' when absent or all zero bytes). */
@@ -138,13 +117,71 @@ export function hasAttribute(attributes: OtlpKeyValue[] | null | undefined, key:
   return false;
 }
 
-/** Nanoseconds since the epoch as an RFC 3339 time, or undefined when zero (OTLP's "unset"). */
+/**
+ * Nanoseconds since the epoch, split exactly into whole milliseconds and the nanoseconds after
+ * them; undefined when not a non-negative integer. Exact without BigInt or a Long's toString
+ * (both slow, and this runs for every record): as a plain number, today's times are multiples of
+ * 256 ns (…00.250000000 s would read as …00.249999872).
+ */
+export function nanosParts(value: OtlpInt64): { ms: number; nanos: number } | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (isLong(value)) {
+    if (!value.unsigned && value.high < 0) return undefined;
+    const high = value.high >>> 0;
+    // 2^32 = 4294 × 10^6 + 967296, so high × 2^32 + low = high × 4294 × 10^6 + rest, and rest
+    // (below 2^32 × 967297) is exact as a number.
+    const rest = high * 967_296 + (value.low >>> 0);
+    const nanos = rest % 1_000_000;
+    return { ms: high * 4294 + (rest - nanos) / 1_000_000, nanos };
+  }
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value < 0) return Number.isInteger(value) && value > 0 ? nanosParts(BigInt(value).toString()) : undefined;
+    const nanos = value % 1_000_000;
+    return { ms: (value - nanos) / 1_000_000, nanos };
+  }
+  const digits = String(value);
+  if (!/^\d{1,20}$/.test(digits)) return undefined;
+  const cut = digits.length - 6;
+  return cut > 0 ? { ms: Number(digits.slice(0, cut)), nanos: Number(digits.slice(cut)) } : { ms: 0, nanos: Number(digits) };
+}
+
+/** The exact nanoseconds as text ("<ms>.<nanos>"): the same for either encoding, for ids. */
+export function nanosKey(value: OtlpInt64): string {
+  const parts = nanosParts(value);
+  return parts ? `${parts.ms}.${parts.nanos}` : int64Digits(value);
+}
+
+/** end − start in nanoseconds, exact (a 1 ns span lasts 1 ns); NaN when either is not a time. */
+export function nanosBetween(start: OtlpInt64, end: OtlpInt64): number {
+  const from = nanosParts(start);
+  const to = nanosParts(end);
+  return from && to ? (to.ms - from.ms) * 1_000_000 + (to.nanos - from.nanos) : Number.NaN;
+}
+
+/** The latest time a JavaScript Date holds, in milliseconds. */
+const MAX_DATE_MS = 8.64e15;
+
+/** Nanoseconds since the epoch as an RFC 3339 time (whole milliseconds), or undefined when zero (OTLP's "unset") or not a time. */
 export function nanosToTime(nanos: OtlpInt64): string | undefined {
-  const number = int64Number(nanos);
-  if (!Number.isFinite(number) || number <= 0) return undefined;
-  // Whole milliseconds from the exact value: as a number, …00.250000000 s reads as …00.249999872
-  // and …00.999999999 as …01.000000000.
-  const exact = int64BigInt(nanos);
-  const date = new Date(exact !== undefined ? Number(exact / 1_000_000n) : Math.floor(number / 1e6));
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  const parts = nanosParts(nanos);
+  if (!parts || (parts.ms === 0 && parts.nanos === 0) || parts.ms > MAX_DATE_MS) return undefined;
+  return isoTime(parts.ms);
+}
+
+// The records of one export are mostly seconds apart at most: the date and time up to the second
+// is formatted once per second (Date#toISOString for every record was a seventh of the mapping).
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+/** `new Date(ms).toISOString()`, for the years 0–9999. */
+function isoTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    if (iso.length !== 24) return new Date(ms).toISOString();
+    cachedSecond = second;
+    cachedPrefix = iso.slice(0, 20);
+  }
+  const millis = ms - second * 1000;
+  return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
