@@ -58,7 +58,8 @@ function rpcStatus(reply: RawReply): { code: number; message: string } {
 
 /** A logs export response decoded from protobuf: the partial success, with the int64 as a number. */
 function logsResponse(reply: RawReply): { rejectedLogRecords: number; errorMessage: string } | undefined {
-  expect(reply.headers.get('content-type')).toMatch(/^application\/x-protobuf/);
+  // Exactly the request's media type: the Collector's exporter reads a partial success only then.
+  expect(reply.headers.get('content-type')).toBe('application/x-protobuf');
   const decoded = OtlpProtobuf.ExportLogsServiceResponse.toObject(OtlpProtobuf.ExportLogsServiceResponse.decode(reply.bytes), { longs: Number }) as {
     partialSuccess?: { rejectedLogRecords?: number; errorMessage?: string };
   };
@@ -227,7 +228,7 @@ describe('OTLP/HTTP intake', () => {
       const after = await metrics();
 
       expect(reply.status).toBe(200);
-      expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(reply.headers.get('content-type')).toBe('application/json');
       const body = JSON.parse(reply.bytes.toString('utf8')) as { partialSuccess: { rejectedLogRecords: string; errorMessage: string } };
       expect(body).toEqual({ partialSuccess: { rejectedLogRecords: '2', errorMessage: expect.stringMatching(/^2 of 4 log records rejected: /) } });
       expect(body.partialSuccess.errorMessage).toContain('record 1 (task.completed) invalid_data');
@@ -340,6 +341,21 @@ describe('OTLP/HTTP intake', () => {
       const wrongSpans = await post('{"resourceSpans": [{"scopeSpans": [{"spans": 5}]}]}', { 'content-type': JSON_TYPE, ...auth('otlp-errors') }, TRACES);
       expect(wrongSpans.status).toBe(400);
       expect(rpcStatus(wrongSpans).message).toContain('resourceSpans');
+    });
+
+    it('400 for JSON that is not UTF-8, 415 for another charset: "zed\\xff" and "zed\\xfe" must not both become "zed\\ufffd"', async () => {
+      const record = (actor: Buffer) =>
+        Buffer.concat([
+          Buffer.from(`{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"${Date.now()}000000","eventName":"ai.used","attributes":[{"key":"user.id","value":{"stringValue":"`),
+          actor,
+          Buffer.from('"}}]}]}]}]}'),
+        ]);
+      const notUtf8 = await post(new Uint8Array(record(Buffer.from([0x7a, 0x65, 0x64, 0xff]))), { 'content-type': JSON_TYPE, ...auth('otlp-errors') });
+      expect(notUtf8.status).toBe(400);
+      expect(rpcStatus(notUtf8)).toEqual({ code: RPC.INVALID_ARGUMENT, message: expect.stringContaining('not valid UTF-8') });
+      const latin1 = await post(new Uint8Array(record(Buffer.from('zed'))), { 'content-type': `${JSON_TYPE}; charset=iso-8859-1`, ...auth('otlp-errors') });
+      expect(latin1.status).toBe(415);
+      expect(rpcStatus(latin1).message).toContain('charset=iso-8859-1 is not supported');
     });
 
     // Values of the wrong kind inside a record: that record is refused with a reason, the request is not a 5xx.

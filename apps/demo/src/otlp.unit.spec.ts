@@ -15,10 +15,17 @@ function storyEvents(): CloudEvent[] {
   return events;
 }
 
-/** What the receiver makes of the demo's bytes. */
+/** What the receiver makes of the demo's bytes, export by export as the demo sends them (OTLP_BATCH records each). */
 function received(events: CloudEvent[]) {
-  const bytes = OtlpProtobuf.ExportLogsServiceRequest.encode(otlpLogsRequest(events, OTLP_STORY, `demo/${OTLP_STORY}`)).finish();
-  return mapLogs(OtlpProtobuf.ExportLogsServiceRequest.decode(bytes) as unknown as OtlpLogsRequest, { keyDeploymentId: 'other', idKey: 'k' });
+  const all = mapLogs({}, { keyDeploymentId: 'other', idKey: 'k' });
+  for (let start = 0; start < events.length; start += OTLP_BATCH) {
+    const bytes = OtlpProtobuf.ExportLogsServiceRequest.encode(otlpLogsRequest(events.slice(start, start + OTLP_BATCH), OTLP_STORY, `demo/${OTLP_STORY}`)).finish();
+    const mapped = mapLogs(OtlpProtobuf.ExportLogsServiceRequest.decode(bytes) as unknown as OtlpLogsRequest, { keyDeploymentId: 'other', idKey: 'k' });
+    all.events.push(...mapped.events);
+    all.rejected.push(...mapped.rejected);
+    for (const [reason, count] of mapped.ignored) all.ignored.set(reason, (all.ignored.get(reason) ?? 0) + count);
+  }
+  return all;
 }
 
 describe('BASELINER_DEMO_OTLP', () => {

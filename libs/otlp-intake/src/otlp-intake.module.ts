@@ -1,18 +1,21 @@
+import { createHmac } from 'node:crypto';
 import { Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IntakeAdmission, IntakeMetrics, IntakeModule, IntakeRequestError, IntakeService, type AuthenticatedIngest } from '@baseliner/intake';
 import { APP_CONFIG, ApiError, CLOCK, decodeContentEncoding, PARSE_TURN_FROM_BYTES, SECRETS, toErrorResponse, type AppConfig, type Clock, type Secrets } from '@baseliner/platform';
-import { mapLogs, mapSpans, type MappedExport, type MappingContext, type OtlpLogsRequest, type OtlpTracesRequest } from './otlp-mapping';
+import { mapLogs, mapSpans, TooManyEventsError, type MappedExport, type MappingContext, type OtlpLogsRequest, type OtlpTracesRequest } from './otlp-mapping';
 import { OtlpMetrics } from './otlp.metrics';
 import { OtlpProtobuf } from './otlp-protobuf';
-import { encodingOf, exportResponseBody, OTLP_CONTENT_TYPES, statusBody, type OtlpEncoding, type OtlpSignal } from './otlp-responses';
+import { encodingOf, exportResponseBody, mediaTypeOf, OTLP_CONTENT_TYPES, statusBody, type OtlpEncoding, type OtlpSignal } from './otlp-responses';
 import { summariseRejections, type RecordRejection } from './rejection-summary';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Where a Collector's `otlphttp` exporter sends with `endpoint: http://baseliner:3000/otlp`. */
 export const OTLP_ROUTES: Record<OtlpSignal, string> = { logs: '/otlp/v1/logs', traces: '/otlp/v1/traces' };
 
-type OtlpRequest = FastifyRequest & { ingest?: AuthenticatedIngest; otlpEncoding?: OtlpEncoding };
+type OtlpRequest = FastifyRequest & { ingest?: AuthenticatedIngest; otlpEncoding?: OtlpEncoding; otlpMediaType?: string };
 
 const DECODERS: Record<OtlpSignal, { protobuf: (bytes: Buffer) => unknown; field: string }> = {
   logs: { protobuf: (bytes) => OtlpProtobuf.ExportLogsServiceRequest.decode(bytes), field: 'resourceLogs' },
@@ -38,6 +41,8 @@ const DECODERS: Record<OtlpSignal, { protobuf: (bytes: Buffer) => unknown; field
 })
 export class OtlpIntakeModule implements OnModuleInit {
   private readonly logger = new Logger('OtlpIntake');
+  /** Keys the ids derived from log records: from the actor key, for this use alone. */
+  private readonly idKey: string;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -47,8 +52,10 @@ export class OtlpIntakeModule implements OnModuleInit {
     private readonly metrics: OtlpMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(SECRETS) private readonly secrets: Secrets,
-  ) {}
+    @Inject(SECRETS) secrets: Secrets,
+  ) {
+    this.idKey = createHmac('sha256', secrets.actorKey).update('baseliner otlp event ids').digest('base64url');
+  }
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
@@ -69,6 +76,8 @@ export class OtlpIntakeModule implements OnModuleInit {
     });
     scope.addHook('onRequest', async (request: OtlpRequest, reply: FastifyReply) => {
       request.otlpEncoding = encodingOf(request.headers['content-type']);
+      // Answered in the media type it came in (application/x-protobuf or application/protobuf).
+      request.otlpMediaType = request.otlpEncoding ? mediaTypeOf(request.headers['content-type']) : undefined;
       try {
         if (!request.otlpEncoding) {
           throw new ApiError(415, 'unsupported_media_type', `Content-Type ${String(request.headers['content-type'] ?? '(none)').slice(0, 60)} is not OTLP/HTTP: send application/x-protobuf or application/json`);
@@ -98,9 +107,20 @@ export class OtlpIntakeModule implements OnModuleInit {
       }
     }
     if (bytes.length === 0) return {};
+    // As strict as POST /v1/events: a replacement character would make distinct ids (and actors) equal.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(request.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      throw new ApiError(415, 'unsupported_charset', `charset=${charset.slice(0, 40)} is not supported: OTLP/JSON is UTF-8 (charset=utf-8, or no charset)`);
+    }
+    let text: string;
+    try {
+      text = strictUtf8.decode(bytes);
+    } catch {
+      throw new ApiError(400, 'invalid_utf8', 'The body is not valid UTF-8: send OTLP/JSON encoded as UTF-8');
+    }
     let body: unknown;
     try {
-      body = JSON.parse(bytes.toString('utf8'));
+      body = JSON.parse(text);
     } catch {
       throw new ApiError(400, 'invalid_json', 'The body is not valid JSON: send OTLP/JSON (or protobuf as application/x-protobuf)');
     }
@@ -113,7 +133,7 @@ export class OtlpIntakeModule implements OnModuleInit {
   private async export(signal: OtlpSignal, request: OtlpRequest, reply: FastifyReply): Promise<void> {
     const ingest = request.ingest as AuthenticatedIngest;
     const encoding = request.otlpEncoding as OtlpEncoding;
-    const context: MappingContext = { keyDeploymentId: ingest.deploymentId, idKey: this.secrets.actorKey, featureAttribute: this.config.otlpFeatureAttribute };
+    const context: MappingContext = { keyDeploymentId: ingest.deploymentId, idKey: this.idKey, featureAttribute: this.config.otlpFeatureAttribute };
     const body = (request.body ?? {}) as OtlpLogsRequest & OtlpTracesRequest;
     if (!Array.isArray(body[DECODERS[signal].field as 'resourceLogs'] ?? [])) {
       throw new ApiError(400, 'invalid_body', `"${DECODERS[signal].field}" must be an array: send an OTLP export request`);
@@ -121,7 +141,8 @@ export class OtlpIntakeModule implements OnModuleInit {
     let mapped: MappedExport;
     try {
       mapped = signal === 'logs' ? mapLogs(body, context) : mapSpans(body, context);
-    } catch {
+    } catch (error) {
+      if (error instanceof TooManyEventsError) throw new ApiError(413, 'too_many_events', error.message);
       // A JSON body of the right outline with values of the wrong kinds inside.
       throw new ApiError(400, 'invalid_body', `The body is not an OTLP export request: its ${DECODERS[signal].field} do not follow the OTLP/JSON shape`);
     }
@@ -139,7 +160,7 @@ export class OtlpIntakeModule implements OnModuleInit {
     const summary = summariseRejections(signal, mapped.records, rejected);
     void reply
       .code(200)
-      .type(OTLP_CONTENT_TYPES[encoding])
+      .header('content-type', request.otlpMediaType ?? OTLP_CONTENT_TYPES[encoding])
       .send(exportResponseBody(encoding, signal, summary.rejectedRecords, summary.message));
   }
 
@@ -148,7 +169,7 @@ export class OtlpIntakeModule implements OnModuleInit {
     const response = toErrorResponse(error instanceof IntakeRequestError ? new ApiError(error.status, error.code, error.message) : error);
     if (response.status >= 500 && response.status !== 503) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     const encoding = request.otlpEncoding ?? 'json';
-    const headers: Record<string, string> = { ...response.headers, 'content-type': OTLP_CONTENT_TYPES[encoding] };
+    const headers: Record<string, string> = { ...response.headers, 'content-type': request.otlpMediaType ?? OTLP_CONTENT_TYPES[encoding] };
     if (beforeBody) headers.connection = 'close';
     return reply.code(response.status).headers(headers).send(statusBody(encoding, response.status, response.body.message));
   }

@@ -1,9 +1,10 @@
 import { hash } from 'node:crypto';
-import { isTelemetryEventType, TELEMETRY_DATA_SCHEMAS, type RejectionReason } from '@baseliner/contracts';
+import { INTAKE_LIMITS, isTelemetryEventType, TELEMETRY_DATA_SCHEMAS, type RejectionReason } from '@baseliner/contracts';
 import {
   attributesObject,
   hasAttribute,
   idHex,
+  int64Digits,
   int64Number,
   nanosBetween,
   nanosKey,
@@ -44,6 +45,9 @@ export const DEFAULT_FEATURE_ATTRIBUTE = 'gen_ai.request.model';
 /** Where the actor is read from when a record has no `actor` attribute, in this order. */
 export const ACTOR_ATTRIBUTES = ['user.id', 'enduser.id'] as const;
 const EVENT_NAME_ATTRIBUTE = 'event.name';
+const BAD_IDS = 'traceId or spanId is not a 16- or 8-byte id: OTLP/JSON writes them as 32 or 16 hex characters';
+/** The contract's limit on `ai.used` `feature`. */
+const MAX_FEATURE_LENGTH = 64;
 const UNKNOWN_SERVICE = 'unknown_service';
 /** OTLP's span status code ERROR (opentelemetry.proto.trace.v1.Status.StatusCode). */
 const STATUS_ERROR = 2;
@@ -113,10 +117,26 @@ export interface MappedExport {
 export interface MappingContext {
   /** The ingest key's deployment: events go there unless the resource names one. */
   keyDeploymentId: string;
-  /** Keys the content-derived ids (HMAC), so that the raw actor inside cannot be confirmed from an id. */
+  /** Keys the content-derived ids, so that the raw actor inside cannot be confirmed from an id (derived from the actor key, for this use only). */
   idKey: string;
   /** The span attribute naming the feature of an `ai.used` (BASELINER_OTLP_FEATURE_ATTRIBUTE). */
   featureAttribute?: string;
+}
+
+/** An export that maps to more events than one intake request takes: refused whole (413), before the rest is mapped. */
+export class TooManyEventsError extends Error {
+  override readonly name = 'TooManyEventsError';
+  constructor(records: 'log records' | 'spans') {
+    super(
+      `More than ${INTAKE_LIMITS.maxEventsPerRequest} events in one export; the limit is ${INTAKE_LIMITS.maxEventsPerRequest} (a span that is both GenAI and a task is two): split it, at most ${INTAKE_LIMITS.maxEventsPerRequest} ${records} an export (the Collector's batch processor: send_batch_max_size)`,
+    );
+  }
+}
+
+function push(mapped: MappedExport, event: MappedEvent, origin: number, records: 'log records' | 'spans'): void {
+  if (mapped.events.length >= INTAKE_LIMITS.maxEventsPerRequest) throw new TooManyEventsError(records);
+  mapped.events.push(event);
+  mapped.origins.push(origin);
 }
 
 function emptyExport(): MappedExport {
@@ -137,9 +157,24 @@ function resourceContext(resource: OtlpResource | null | undefined, context: Map
 }
 
 function actorOf(attributes: OtlpKeyValue[] | undefined): string | undefined {
-  for (const key of ACTOR_ATTRIBUTES) {
-    const actor = stringAttribute(attributes, key);
-    if (actor) return actor;
+  if (!Array.isArray(attributes)) return undefined;
+  let endUser: string | undefined;
+  for (const attribute of attributes) {
+    if (attribute?.key === 'user.id') {
+      const actor = actorValue(attribute.value);
+      if (actor) return actor;
+    } else if (attribute?.key === 'enduser.id') endUser ??= actorValue(attribute.value);
+  }
+  return endUser || undefined;
+}
+
+/** An actor id as sent: a string, or an integer id as its digits. */
+function actorValue(value: OtlpAnyValue | null | undefined): string | undefined {
+  if (!value) return undefined;
+  if (Object.prototype.hasOwnProperty.call(value, 'stringValue')) return typeof value.stringValue === 'string' ? value.stringValue : undefined;
+  if (Object.prototype.hasOwnProperty.call(value, 'intValue')) {
+    const digits = int64Digits(value.intValue);
+    return /^-?\d+$/.test(digits) ? digits : undefined;
   }
   return undefined;
 }
@@ -179,12 +214,15 @@ export function mapLogs(request: OtlpLogsRequest, context: MappingContext): Mapp
           mapped.rejected.push({ record: index, reason: 'invalid_envelope', message });
           continue;
         }
+        const traceId = idHex(record.traceId, 16);
+        const spanId = idHex(record.spanId, 8);
+        if (traceId === undefined || spanId === undefined) {
+          mapped.rejected.push({ record: index, reason: 'invalid_envelope', message: BAD_IDS });
+          continue;
+        }
         const data = dataOf(type, record, resource.actor);
-        const traceId = idHex(record.traceId);
-        const spanId = idHex(record.spanId);
         const id = `log-${keyedDigest(context.idKey, `${traceId}/${spanId}/${nanosKey(nanos)}/${type}/${JSON.stringify(data)}`)}`;
-        mapped.events.push({ specversion: '1.0', id, source: resource.source, type, time, deployment: resource.deployment, data });
-        mapped.origins.push(index);
+        push(mapped, { specversion: '1.0', id, source: resource.source, type, time, deployment: resource.deployment, data }, index, 'log records');
       }
     }
   }
@@ -207,8 +245,8 @@ function dataOf(type: string, record: OtlpLogRecord, resourceActor: string | und
     if (typeof key !== 'string') continue;
     const position = positions.get(key);
     if (position !== undefined) found[position] = attribute.value ?? null;
-    else if (key === 'user.id') userId = stringValueOf(attribute.value);
-    else if (key === 'enduser.id') endUserId = stringValueOf(attribute.value);
+    else if (key === 'user.id') userId = actorValue(attribute.value);
+    else if (key === 'enduser.id') endUserId = actorValue(attribute.value);
   }
   const body = record.body;
   const fromBody = body && Object.prototype.hasOwnProperty.call(body, 'kvlistValue') ? attributesObject(body.kvlistValue?.values) : undefined;
@@ -224,10 +262,6 @@ function dataOf(type: string, record: OtlpLogRecord, resourceActor: string | und
     if (actor !== undefined) data.actor = actor;
   }
   return data;
-}
-
-function stringValueOf(value: OtlpAnyValue | null | undefined): string | undefined {
-  return value && Object.prototype.hasOwnProperty.call(value, 'stringValue') ? value.stringValue : undefined;
 }
 
 /**
@@ -264,32 +298,46 @@ export function mapSpans(request: OtlpTracesRequest, context: MappingContext): M
           ignore(mapped, 'no_actor');
           continue;
         }
-        const traceId = idHex(span.traceId);
-        const spanId = idHex(span.spanId);
+        const traceId = idHex(span.traceId, 16);
+        const spanId = idHex(span.spanId, 8);
+        if (traceId === undefined || spanId === undefined) {
+          mapped.rejected.push({ record: index, reason: 'invalid_envelope', message: BAD_IDS });
+          continue;
+        }
         if (!traceId || !spanId) {
           mapped.rejected.push({ record: index, reason: 'invalid_envelope', message: 'the span has no traceId or spanId: send spans as an OpenTelemetry SDK records them' });
           continue;
         }
         const base = { specversion: '1.0' as const, source: resource.source, deployment: resource.deployment };
         if (genAi && actor !== undefined) {
-          const feature = stringAttribute(attributes, featureAttribute);
-          mapped.events.push({
-            ...base,
-            id: `span-${traceId}-${spanId}`,
-            type: 'ai.used',
-            time: nanosToTime(span.startTimeUnixNano),
-            data: { actor, ...(feature !== undefined && { feature }) },
-          });
-          mapped.origins.push(index);
+          const feature = featureOf(stringAttribute(attributes, featureAttribute));
+          push(
+            mapped,
+            { ...base, id: `span-${traceId}-${spanId}`, type: 'ai.used', time: nanosToTime(span.startTimeUnixNano), data: { actor, ...(feature !== undefined && { feature }) } },
+            index,
+            'spans',
+          );
         }
         if (taskId !== undefined) {
-          mapped.events.push({ ...base, id: taskEventId(taskId, context.idKey), type: 'task.completed', time: nanosToTime(span.endTimeUnixNano), data: taskData(span, taskId, actor) });
-          mapped.origins.push(index);
+          push(mapped, { ...base, id: taskEventId(taskId, context.idKey), type: 'task.completed', time: nanosToTime(span.endTimeUnixNano), data: taskData(span, taskId, actor) }, index, 'spans');
         }
       }
     }
   }
   return mapped;
+}
+
+/**
+ * A model name as `feature`: at most 64 characters, the contract's limit, keeping the end when it
+ * is longer (an inference-profile ARN ends in the model's name); none when empty. A name the
+ * contract would refuse must not lose the use it describes.
+ */
+function featureOf(name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  if (name.length <= MAX_FEATURE_LENGTH) return name;
+  const tail = name.slice(-MAX_FEATURE_LENGTH);
+  // Not starting with the second half of a surrogate pair.
+  return /^[\uDC00-\uDFFF]/.test(tail) ? tail.slice(1) : tail;
 }
 
 function taskData(span: OtlpSpan, taskId: string, actor: string | undefined): Record<string, unknown> {

@@ -485,3 +485,35 @@ describe('mapSpans: GenAI spans and task spans as events', () => {
     expect(mapSpans(request, CONTEXT).events[0]!.data).toEqual({ taskId: 'T-1', mode: 'ai', outcome: 'error', durationSeconds: 2.5 });
   });
 });
+
+describe('OTLP/JSON written by hand: what a sender gets wrong', () => {
+  const T = '1767225600000000000'; // 2026-01-01T00:00:00Z
+  const kv = (key: string, value: Record<string, unknown>) => ({ key, value });
+  const logs = (record: Record<string, unknown>): OtlpLogsRequest => ({ resourceLogs: [{ scopeLogs: [{ logRecords: [record as never] }] }] });
+  const spans = (span: Record<string, unknown>): OtlpTracesRequest => ({ resourceSpans: [{ scopeSpans: [{ spans: [span as never] }] }] });
+  const genAiSpan = (attributes: unknown[]) => ({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', startTimeUnixNano: T, endTimeUnixNano: T, attributes });
+
+  it('rejects a record whose trace or span id is not hex of the right size (base64, as protobuf’s JSON mapping writes bytes)', () => {
+    for (const traceId of ['CvdlGRbNQ92ESOshHIAxnA==', '0af7', { length: 20_000_000 }]) {
+      const mapped = mapLogs(logs({ timeUnixNano: T, eventName: 'ai.used', traceId, attributes: [kv('user.id', { stringValue: 'ann' })] }), CONTEXT);
+      expect(mapped.events).toEqual([]);
+      expect(mapped.rejected).toEqual([{ record: 0, reason: 'invalid_envelope', message: expect.stringContaining('32 or 16 hex characters') }]);
+    }
+  });
+
+  it('takes an integer user.id as the actor (its digits), on log records and spans', () => {
+    const log = mapLogs(logs({ timeUnixNano: T, eventName: 'ai.used', attributes: [kv('user.id', { intValue: '9007199254740993' })] }), CONTEXT);
+    expect(log.events[0]?.data).toEqual({ actor: '9007199254740993' });
+    const span = mapSpans(spans(genAiSpan([kv('gen_ai.operation.name', { stringValue: 'chat' }), kv('enduser.id', { intValue: 42 })])), CONTEXT);
+    expect(span.events[0]?.data).toEqual({ actor: '42' });
+  });
+
+  it('keeps a model name longer than the contract’s 64 characters by its end, and leaves an empty one out, rather than losing the use', () => {
+    const arn = 'arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-sonnet-4-20250514-v1:0';
+    const long = mapSpans(spans(genAiSpan([kv('gen_ai.operation.name', { stringValue: 'chat' }), kv('user.id', { stringValue: 'ann' }), kv('gen_ai.request.model', { stringValue: arn })])), CONTEXT);
+    expect(long.events[0]?.data).toEqual({ actor: 'ann', feature: arn.slice(arn.length - 64) });
+    expect((long.events[0]?.data.feature as string).length).toBe(64);
+    const empty = mapSpans(spans(genAiSpan([kv('gen_ai.operation.name', { stringValue: 'chat' }), kv('user.id', { stringValue: 'ann' }), kv('gen_ai.request.model', { stringValue: '' })])), CONTEXT);
+    expect(empty.events[0]?.data).toEqual({ actor: 'ann' });
+  });
+});

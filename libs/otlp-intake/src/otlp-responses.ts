@@ -8,10 +8,15 @@ export const OTLP_CONTENT_TYPES: Record<OtlpEncoding, string> = { protobuf: 'app
 
 /** The encoding a Content-Type names, or undefined when it is neither of OTLP/HTTP's two. */
 export function encodingOf(contentType: string | undefined): OtlpEncoding | undefined {
-  const mediaType = String(contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  const mediaType = mediaTypeOf(contentType);
   if (mediaType === 'application/x-protobuf' || mediaType === 'application/protobuf') return 'protobuf';
   if (mediaType === 'application/json') return 'json';
   return undefined;
+}
+
+/** The media type of a Content-Type, lower-cased, without parameters. */
+export function mediaTypeOf(contentType: string | undefined): string {
+  return String(contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
 /** google.rpc.Code for an HTTP status (the body of an OTLP error answer carries one). */
@@ -34,10 +39,16 @@ function rpcCode(status: number): number {
   }
 }
 
+/**
+ * Bodies are Buffers, so that the Content-Type goes out exactly as set: Fastify adds
+ * "; charset=utf-8" to a string's, and the Collector's exporter reads a partial success only
+ * when the answer's Content-Type is exactly the request's.
+ */
+
 /** The body of a 4xx/5xx answer: a google.rpc.Status, as OTLP/HTTP prescribes. */
-export function statusBody(encoding: OtlpEncoding, status: number, message: string): Buffer | string {
+export function statusBody(encoding: OtlpEncoding, status: number, message: string): Buffer {
   const code = rpcCode(status);
-  if (encoding === 'json') return JSON.stringify({ code, message });
+  if (encoding === 'json') return Buffer.from(JSON.stringify({ code, message }));
   return Buffer.from(OtlpProtobuf.Status.encode({ code, message }).finish());
 }
 
@@ -45,7 +56,7 @@ export function statusBody(encoding: OtlpEncoding, status: number, message: stri
  * The body of a 200: an empty Export…ServiceResponse when everything was taken, else its
  * `partial_success` with the number of records rejected and why.
  */
-export function exportResponseBody(encoding: OtlpEncoding, signal: OtlpSignal, rejected: number, errorMessage: string): Buffer | string {
+export function exportResponseBody(encoding: OtlpEncoding, signal: OtlpSignal, rejected: number, errorMessage: string): Buffer {
   const partial =
     rejected === 0 && errorMessage === ''
       ? undefined
@@ -54,9 +65,9 @@ export function exportResponseBody(encoding: OtlpEncoding, signal: OtlpSignal, r
         : { rejectedSpans: rejected, errorMessage };
   if (encoding === 'json') {
     // OTLP/JSON: int64 as a decimal string.
-    if (!partial) return '{}';
+    if (!partial) return Buffer.from('{}');
     const count = signal === 'logs' ? { rejectedLogRecords: String(rejected) } : { rejectedSpans: String(rejected) };
-    return JSON.stringify({ partialSuccess: { ...count, errorMessage } });
+    return Buffer.from(JSON.stringify({ partialSuccess: { ...count, errorMessage } }));
   }
   const type = signal === 'logs' ? OtlpProtobuf.ExportLogsServiceResponse : OtlpProtobuf.ExportTraceServiceResponse;
   return Buffer.from(type.encode(partial ? { partialSuccess: partial } : {}).finish());

@@ -35,8 +35,8 @@ describe('exportResponseBody', () => {
   it('is empty when everything was taken: no bytes in protobuf, {} in JSON', () => {
     expect(bytesOf(exportResponseBody('protobuf', 'logs', 0, ''))).toEqual([]);
     expect(bytesOf(exportResponseBody('protobuf', 'traces', 0, ''))).toEqual([]);
-    expect(exportResponseBody('json', 'logs', 0, '')).toBe('{}');
-    expect(exportResponseBody('json', 'traces', 0, '')).toBe('{}');
+    expect(exportResponseBody('json', 'logs', 0, '').toString('utf8')).toBe('{}');
+    expect(exportResponseBody('json', 'traces', 0, '').toString('utf8')).toBe('{}');
     expect(ProtobufLogsSerializer.deserializeResponse(exportResponseBody('protobuf', 'logs', 0, '') as Buffer)).toEqual({});
   });
 
@@ -60,13 +60,13 @@ describe('exportResponseBody', () => {
 
   it('in OTLP/JSON: lowerCamelCase, the int64 count as a decimal string', () => {
     const body = exportResponseBody('json', 'logs', 2, 'record 0 unknown_type: …');
-    expect(body).toBe('{"partialSuccess":{"rejectedLogRecords":"2","errorMessage":"record 0 unknown_type: …"}}');
+    expect(body.toString('utf8')).toBe('{"partialSuccess":{"rejectedLogRecords":"2","errorMessage":"record 0 unknown_type: …"}}');
     expect(JsonLogsSerializer.deserializeResponse(Buffer.from(body))).toEqual({ partialSuccess: { rejectedLogRecords: '2', errorMessage: 'record 0 unknown_type: …' } });
-    expect(JSON.parse(exportResponseBody('json', 'traces', 1, 'm') as string)).toEqual({ partialSuccess: { rejectedSpans: '1', errorMessage: 'm' } });
+    expect(JSON.parse(exportResponseBody('json', 'traces', 1, 'm').toString('utf8'))).toEqual({ partialSuccess: { rejectedSpans: '1', errorMessage: 'm' } });
   });
 
   it('carries a message with nothing rejected (a warning, as OTLP allows)', () => {
-    expect(JSON.parse(exportResponseBody('json', 'logs', 0, 'note') as string)).toEqual({ partialSuccess: { rejectedLogRecords: '0', errorMessage: 'note' } });
+    expect(JSON.parse(exportResponseBody('json', 'logs', 0, 'note').toString('utf8'))).toEqual({ partialSuccess: { rejectedLogRecords: '0', errorMessage: 'note' } });
     const { partialSuccess } = ProtobufLogsSerializer.deserializeResponse(exportResponseBody('protobuf', 'logs', 0, 'note') as Buffer);
     expect(partialSuccess?.errorMessage).toBe('note');
     expect(partialSuccess?.rejectedLogRecords ?? 0).toBe(0);
@@ -89,7 +89,7 @@ describe('statusBody', () => {
   ];
 
   it.each(codes)('HTTP %i is google.rpc code %i, in JSON', (status, code) => {
-    expect(JSON.parse(statusBody('json', status, 'why') as string)).toEqual({ code, message: 'why' });
+    expect(JSON.parse(statusBody('json', status, 'why').toString('utf8'))).toEqual({ code, message: 'why' });
   });
 
   it.each(codes)('HTTP %i is google.rpc code %i, in protobuf: Status{code(1), message(2)}', (status, code) => {

@@ -26,10 +26,15 @@ export type OtlpBytes = Uint8Array | string | null | undefined;
 
 const has = Object.prototype.hasOwnProperty;
 
-/** Bytes as a Buffer without copying (protobufjs gives Buffers; an unset field's default is an empty array). */
-function bytesOf(value: Uint8Array | ArrayLike<number>): Buffer {
+/**
+ * Bytes as a Buffer without copying, or undefined when the value is not bytes: protobufjs gives
+ * Buffers (an unset field's default is an empty array); in OTLP/JSON anything else is the
+ * sender's mistake — and `{"length": 1e9}` must not become a billion-element array.
+ */
+function bytesOf(value: unknown): Buffer | undefined {
   if (Buffer.isBuffer(value)) return value;
-  return value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : Buffer.from(Array.from(value));
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return Array.isArray(value) && value.length === 0 ? Buffer.alloc(0) : undefined;
 }
 
 /** An int64 as a JavaScript number (exact to 2^53; nanosecond times lose under a microsecond). */
@@ -54,12 +59,27 @@ function isLong(value: OtlpInt64): value is Exclude<OtlpInt64, string | number |
   return typeof value === 'object' && value !== null && typeof (value as { high?: unknown }).high === 'number' && typeof (value as { low?: unknown }).low === 'number';
 }
 
-/** A trace or span id as lower-case hex ('' when absent or all zero bytes). */
-export function idHex(value: OtlpBytes): string {
-  if (value === null || value === undefined || value.length === 0) return '';
-  const hex = typeof value === 'string' ? value.toLowerCase() : bytesOf(value).toString('hex');
-  return /^0*$/.test(hex) ? '' : hex;
+/** A trace (16 bytes) or span (8 bytes) id as lower-case hex: '' when absent or all zero bytes, undefined when not an id of that size. */
+export function idHex(value: OtlpBytes, bytes: 16 | 8): string | undefined {
+  if (value === null || value === undefined) return '';
+  let hex: string;
+  if (typeof value === 'string') {
+    // OTLP/JSON writes trace and span ids as hex (not base64, as protobuf's JSON mapping would).
+    if (value === '') return '';
+    if (value.length !== bytes * 2 || !HEX.test(value)) return undefined;
+    hex = value.toLowerCase();
+  } else {
+    const buffer = bytesOf(value);
+    if (buffer === undefined) return undefined;
+    if (buffer.length === 0) return '';
+    if (buffer.length !== bytes) return undefined;
+    hex = buffer.toString('hex');
+  }
+  return ALL_ZERO.test(hex) ? '' : hex;
 }
+
+const HEX = /^[0-9a-fA-F]+$/;
+const ALL_ZERO = /^0+$/;
 
 /**
  * An attribute value as plain JSON: strings, booleans and doubles as they are, int64 as a number
@@ -81,7 +101,7 @@ export function plainValue(value: OtlpAnyValue | null | undefined, depth = 0): u
   if (has.call(value, 'kvlistValue')) return attributesObject(value.kvlistValue?.values, depth + 1);
   if (has.call(value, 'bytesValue')) {
     const bytes = value.bytesValue;
-    return typeof bytes === 'string' ? bytes : bytes ? bytesOf(bytes).toString('base64') : '';
+    return typeof bytes === 'string' ? bytes : bytesOf(bytes)?.toString('base64');
   }
   return undefined;
 }

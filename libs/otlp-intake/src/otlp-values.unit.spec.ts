@@ -73,8 +73,8 @@ describe('AnyValue as plain JSON, from the SDK in both encodings', () => {
   it('reads trace and span ids as lower-case hex, and times as the same instant, from either encoding', async () => {
     const { protobuf, json } = await recordBothWays('line');
     for (const record of [protobuf, json]) {
-      expect(idHex(record.traceId)).toBe('0af7651916cd43dd8448eb211c80319c');
-      expect(idHex(record.spanId)).toBe('b7ad6b7169203331');
+      expect(idHex(record.traceId, 16)).toBe('0af7651916cd43dd8448eb211c80319c');
+      expect(idHex(record.spanId, 8)).toBe('b7ad6b7169203331');
       expect(int64Digits(record.timeUnixNano)).toBe('1767225600123456789');
       expect(nanosToTime(record.timeUnixNano)).toBe('2026-01-01T00:00:00.123Z');
       expect(plainValue(record.body)).toBe('line');
@@ -138,10 +138,20 @@ describe('time', () => {
 
 describe('ids and bytes', () => {
   it('ids: hex of the bytes, JSON hex lower-cased, empty or all-zero as absent', () => {
-    expect(idHex(Buffer.from('0af7651916cd43dd', 'hex'))).toBe('0af7651916cd43dd');
-    expect(idHex(new Uint8Array([0, 1, 0xab]))).toBe('0001ab');
-    expect(idHex('0AF7651916CD43DD')).toBe('0af7651916cd43dd');
-    for (const absent of [undefined, null, '', new Uint8Array(0), new Uint8Array(16), '0000000000000000']) expect(idHex(absent)).toBe('');
+    expect(idHex(Buffer.from('0af7651916cd43dd', 'hex'), 8)).toBe('0af7651916cd43dd');
+    expect(idHex(new Uint8Array([0, 1, 0xab, 0, 0, 0, 0, 2]), 8)).toBe('0001ab0000000002');
+    expect(idHex('0AF7651916CD43DD', 8)).toBe('0af7651916cd43dd');
+    for (const absent of [undefined, null, '', new Uint8Array(0), '0000000000000000']) expect(idHex(absent, 8)).toBe('');
+    expect(idHex(new Uint8Array(16), 16)).toBe('');
+  });
+
+  it('ids: anything else is not an id (undefined), and never read as bytes', () => {
+    // Wrong size, not hex (base64, as protobuf's own JSON mapping would write it), not bytes at all.
+    for (const bad of [new Uint8Array(3), '0af7', 'CvdlGRbNQ92ESOshHIAxnA==', 'zzzzzzzzzzzzzzzz', { length: 20_000_000 }, 42, [1, 2]]) {
+      expect(idHex(bad as never, 8)).toBeUndefined();
+    }
+    // A bytes attribute that is not bytes is no value (and not a 20-million-element array).
+    expect(plainValue({ bytesValue: { length: 20_000_000 } as never })).toBeUndefined();
   });
 
   it('bytes values: base64 of the bytes (a view into a larger buffer: only its own bytes); OTLP/JSON’s base64 as it is', () => {
