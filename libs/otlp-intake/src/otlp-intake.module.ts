@@ -3,14 +3,12 @@ import { Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IntakeAdmission, IntakeMetrics, IntakeModule, IntakeRequestError, IntakeService, type AuthenticatedIngest } from '@baseliner/intake';
-import { APP_CONFIG, ApiError, CLOCK, decodeContentEncoding, PARSE_TURN_FROM_BYTES, SECRETS, toErrorResponse, type AppConfig, type Clock, type Secrets } from '@baseliner/platform';
+import { APP_CONFIG, ApiError, CLOCK, decodeContentEncoding, PARSE_TURN_FROM_BYTES, SECRETS, toErrorResponse, utf8Text, type AppConfig, type Clock, type Secrets } from '@baseliner/platform';
 import { mapLogs, mapSpans, TooManyEventsError, type MappedExport, type MappingContext, type OtlpLogsRequest, type OtlpTracesRequest } from './otlp-mapping';
 import { OtlpMetrics } from './otlp.metrics';
 import { OtlpProtobuf } from './otlp-protobuf';
 import { encodingOf, exportResponseBody, mediaTypeOf, OTLP_CONTENT_TYPES, statusBody, type OtlpEncoding, type OtlpSignal } from './otlp-responses';
 import { summariseRejections, type RecordRejection } from './rejection-summary';
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Where a Collector's `otlphttp` exporter sends with `endpoint: http://baseliner:3000/otlp`. */
 export const OTLP_ROUTES: Record<OtlpSignal, string> = { logs: '/otlp/v1/logs', traces: '/otlp/v1/traces' };
@@ -108,16 +106,7 @@ export class OtlpIntakeModule implements OnModuleInit {
     }
     if (bytes.length === 0) return {};
     // As strict as POST /v1/events: a replacement character would make distinct ids (and actors) equal.
-    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(request.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      throw new ApiError(415, 'unsupported_charset', `charset=${charset.slice(0, 40)} is not supported: OTLP/JSON is UTF-8 (charset=utf-8, or no charset)`);
-    }
-    let text: string;
-    try {
-      text = strictUtf8.decode(bytes);
-    } catch {
-      throw new ApiError(400, 'invalid_utf8', 'The body is not valid UTF-8: send OTLP/JSON encoded as UTF-8');
-    }
+    const text = utf8Text(request, bytes);
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -13,4 +13,4 @@ export * from './health/readiness';
 export * from './event-store/open-event-store';
 export * from './event-store/event-codec';
 export * from './event-store/event-store.module';
-export { decodeContentEncoding, EventLoopTurns, PARSE_TURN_FROM_BYTES } from './http/json-body.parser';
+export { decodeContentEncoding, EventLoopTurns, PARSE_TURN_FROM_BYTES, utf8Text } from './http/json-body.parser';

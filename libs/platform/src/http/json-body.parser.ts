@@ -142,22 +142,33 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
   );
 }
 
+/**
+ * A JSON body's text: 415 for a charset other than UTF-8, 400 when the bytes are not valid UTF-8.
+ * Fatal decoding: a replacement character would make distinct ids (and any text) equal.
+ */
+export function utf8Text(request: FastifyRequest, bytes: Buffer): string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(request.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new ApiError(415, 'unsupported_charset', `charset=${charset.slice(0, 40)} is not supported: JSON is sent as UTF-8 (charset=utf-8, or no charset)`);
+  }
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new ApiError(400, 'invalid_utf8', 'The body is not valid UTF-8: send JSON encoded as UTF-8');
+  }
+}
+
 function parse(request: FastifyRequest, bytes: Buffer, done: (error: Error | null, body?: unknown) => void): void {
   if (request.raw.socket?.destroyed) {
     // Its client left while it waited: parsing it would only take a turn from those still waiting.
     return done(new ApiError(499, 'client_gone', 'The client closed the connection before the body was parsed; nothing was stored'));
   }
   if (bytes.length === 0) return done(null, undefined);
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(request.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    return done(new ApiError(415, 'unsupported_charset', `charset=${charset.slice(0, 40)} is not supported: JSON is sent as UTF-8 (charset=utf-8, or no charset)`));
-  }
   let text: string;
   try {
-    // Fatal: a replacement character would make distinct ids (and any text) equal.
-    text = strictUtf8.decode(bytes);
-  } catch {
-    return done(new ApiError(400, 'invalid_utf8', 'The body is not valid UTF-8: send JSON encoded as UTF-8'));
+    text = utf8Text(request, bytes);
+  } catch (error) {
+    return done(error as ApiError);
   }
   let body: unknown;
   try {
