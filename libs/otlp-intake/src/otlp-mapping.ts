@@ -42,8 +42,10 @@ export const TASK_COST_ATTRIBUTE = 'baseliner.task.cost_usd';
 export const SEGMENT_ATTRIBUTE = 'baseliner.segment';
 export const GENAI_OPERATION_ATTRIBUTE = 'gen_ai.operation.name';
 export const DEFAULT_FEATURE_ATTRIBUTE = 'gen_ai.request.model';
-/** Where the actor is read from when a record has no `actor` attribute, in this order. */
-export const ACTOR_ATTRIBUTES = ['user.id', 'enduser.id'] as const;
+/** Where the actor is read from when a record has no `actor` attribute: `user.id`, else `enduser.id`. */
+export const USER_ID_ATTRIBUTE = 'user.id';
+/** Deprecated in favour of `user.id`; read when `user.id` is absent. */
+export const END_USER_ID_ATTRIBUTE = 'enduser.id';
 const EVENT_NAME_ATTRIBUTE = 'event.name';
 const BAD_IDS = 'traceId or spanId is not a 16- or 8-byte id: OTLP/JSON writes them as 32 or 16 hex characters';
 /** The contract's limit on `ai.used` `feature`. */
@@ -160,10 +162,10 @@ function actorOf(attributes: OtlpKeyValue[] | undefined): string | undefined {
   if (!Array.isArray(attributes)) return undefined;
   let endUser: string | undefined;
   for (const attribute of attributes) {
-    if (attribute?.key === 'user.id') {
+    if (attribute?.key === USER_ID_ATTRIBUTE) {
       const actor = actorValue(attribute.value);
       if (actor) return actor;
-    } else if (attribute?.key === 'enduser.id') endUser ??= actorValue(attribute.value);
+    } else if (attribute?.key === END_USER_ID_ATTRIBUTE) endUser ??= actorValue(attribute.value);
   }
   return endUser || undefined;
 }
@@ -245,8 +247,8 @@ function dataOf(type: string, record: OtlpLogRecord, resourceActor: string | und
     if (typeof key !== 'string') continue;
     const position = positions.get(key);
     if (position !== undefined) found[position] = attribute.value ?? null;
-    else if (key === 'user.id') userId = actorValue(attribute.value);
-    else if (key === 'enduser.id') endUserId = actorValue(attribute.value);
+    else if (key === USER_ID_ATTRIBUTE) userId = actorValue(attribute.value);
+    else if (key === END_USER_ID_ATTRIBUTE) endUserId = actorValue(attribute.value);
   }
   const body = record.body;
   const fromBody = body && Object.prototype.hasOwnProperty.call(body, 'kvlistValue') ? attributesObject(body.kvlistValue?.values) : undefined;
